@@ -1,0 +1,91 @@
+// Wraps a Broker so that every order call is guarded, recorded as an intent before it is sent,
+// carries a client order key, and has its answer (or unknown outcome) recorded after.
+
+import { BrokerError, ENDPOINTS, ORDER_METHODS, type Broker, type CallOptions, type OrderMethod } from '../broker/types.js';
+import { redact } from './redact.js';
+import type { OrderGuard, OrderRecord, RunHooks } from './types.js';
+
+export class OrderRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OrderRefused';
+  }
+}
+
+export interface OrderTracking {
+  executionId: string;
+  /** The node currently running (the walk is sequential, so one at a time). */
+  currentNode(): string;
+  hooks: RunHooks;
+  guard?: OrderGuard;
+  orders: OrderRecord[];
+}
+
+const settle = async (r: void | Promise<void>) => {
+  if (r && typeof (r as Promise<void>).then === 'function') await r;
+};
+
+function orderIdsOf(answer: Record<string, unknown>): string[] {
+  const ids: string[] = [];
+  if (typeof answer.orderid === 'string' || typeof answer.orderid === 'number') ids.push(String(answer.orderid));
+  if (Array.isArray(answer.results)) {
+    for (const r of answer.results as Array<Record<string, unknown>>) {
+      if (r && (typeof r.orderid === 'string' || typeof r.orderid === 'number')) ids.push(String(r.orderid));
+    }
+  }
+  return ids;
+}
+
+/** Returns a Broker whose order methods are tracked; every other call passes straight through. */
+export function trackOrders(broker: Broker, t: OrderTracking): Broker {
+  const wrapped = Object.create(broker) as Broker;
+  // Every other call goes to the broker itself (bound: a client may keep its state in #private fields).
+  for (const method of Object.keys(ENDPOINTS) as Array<keyof typeof ENDPOINTS>) {
+    const fn = broker[method] as unknown;
+    if (typeof fn === 'function') (wrapped as unknown as Record<string, unknown>)[method] = (fn as (...a: unknown[]) => unknown).bind(broker);
+  }
+  const perNode = new Map<string, number>();
+  for (const method of ORDER_METHODS) {
+    const original = (broker[method] as (req: unknown, opts?: CallOptions) => Promise<Record<string, unknown>>).bind(broker);
+    (wrapped as unknown as Record<OrderMethod, unknown>)[method] = async (req: Record<string, unknown>, opts: CallOptions = {}) => {
+      const nodeId = t.currentNode();
+      const n = (perNode.get(nodeId) ?? 0) + 1;
+      perNode.set(nodeId, n);
+      const request = redact(req);
+      if (t.guard) {
+        const refusal = await t.guard({ method, request, nodeId, ordersThisRun: t.orders.length });
+        if (refusal) throw new OrderRefused(refusal);
+      }
+      const record: OrderRecord = {
+        key: `${t.executionId}.${nodeId}.${n}`,
+        nodeId, method, request, status: 'sent', orderIds: [], createdAt: new Date().toISOString(),
+      };
+      t.orders.push(record);
+      // Durable before the call: if this throws, nothing is sent.
+      await settle(t.hooks.orderIntent?.(record));
+      t.hooks.onEvent?.({ type: 'order', executionId: t.executionId, order: record });
+      try {
+        const answer = await original(req, { ...opts, clientOrderKey: record.key });
+        record.answer = answer;
+        record.status = answer.status === 'success' ? 'accepted' : 'rejected';
+        if (answer.status !== 'success') record.error = typeof answer.message === 'string' ? answer.message : 'rejected by the broker';
+        record.orderIds = orderIdsOf(answer);
+        return answer;
+      } catch (e) {
+        const err = e as Error;
+        // Only a call known not to have reached the broker is a plain failure; anything else may
+        // have placed the order, so it is unknown and must never be re-sent automatically.
+        record.status = e instanceof BrokerError && e.outcome === 'not_sent' ? 'rejected' : 'unknown';
+        record.error = record.status === 'unknown' && !/unknown/i.test(err.message)
+          ? `${method} outcome unknown: ${err.message}; check the order book before placing it again`
+          : err.message;
+        throw record.status === 'unknown' ? new Error(record.error) : e;
+      } finally {
+        record.answeredAt = new Date().toISOString();
+        await settle(t.hooks.orderResolved?.(record));
+        t.hooks.onEvent?.({ type: 'order', executionId: t.executionId, order: record });
+      }
+    };
+  }
+  return wrapped;
+}

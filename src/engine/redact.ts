@@ -1,0 +1,22 @@
+// Secrets never reach logs, variables or stored run data (DESIGN.md §6).
+
+const SECRET_KEY = /^(api[-_]?key|secret|token|authorization|password|passwd|x-api-key|bot[-_]?token|webhook[-_]?secret)$/i;
+export const REDACTED = '[redacted]';
+
+/** Copies a value with secret-looking keys replaced, at any depth. */
+export function redact<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(redact) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? REDACTED : redact(v);
+    return out as T;
+  }
+  return value;
+}
+
+/** Drops the webhook `secret` from a trigger payload (it must never become `{{webhook.secret}}`). */
+export function withoutSecret(payload: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.prototype.hasOwnProperty.call(payload, 'secret')) return payload;
+  const { secret: _secret, ...rest } = payload;
+  return rest;
+}

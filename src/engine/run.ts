@@ -1,0 +1,299 @@
+// The run of one workflow (DESIGN.md §4): a sequential, deterministic depth-first walk in which a
+// node runs once, when all its incoming edges are settled and at least one fired. No node-specific
+// branches live here: behaviour comes from the node registry.
+
+import { randomUUID } from 'node:crypto';
+import type { Broker } from '../broker/types.js';
+import { FieldError } from '../nodes/fields.js';
+import type { LogLevel, NodeContext, NodeInput, NodeResult, NodeSettings, Notifier, TriggerKind } from '../nodes/types.js';
+import type { CompiledNode, CompiledWorkflow } from './compile.js';
+import { interpolateDeep, type Scope } from './interpolate.js';
+import { trackOrders } from './orders.js';
+import { redact, withoutSecret } from './redact.js';
+import { DEFAULT_TIMEZONE } from './time.js';
+import type { LogEntry, OrderGuard, OrderRecord, RunHooks, RunResult, RunStatus, Step, TriggerInfo } from './types.js';
+
+/** Order-defining fields: an unresolved `{{...}}` in one fails an order node before any broker call. */
+export const ORDER_FIELDS = new Set([
+  'symbol', 'exchange', 'action', 'quantity', 'product', 'priceType', 'pricetype', 'price', 'triggerPrice',
+  'splitSize', 'positionSize', 'underlying', 'strike', 'offset', 'optionType', 'expiryDate', 'expiryType', 'orderId',
+  'newQuantity', 'newPrice', 'newTriggerPrice', 'orders', 'legs',
+]);
+
+export interface RunOptions {
+  broker: Broker;
+  notifier?: Notifier;
+  executionId?: string;
+  trigger?: TriggerInfo;
+  signal?: AbortSignal;
+  timezone?: string;
+  now?: () => Date;
+  hooks?: RunHooks;
+  guard?: OrderGuard;
+  settings?: Partial<NodeSettings>;
+  /** Per-node timeout when a node declares none (ms). */
+  defaultTimeoutMs?: number;
+  /** Initial variables (rarely needed; tests and resumed runs). */
+  variables?: Record<string, unknown>;
+}
+
+const RECORD_ONLY: Notifier = {
+  async send() {
+    return { delivered: false, via: 'recorded' };
+  },
+};
+
+class NodeFailure extends Error {}
+
+const EDGE_PENDING = 0;
+const EDGE_FIRED = 1;
+const EDGE_SKIPPED = 2;
+
+const isThenable = (v: unknown): v is Promise<unknown> => !!v && typeof (v as Promise<unknown>).then === 'function';
+
+/** Runs a compiled workflow once and resolves with its result; it never rejects. */
+export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promise<RunResult> {
+  const executionId = opts.executionId ?? randomUUID();
+  const now = opts.now ?? (() => new Date());
+  const timezone = opts.timezone ?? DEFAULT_TIMEZONE;
+  const hooks = opts.hooks ?? {};
+  const emit = hooks.onEvent;
+  const trigger = opts.trigger ?? { kind: 'manual' as TriggerKind };
+  const payload = withoutSecret(trigger.payload ?? {});
+  const settings: NodeSettings = { allowPrivateHttp: false, ...opts.settings };
+  const signal = opts.signal ?? new AbortController().signal;
+  const startedAt = now().toISOString();
+
+  const variables: Record<string, unknown> = { ...opts.variables };
+  const steps: Step[] = [];
+  const logs: LogEntry[] = [];
+  const orders: OrderRecord[] = [];
+  const conditions = new Map<number, boolean>();
+  const edgeState = new Uint8Array(wf.edges.length);
+  const unsettled = wf.nodes.map((n) => n.incoming.length);
+  const firedIn = new Uint16Array(wf.nodes.length);
+  const visited = new Uint8Array(wf.nodes.length);
+
+  let current = '';
+  const broker = trackOrders(opts.broker, { executionId, currentNode: () => current, hooks, guard: opts.guard, orders });
+  const scope: Scope = { variables, webhook: payload, now: now(), timezone };
+
+  const log = (message: string, level: LogLevel = 'info', nodeId?: string) => {
+    const entry: LogEntry = { time: now().toISOString(), level, message, nodeId };
+    logs.push(entry);
+    emit?.({ type: 'log', executionId, entry });
+  };
+
+  let status: RunStatus = 'completed';
+  let error: string | null = null;
+  let failedNodeId: string | undefined;
+  emit?.({ type: 'run_started', executionId, at: startedAt });
+
+  const stack: number[] = [];
+  /** Settles an edge; a target whose edges are all settled is queued to run or skipped. */
+  const settleEdge = (edgeIndex: number, fired: boolean, ready: number[]) => {
+    const edge = wf.edges[edgeIndex];
+    edgeState[edgeIndex] = fired ? EDGE_FIRED : EDGE_SKIPPED;
+    if (fired) firedIn[edge.target]++;
+    if (--unsettled[edge.target] === 0) {
+      if (firedIn[edge.target] > 0) ready.push(edge.target);
+      else skipNode(edge.target, ready);
+    }
+  };
+  const skipNode = (index: number, ready: number[]) => {
+    if (visited[index]) return;
+    visited[index] = 1;
+    const node = wf.nodes[index];
+    steps.push({ seq: steps.length + 1, nodeId: node.id, type: node.type, status: 'skipped' });
+    for (const e of node.outgoing) settleEdge(e, false, ready);
+  };
+  const pushReady = (ready: number[]) => {
+    for (let i = ready.length - 1; i >= 0; i--) stack.push(ready[i]);
+  };
+
+  // Start at the triggers that match what fired; a manual run (or no match) starts at every trigger.
+  const triggers = wf.nodes.filter((n) => n.def.trigger);
+  let starting = triggers.filter((n) => (trigger.nodeId ? n.id === trigger.nodeId : n.def.trigger === trigger.kind));
+  if (starting.length === 0) starting = triggers;
+  const startSet = new Set(starting.map((n) => n.index));
+  const initial: number[] = [];
+  for (const node of wf.nodes) {
+    if (node.incoming.length === 0 && !startSet.has(node.index)) skipNode(node.index, initial);
+  }
+  pushReady([...starting.map((n) => n.index), ...initial].filter((i, k, all) => all.indexOf(i) === k));
+
+  try {
+    while (stack.length > 0) {
+      const index = stack.pop()!;
+      if (visited[index]) continue;
+      visited[index] = 1;
+      const node = wf.nodes[index];
+      if (signal.aborted) {
+        status = 'canceled';
+        error = `canceled before ${node.id} (${node.type})`;
+        break;
+      }
+      current = node.id;
+      scope.now = now();
+      const outcome = await runNode(node);
+      const ready: number[] = [];
+      if (outcome.failed && node.onError === 'stop') {
+        if (signal.aborted) {
+          status = 'canceled';
+          error = `canceled during ${node.id} (${node.type})`;
+        } else {
+          status = 'failed';
+          error = outcome.error ?? 'failed';
+          failedNodeId = node.id;
+        }
+        break;
+      }
+      for (const e of node.outgoing) {
+        const kind = wf.edges[e].kind;
+        let fire: boolean;
+        if (outcome.failed) fire = node.onError === 'branch' ? kind === 'error' : kind === 'always';
+        else if (kind === 'always') fire = true;
+        else if (kind === 'error') fire = false;
+        else fire = outcome.condition !== undefined && outcome.condition === (kind === 'true');
+        settleEdge(e, fire, ready);
+      }
+      pushReady(ready);
+    }
+  } catch (e) {
+    // Only a hook failure (e.g. the store refusing a write) reaches here: the run cannot be trusted to go on.
+    status = 'failed';
+    error = `run aborted: ${(e as Error).message}`;
+    failedNodeId = current || undefined;
+  }
+
+  const result: RunResult = {
+    executionId, status, steps, logs, variables, orders, error, failedNodeId,
+    startedAt, finishedAt: now().toISOString(),
+  };
+  if (failedNodeId === undefined) delete result.failedNodeId;
+  emit?.({ type: 'run_finished', executionId, result });
+  return result;
+
+  async function runNode(node: CompiledNode): Promise<{ failed: boolean; error?: string; condition?: boolean }> {
+    const def = node.def;
+    const started = now();
+    const step: Step = { seq: 0, nodeId: node.id, type: node.type, status: 'completed', startedAt: started.toISOString() };
+    emit?.({ type: 'step_started', executionId, nodeId: node.id, nodeType: node.type, at: step.startedAt! });
+    let failure: string | undefined;
+    let result: NodeResult | undefined;
+    try {
+      const params = prepareParams(node);
+      step.input = redact(params);
+      result = await invoke(node, params);
+      if (result.status === 'error') failure = result.message ?? 'the node reported an error';
+    } catch (e) {
+      failure = e instanceof NodeFailure ? e.message : (e as Error).message || String(e);
+      if (signal.aborted && !(e instanceof NodeFailure)) failure = `canceled: ${failure}`;
+    }
+    const finished = now();
+    step.finishedAt = finished.toISOString();
+    step.durationMs = finished.getTime() - started.getTime();
+    if (result) step.output = redact(result);
+    if (failure !== undefined) {
+      step.status = 'failed';
+      step.error = failure.startsWith(node.id) ? failure : `${node.id} ${node.type}: ${failure}`;
+      log(step.error, 'error', node.id);
+    } else if (result) {
+      if (typeof result.condition === 'boolean') conditions.set(node.index, result.condition);
+      if (node.outputVariable) variables[node.outputVariable] = result;
+    }
+    step.seq = steps.length + 1;
+    steps.push(step);
+    const written = hooks.stepFinished?.(step);
+    if (isThenable(written)) await written;
+    emit?.({ type: 'step_finished', executionId, step });
+    return failure !== undefined ? { failed: true, error: step.error } : { failed: false, condition: result?.condition };
+  }
+
+  function prepareParams(node: CompiledNode): Record<string, unknown> {
+    const def = node.def;
+    const params: Record<string, unknown> = {};
+    const isOrder = def.category === 'order';
+    for (const field in def.fields) {
+      const unresolved: string[] = [];
+      const raw = interpolateDeep(node.data[field], scope, unresolved);
+      if (unresolved.length > 0 && isOrder && ORDER_FIELDS.has(field)) {
+        throw new NodeFailure(`${node.id} ${node.type}: ${field} '${String(node.data[field])}' did not resolve ({{${unresolved[0]}}}); no order was sent`);
+      }
+      try {
+        params[field] = def.fields[field].parse(raw);
+      } catch (e) {
+        if (e instanceof FieldError) {
+          const shown = typeof raw === 'string' || typeof raw === 'number' ? ` '${raw}'` : '';
+          throw new NodeFailure(`${node.id} ${node.type}: ${field}${unresolved.length ? shown : ''} ${e.message}`);
+        }
+        throw e;
+      }
+    }
+    if (def.check) {
+      const problems = def.check(params as never);
+      if (problems.length) throw new NodeFailure(`${node.id} ${node.type}: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`);
+    }
+    return params;
+  }
+
+  async function invoke(node: CompiledNode, params: Record<string, unknown>): Promise<NodeResult> {
+    const def = node.def;
+    const timeout = typeof def.timeoutMs === 'function' ? def.timeoutMs(params as never) : def.timeoutMs === undefined ? opts.defaultTimeoutMs ?? 60_000 : def.timeoutMs;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    const inputs: NodeInput[] = node.incoming.map((e) => {
+      const edge = wf.edges[e];
+      return {
+        edgeId: edge.id, sourceId: wf.nodes[edge.source].id, targetHandle: edge.edge.targetHandle ?? null,
+        fired: edgeState[e] === EDGE_FIRED, value: conditions.get(edge.source) === true,
+      };
+    });
+    const ctx: NodeContext = {
+      nodeId: node.id, nodeType: node.type, executionId, workflowName: wf.name, broker,
+      notifier: opts.notifier ?? RECORD_ONLY, signal: controller.signal, timezone, trigger: { ...trigger, payload },
+      inputs, settings, now,
+      getVariable: (name) => variables[name],
+      setVariable: (name, value) => {
+        if (name === 'webhook') throw new NodeFailure(`${node.id}: 'webhook' is reserved for the trigger payload`);
+        variables[name] = value;
+      },
+      log: (message, level) => log(message, level, node.id),
+      sleep: (ms) => sleep(ms, controller.signal),
+    };
+    try {
+      const running = def.run(ctx, params as never);
+      if (timeout === null || timeout === undefined) return await running;
+      return await Promise.race([
+        running,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            controller.abort(new Error('timeout'));
+            reject(new NodeFailure(`${node.id} ${node.type}: timed out after ${timeout} ms`));
+          }, timeout);
+        }),
+      ]);
+    } finally {
+      if (timer) clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+/** A cancellable wait. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Error('canceled'));
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Error('canceled'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,93 @@
+// The run result and the events a run emits (DESIGN.md §4, §8).
+
+import type { LogLevel, TriggerKind } from '../nodes/types.js';
+import type { OrderMethod } from '../broker/types.js';
+
+export type RunStatus = 'completed' | 'failed' | 'canceled';
+export type StepStatus = 'completed' | 'failed' | 'skipped';
+
+export interface Step {
+  /** Position in the run, from 1, in execution order. */
+  seq: number;
+  nodeId: string;
+  type: string;
+  status: StepStatus;
+  /** The node's params after interpolation and parsing (secret-looking keys redacted). */
+  input?: Record<string, unknown>;
+  output?: unknown;
+  error?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+}
+
+export interface LogEntry {
+  time: string;
+  level: LogLevel;
+  message: string;
+  nodeId?: string;
+}
+
+export type OrderStatus = 'sent' | 'accepted' | 'rejected' | 'unknown';
+
+/** An order intent: recorded before the broker call, completed with its answer. */
+export interface OrderRecord {
+  /** The client order key: unique per intent, sent to brokers that de-duplicate on it. */
+  key: string;
+  nodeId: string;
+  method: OrderMethod;
+  request: Record<string, unknown>;
+  status: OrderStatus;
+  answer?: unknown;
+  error?: string;
+  orderIds: string[];
+  createdAt: string;
+  answeredAt?: string;
+}
+
+export interface RunResult {
+  executionId: string;
+  status: RunStatus;
+  steps: Step[];
+  logs: LogEntry[];
+  variables: Record<string, unknown>;
+  orders: OrderRecord[];
+  error: string | null;
+  /** The node the run failed in, when it failed. */
+  failedNodeId?: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface TriggerInfo {
+  kind: TriggerKind;
+  /** The trigger node that fired, when known (a schedule's start node, a price alert). */
+  nodeId?: string;
+  payload?: Record<string, unknown>;
+}
+
+export type RunEvent =
+  | { type: 'run_started'; executionId: string; at: string }
+  | { type: 'step_started'; executionId: string; nodeId: string; nodeType: string; at: string }
+  | { type: 'step_finished'; executionId: string; step: Step }
+  | { type: 'log'; executionId: string; entry: LogEntry }
+  | { type: 'order'; executionId: string; order: OrderRecord }
+  | { type: 'run_finished'; executionId: string; result: RunResult };
+
+/**
+ * Hooks that let a caller persist a run as it goes. A hook may return a promise; the engine
+ * waits for it, so "written before the broker call" holds for `orderIntent`.
+ */
+export interface RunHooks {
+  /** Called for every event (live viewers, metrics). Must not throw. */
+  onEvent?(event: RunEvent): void;
+  /** Durable record of a step as it finishes. */
+  stepFinished?(step: Step): void | Promise<void>;
+  /** Durable record of an order intent BEFORE the broker call; throwing refuses the order. */
+  orderIntent?(order: OrderRecord): void | Promise<void>;
+  /** Durable record of the broker's answer (or the unknown outcome). */
+  orderResolved?(order: OrderRecord): void | Promise<void>;
+}
+
+/** Risk checks before an order intent is recorded. Returns a refusal reason, or null to allow. */
+export type OrderGuard = (order: { method: OrderMethod; request: Record<string, unknown>; nodeId: string; ordersThisRun: number }) => string | null | Promise<string | null>;

@@ -1,0 +1,167 @@
+// Field specs: one declaration per node field that is at once the run-time coercion, the
+// static validation, the TypeScript type of a node's params and the editor's form (GET /api/nodes).
+
+export class FieldError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FieldError';
+  }
+}
+
+export type FieldKind =
+  | 'string' | 'text' | 'number' | 'integer' | 'boolean' | 'enum' | 'time' | 'date' | 'datetime' | 'json' | 'list';
+
+export interface FieldSpec<T = unknown> {
+  kind: FieldKind;
+  label?: string;
+  description?: string;
+  default?: T;
+  required?: boolean;
+  options?: readonly string[];
+  min?: number;
+  max?: number;
+  /** Converts a raw (already interpolated) value; throws FieldError with a message a trader can act on. */
+  parse(raw: unknown): T;
+}
+
+export type Fields = Record<string, FieldSpec<any>>;
+export type ParamsOf<F extends Fields> = { [K in keyof F]: F[K] extends FieldSpec<infer T> ? T : never };
+
+interface Common<T> {
+  label?: string;
+  description?: string;
+  default?: T;
+  required?: boolean;
+}
+
+const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
+
+function spec<T>(kind: FieldKind, opts: Common<T> & { options?: readonly string[]; min?: number; max?: number }, convert: (v: unknown) => T): FieldSpec<T> {
+  return {
+    kind,
+    ...opts,
+    parse(raw) {
+      if (isBlank(raw)) {
+        if (opts.default !== undefined) return opts.default;
+        if (opts.required) throw new FieldError('is required');
+        return undefined as T;
+      }
+      return convert(raw);
+    },
+  };
+}
+
+function toNumber(v: unknown): number {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new FieldError(`${show(v)} is not a number`);
+    return v;
+  }
+  if (typeof v === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(v)) return Number(v);
+  throw new FieldError(`${show(v)} is not a number`);
+}
+
+function bounded(n: number, min?: number, max?: number, exclusiveMin?: boolean): number {
+  if (min !== undefined && (exclusiveMin ? n <= min : n < min)) {
+    throw new FieldError(exclusiveMin ? `must be greater than ${min} (got ${n})` : `must be at least ${min} (got ${n})`);
+  }
+  if (max !== undefined && n > max) throw new FieldError(`must be at most ${max} (got ${n})`);
+  return n;
+}
+
+export const f = {
+  string(opts: Common<string> = {}): FieldSpec<string> {
+    return spec('string', opts, (v) => {
+      if (typeof v === 'string') return v;
+      if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+      throw new FieldError(`${show(v)} is not text`);
+    });
+  },
+  text(opts: Common<string> = {}): FieldSpec<string> {
+    return { ...f.string(opts), kind: 'text' };
+  },
+  number(opts: Common<number> & { min?: number; max?: number; positive?: boolean } = {}): FieldSpec<number> {
+    return spec('number', opts, (v) => bounded(toNumber(v), opts.positive ? 0 : opts.min, opts.max, opts.positive));
+  },
+  integer(opts: Common<number> & { min?: number; max?: number } = {}): FieldSpec<number> {
+    return spec('integer', opts, (v) => {
+      const n = toNumber(v);
+      if (!Number.isInteger(n)) throw new FieldError(`${show(v)} is not a whole number`);
+      return bounded(n, opts.min, opts.max);
+    });
+  },
+  boolean(opts: Common<boolean> = {}): FieldSpec<boolean> {
+    return spec('boolean', opts, (v) => {
+      if (typeof v === 'boolean') return v;
+      if (v === 1 || v === 'true' || v === '1' || v === 'yes') return true;
+      if (v === 0 || v === 'false' || v === '0' || v === 'no') return false;
+      throw new FieldError(`${show(v)} is not true or false`);
+    });
+  },
+  /** An enumerated constant, matched case-insensitively and returned in its canonical spelling. */
+  enum<const O extends readonly string[]>(options: O, opts: Common<O[number]> = {}): FieldSpec<O[number]> {
+    const byKey = new Map(options.map((o) => [o.toLowerCase(), o]));
+    return spec('enum', { ...opts, options }, (v) => {
+      const hit = typeof v === 'string' || typeof v === 'number' ? byKey.get(String(v).trim().toLowerCase()) : undefined;
+      if (hit === undefined) throw new FieldError(`${show(v)} is not one of ${options.join(', ')}`);
+      return hit;
+    });
+  },
+  time(opts: Common<string> = {}): FieldSpec<string> {
+    return spec('time', opts, (v) => {
+      const m = typeof v === 'string' ? /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(v.trim()) : null;
+      if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw new FieldError(`${show(v)} is not a time (HH:MM)`);
+      return `${m[1].padStart(2, '0')}:${m[2]}`;
+    });
+  },
+  date(opts: Common<string> = {}): FieldSpec<string> {
+    return spec('date', opts, (v) => {
+      const s = typeof v === 'string' ? v.trim() : '';
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+      if (!m || Number(m[2]) < 1 || Number(m[2]) > 12 || Number(m[3]) < 1 || Number(m[3]) > 31) {
+        throw new FieldError(`${show(v)} is not a date (YYYY-MM-DD)`);
+      }
+      return s;
+    });
+  },
+  /** Any JSON value; a string that looks like JSON ({…} or […]) is parsed. */
+  json<T = unknown>(opts: Common<T> = {}): FieldSpec<T> {
+    return spec('json', opts, (v) => {
+      if (typeof v === 'string') {
+        const s = v.trim();
+        if (s.startsWith('{') || s.startsWith('[')) {
+          try {
+            return JSON.parse(s) as T;
+          } catch {
+            throw new FieldError(`is not valid JSON`);
+          }
+        }
+      }
+      return v as T;
+    });
+  },
+  /** A list of numbers (e.g. schedule days); accepts an array or "0,1,2". */
+  numberList(opts: Common<number[]> & { min?: number; max?: number } = {}): FieldSpec<number[]> {
+    return spec('list', opts, (v) => {
+      const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : null;
+      if (!items) throw new FieldError(`${show(v)} is not a list`);
+      return items.map((x) => {
+        const n = toNumber(x);
+        if (!Number.isInteger(n)) throw new FieldError(`${show(x)} is not a whole number`);
+        return bounded(n, opts.min, opts.max);
+      });
+    });
+  },
+};
+
+/** A plain, JSON-serialisable description of a field for the editor's catalogue. */
+export function describeField(name: string, s: FieldSpec): Record<string, unknown> {
+  const out: Record<string, unknown> = { name, kind: s.kind, label: s.label ?? name };
+  if (s.description) out.description = s.description;
+  if (s.default !== undefined) out.default = s.default;
+  if (s.required) out.required = true;
+  if (s.options) out.options = s.options;
+  if (s.min !== undefined) out.min = s.min;
+  if (s.max !== undefined) out.max = s.max;
+  return out;
+}

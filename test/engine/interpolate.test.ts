@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { interpolateDeep, interpolateString, parsePath, type Scope } from '../../src/engine/interpolate.js';
+import { builtins } from '../../src/engine/time.js';
+
+const scope = (variables: Record<string, unknown> = {}, webhook: Record<string, unknown> = {}): Scope => ({
+  variables, webhook, now: new Date('2026-04-29T03:45:42.123Z'), timezone: 'Asia/Kolkata',
+});
+
+describe('interpolation', () => {
+  it('resolves dotted paths and [n] indexes', () => {
+    const s = scope({ chain: { data: { results: [{ ce: { ltp: 101.5 } }] } } });
+    expect(interpolateString('CE {{chain.data.results[0].ce.ltp}}', s, [])).toBe('CE 101.5');
+  });
+
+  it('keeps the type when a field is exactly one reference', () => {
+    const s = scope({ q: { data: { ltp: 625.5, bids: [1, 2] } } }, { qty: 10 });
+    expect(interpolateString('{{webhook.qty}}', s, [])).toBe(10);
+    expect(interpolateString('{{ q.data.bids }}', s, [])).toEqual([1, 2]);
+    expect(interpolateString('qty {{webhook.qty}}', s, [])).toBe('qty 10');
+  });
+
+  it('leaves unresolved references literal and reports them', () => {
+    const unresolved: string[] = [];
+    expect(interpolateString('buy {{webhook.qty}} of {{nope.x}}', scope(), unresolved)).toBe('buy {{webhook.qty}} of {{nope.x}}');
+    expect(unresolved).toEqual(['webhook.qty', 'nope.x']);
+  });
+
+  it('never evaluates code', () => {
+    const unresolved: string[] = [];
+    expect(interpolateString('{{process.exit(1)}}', scope(), unresolved)).toBe('{{process.exit(1)}}');
+    expect(interpolateString('{{constructor.constructor}}', scope({}), [])).toBe('{{constructor.constructor}}');
+    expect(interpolateString('{{a.__proto__}}', scope({ a: {} }), [])).toBe('{{a.__proto__}}');
+  });
+
+  it('interpolates inside objects and arrays without mutating them', () => {
+    const legs = [{ offset: '{{webhook.offset}}', quantity: 1 }];
+    const out = interpolateDeep(legs, scope({}, { offset: 'ATM' }), []);
+    expect(out).toEqual([{ offset: 'ATM', quantity: 1 }]);
+    expect(legs[0].offset).toBe('{{webhook.offset}}');
+  });
+
+  it('parses paths strictly', () => {
+    expect(parsePath('a.b[2].c')).toEqual(['a', 'b', 2, 'c']);
+    expect(parsePath('a..b')).toBeNull();
+    expect(parsePath('a[-1]')).toBeNull();
+  });
+});
+
+describe('built-ins', () => {
+  it('are computed in IST whatever the machine TZ is', () => {
+    const old = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      const b = builtins(new Date('2026-04-29T03:45:42.123Z'), 'Asia/Kolkata');
+      expect(b).toMatchObject({ date: '2026-04-29', time: '09:15:42', hour: '09', minute: '15', weekday: 'Wednesday', weekday_num: 3, timestamp: '2026-04-29 09:15:42' });
+      expect(b.iso_timestamp).toBe('2026-04-29T09:15:42.123+05:30');
+      expect(interpolateString('{{time}} on {{weekday}}', scope(), [])).toBe('09:15:42 on Wednesday');
+    } finally {
+      if (old === undefined) delete process.env.TZ;
+      else process.env.TZ = old;
+    }
+  });
+
+  it('session_date rolls over at 03:00 IST', () => {
+    expect(builtins(new Date('2026-04-28T20:00:00Z')).session_date).toBe('2026-04-28'); // 01:30 IST on the 29th
+    expect(builtins(new Date('2026-04-28T22:00:00Z')).session_date).toBe('2026-04-29'); // 03:30 IST
+  });
+
+  it('a variable of the same name wins over a built-in', () => {
+    expect(interpolateString('{{date}}', scope({ date: 'mine' }), [])).toBe('mine');
+  });
+});
