@@ -1,0 +1,579 @@
+// Data nodes: read market data and the account, shaped as OpenAlgo returns them, plus a few
+// derived facts (P&L totals, prior-period OHLC, indicators, calendar flags).
+
+import { EXCHANGES } from '../broker/types.js';
+import { builtins, zonedDate } from '../engine/time.js';
+import { defaultCalendar } from '../triggers/calendar.js';
+import { f, FieldError } from './fields.js';
+import { closedBars, fetchBars, intervalInfo, lookbackDays, PERIODS, periodInterval, periodLookback, priorPeriod } from './history.js';
+import { INDICATOR_NAMES, INDICATORS, indicatorParams, type Bars, type Series } from './indicators.js';
+import { apiExpiry } from './options.js';
+import {
+  actionField, anyValue, call, customField, exchangeField, failure, fromBroker, MAX_HISTORY_BARS, offsetField, priceField,
+  priceTypeField, productField, quantityField, round2, symbolField, toNumber,
+} from './shared.js';
+import { addDays, describeDay } from './tradingDays.js';
+import { defineNode, type NodeContext, type NodeDefinition, type NodeResult } from './types.js';
+
+const sourceField = () => f.enum(['api', 'db'], { label: 'Source', description: 'db (Historify) is not available here; the broker’s history is used', default: 'api' });
+const expiryField = (required = true) =>
+  customField<string>('string', { label: 'Expiry date', description: 'e.g. 30DEC25 or 30-DEC-25', required }, (v) => {
+    const s = typeof v === 'string' ? apiExpiry(v) : '';
+    if (!/^\d{2}[A-Z]{3}\d{2}$/.test(s)) throw new FieldError(`'${String(v)}' is not an expiry like 30DEC25`);
+    return s;
+  });
+const today = (ctx: NodeContext) => zonedDate(ctx.now(), ctx.timezone);
+const noteDbSource = (ctx: NodeContext, source: string) => {
+  if (source === 'db') ctx.log('source "db" (Historify) is not available; using the broker’s history', 'warn');
+};
+
+// ---- quotes and depth ------------------------------------------------------
+
+const getQuote = defineNode({
+  type: 'getQuote',
+  category: 'data',
+  label: 'Quote',
+  description: 'Last price and day OHLC: {{name.data.ltp}}, {{name.data.prev_close}} …',
+  fields: { symbol: symbolField({ required: true }), exchange: exchangeField() },
+  async run(ctx, p) {
+    const answer = await ctx.broker.quotes({ symbol: p.symbol, exchange: p.exchange }, call(ctx));
+    if (answer.status === 'success') ctx.log(`Quote ${p.symbol}.${p.exchange}: ltp ${answer.data?.ltp}`);
+    return fromBroker(answer);
+  },
+});
+
+const getDepth = defineNode({
+  type: 'getDepth',
+  category: 'data',
+  label: 'Market depth',
+  description: 'Five levels of bids and asks: {{name.data.bids[0].price}} …',
+  fields: { symbol: symbolField({ required: true }), exchange: exchangeField() },
+  async run(ctx, p) {
+    return fromBroker(await ctx.broker.depth({ symbol: p.symbol, exchange: p.exchange }, call(ctx)));
+  },
+});
+
+const multiQuotes = defineNode({
+  type: 'multiQuotes',
+  category: 'data',
+  label: 'Quotes for many symbols',
+  description: 'Quotes for a comma-separated list of symbols on one exchange: {{name.results[0].data.ltp}}.',
+  fields: {
+    symbols: customField<string[]>('string', { label: 'Symbols', description: 'Comma-separated, e.g. RELIANCE,INFY,TCS', required: true }, (v) => {
+      const list = (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',') : []).map((s) => s.trim().toUpperCase()).filter(Boolean);
+      if (list.length === 0) throw new FieldError('must list at least one symbol');
+      return list;
+    }),
+    exchange: exchangeField(),
+  },
+  async run(ctx, p) {
+    return fromBroker(await ctx.broker.multiQuotes({ symbols: p.symbols.map((symbol) => ({ symbol, exchange: p.exchange })) }, call(ctx)));
+  },
+});
+
+// ---- history ---------------------------------------------------------------
+
+const history = defineNode({
+  type: 'history',
+  category: 'data',
+  label: 'History',
+  description: `OHLCV candles (timestamps in epoch seconds) for startDate..endDate, or the last N days (exchange time); at most the latest ${MAX_HISTORY_BARS} bars are kept.`,
+  aliases: { lookbackDays: 'days' },
+  fields: {
+    symbol: symbolField({ required: true }),
+    exchange: exchangeField(),
+    interval: f.string({ label: 'Interval', default: '5m' }),
+    startDate: f.date({ label: 'Start date' }),
+    endDate: f.date({ label: 'End date' }),
+    days: f.integer({ label: 'Last N days', description: 'Used when start and end dates are blank', min: 1, max: 3650 }),
+  },
+  check(p) {
+    if (p.startDate && p.endDate && p.startDate > p.endDate) return [{ field: 'endDate', message: 'must not be before the start date' }];
+    if (!(p.startDate && p.endDate) && !p.days) return [{ field: 'startDate', message: 'and endDate, or days, are required' }];
+    return [];
+  },
+  async run(ctx, p) {
+    let start = p.startDate;
+    let end = p.endDate;
+    if (!(start && end)) {
+      end = today(ctx);
+      start = addDays(end, -(p.days as number));
+    }
+    ctx.log(`History ${p.symbol}.${p.exchange} ${p.interval} ${start}..${end}`);
+    const answer = await ctx.broker.history({ symbol: p.symbol, exchange: p.exchange, interval: p.interval, start_date: start, end_date: end }, call(ctx));
+    if (answer.status !== 'success' || !Array.isArray(answer.data) || answer.data.length <= MAX_HISTORY_BARS) return fromBroker(answer);
+    ctx.log(`History returned ${answer.data.length} bars; keeping the latest ${MAX_HISTORY_BARS}`, 'warn');
+    return fromBroker({ ...answer, data: answer.data.slice(-MAX_HISTORY_BARS) }, { truncated_from: answer.data.length });
+  },
+});
+
+const intervals = defineNode({
+  type: 'intervals',
+  category: 'data',
+  label: 'Intervals',
+  description: 'History intervals the broker supports: {{name.data.minutes}} …',
+  fields: {},
+  async run(ctx) {
+    return fromBroker(await ctx.broker.intervals(call(ctx)));
+  },
+});
+
+// ---- account -----------------------------------------------------------------
+
+const positionBook = defineNode({
+  type: 'positionBook',
+  category: 'data',
+  label: 'Position book',
+  description: 'All positions ({{name.data[0].pnl}}) and their summed P&L ({{name.total_pnl}}).',
+  fields: {},
+  async run(ctx) {
+    const answer = await ctx.broker.positionBook(call(ctx));
+    if (answer.status !== 'success') return fromBroker(answer);
+    const rows = Array.isArray(answer.data) ? answer.data : [];
+    const total = round2(rows.reduce((sum, r) => sum + (toNumber(r.pnl) ?? 0), 0));
+    return fromBroker({ ...answer, data: rows }, { total_pnl: total });
+  },
+});
+
+const funds = defineNode({
+  type: 'funds',
+  category: 'data',
+  label: 'Funds',
+  description: 'Cash and margin: {{name.data.availablecash}} (strings, as OpenAlgo sends them).',
+  fields: {},
+  async run(ctx) {
+    return fromBroker(await ctx.broker.funds(call(ctx)));
+  },
+});
+
+const orderBook = defineNode({
+  type: 'orderBook', category: 'data', label: 'Order book',
+  description: "Today's orders ({{name.data.orders[0].orderid}}) and statistics.",
+  fields: {},
+  async run(ctx) {
+    return fromBroker(await ctx.broker.orderBook(call(ctx)));
+  },
+});
+
+const tradeBook = defineNode({
+  type: 'tradeBook', category: 'data', label: 'Trade book',
+  description: "Today's trades: {{name.data[0].average_price}} …",
+  fields: {},
+  async run(ctx) {
+    return fromBroker(await ctx.broker.tradeBook(call(ctx)));
+  },
+});
+
+const holdings = defineNode({
+  type: 'holdings', category: 'data', label: 'Holdings',
+  description: 'Delivery holdings ({{name.data.holdings[0].symbol}}) and statistics.',
+  fields: {},
+  async run(ctx) {
+    return fromBroker(await ctx.broker.holdings(call(ctx)));
+  },
+});
+
+const openPosition = defineNode({
+  type: 'openPosition',
+  category: 'data',
+  label: 'Open position',
+  description: 'The net quantity held in one symbol and product ({{name.quantity}}, a string as OpenAlgo sends it).',
+  fields: { symbol: symbolField({ required: true }), exchange: exchangeField(), product: productField() },
+  async run(ctx, p) {
+    return fromBroker(await ctx.broker.openPosition({ strategy: ctx.workflowName, symbol: p.symbol, exchange: p.exchange, product: p.product }, call(ctx)));
+  },
+});
+
+const getOrderStatus = defineNode({
+  type: 'getOrderStatus',
+  category: 'data',
+  label: 'Order status',
+  description: 'One order’s status: {{name.data.order_status}} (complete, open, rejected, …).',
+  fields: { orderId: f.string({ label: 'Order id', required: true }) },
+  async run(ctx, p) {
+    return fromBroker(await ctx.broker.orderStatus({ orderid: p.orderId.trim(), strategy: ctx.workflowName }, call(ctx)));
+  },
+});
+
+// ---- symbols and options ----------------------------------------------------
+
+const symbol = defineNode({
+  type: 'symbol', category: 'data', label: 'Symbol info',
+  description: 'Master-contract data: {{name.data.lotsize}}, {{name.data.tick_size}}, {{name.data.expiry}} …',
+  fields: { symbol: symbolField({ required: true }), exchange: exchangeField() },
+  async run(ctx, p) {
+    return fromBroker(await ctx.broker.symbol({ symbol: p.symbol, exchange: p.exchange }, call(ctx)));
+  },
+});
+
+const optionSymbol = defineNode({
+  type: 'optionSymbol', category: 'data', label: 'Option symbol',
+  description: 'Resolves an option from underlying, expiry, offset and type: {{name.symbol}}, {{name.lotsize}} (flat, not under data).',
+  fields: {
+    underlying: symbolField({ label: 'Underlying', default: 'NIFTY' }),
+    exchange: f.enum(EXCHANGES, { label: 'Exchange', default: 'NSE_INDEX' }),
+    expiryDate: expiryField(),
+    offset: offsetField({ label: 'Strike offset', default: 'ATM' }),
+    optionType: f.enum(['CE', 'PE'] as const, { label: 'Option type', default: 'CE' }),
+  },
+  async run(ctx, p) {
+    return fromBroker(await ctx.broker.optionSymbol(
+      { underlying: p.underlying, exchange: p.exchange, expiry_date: p.expiryDate, offset: p.offset, option_type: p.optionType }, call(ctx),
+    ));
+  },
+});
+
+const expiry = defineNode({
+  type: 'expiry', category: 'data', label: 'Expiry dates',
+  description: 'Expiry dates, nearest first: {{name.data[0]}} ("28-NOV-24").',
+  fields: {
+    symbol: symbolField({ default: 'NIFTY' }),
+    exchange: f.enum(EXCHANGES, { label: 'Exchange', default: 'NFO' }),
+    instrumenttype: f.enum(['options', 'futures'] as const, { label: 'Instrument', default: 'options' }),
+  },
+  async run(ctx, p) {
+    return fromBroker(await ctx.broker.expiry({ symbol: p.symbol, exchange: p.exchange, instrumenttype: p.instrumenttype }, call(ctx)));
+  },
+});
+
+const optionChain = defineNode({
+  type: 'optionChain', category: 'data', label: 'Option chain',
+  description: 'Strikes around ATM with CE/PE quotes: {{name.atm_strike}}, {{name.chain[0].ce.ltp}}.',
+  fields: {
+    underlying: symbolField({ label: 'Underlying', default: 'NIFTY' }),
+    exchange: f.enum(EXCHANGES, { label: 'Exchange', default: 'NSE_INDEX' }),
+    expiryDate: expiryField(),
+    strikeCount: f.integer({ label: 'Strikes each side', default: 10, min: 1, max: 100 }),
+  },
+  async run(ctx, p) {
+    return fromBroker(await ctx.broker.optionChain(
+      { underlying: p.underlying, exchange: p.exchange, expiry_date: p.expiryDate, strike_count: p.strikeCount }, call(ctx),
+    ));
+  },
+});
+
+const syntheticFuture = defineNode({
+  type: 'syntheticFuture', category: 'data', label: 'Synthetic future',
+  description: 'ATM strike + CE price − PE price from the option chain: {{name.synthetic_future_price}}.',
+  fields: {
+    underlying: symbolField({ label: 'Underlying', default: 'NIFTY' }),
+    exchange: f.enum(EXCHANGES, { label: 'Exchange', default: 'NSE_INDEX' }),
+    expiryDate: expiryField(),
+  },
+  async run(ctx, p) {
+    const chain = await ctx.broker.optionChain({ underlying: p.underlying, exchange: p.exchange, expiry_date: p.expiryDate, strike_count: 1 }, call(ctx));
+    if (chain.status !== 'success') return fromBroker(chain);
+    const atm = toNumber(chain.atm_strike);
+    const row = atm === null ? undefined : (chain.chain ?? []).find((r) => toNumber(r.strike) === atm);
+    const ce = toNumber(row?.ce?.ltp);
+    const pe = toNumber(row?.pe?.ltp);
+    if (atm === null || ce === null || pe === null) return failure(`the ${p.underlying} ${p.expiryDate} chain has no ATM call and put price`);
+    const price = round2(atm + ce - pe);
+    ctx.log(`Synthetic future ${p.underlying} ${p.expiryDate}: ${atm} + ${ce} - ${pe} = ${price}`);
+    return {
+      status: 'success', underlying: p.underlying, expiry: p.expiryDate, atm_strike: atm, synthetic_future_price: price,
+      underlying_ltp: toNumber(chain.underlying_ltp), ce_ltp: ce, pe_ltp: pe,
+    };
+  },
+});
+
+// ---- market calendar ---------------------------------------------------------
+
+const holidays = defineNode({
+  type: 'holidays', category: 'data', label: 'Market holidays',
+  description: 'Exchange holidays of a year (blank: this year).',
+  fields: {
+    year: f.integer({ label: 'Year', min: 2000, max: 2100 }),
+    exchange: exchangeField(),
+  },
+  async run(ctx, p) {
+    const year = p.year ?? Number(today(ctx).slice(0, 4));
+    return fromBroker(await ctx.broker.holidays({ year }, call(ctx)));
+  },
+});
+
+const timings = defineNode({
+  type: 'timings', category: 'data', label: 'Market timings',
+  description: 'Exchange session times for a date (blank: today).',
+  fields: { date: f.date({ label: 'Date' }), exchange: exchangeField() },
+  async run(ctx, p) {
+    return fromBroker(await ctx.broker.timings({ date: p.date ?? today(ctx) }, call(ctx)));
+  },
+});
+
+const calendar = defineNode({
+  type: 'calendar', category: 'data', label: 'Calendar',
+  description: 'Trading-day facts for a date (blank: the session date): is_trading_day, is_new_week/month/quarter/year, prev/next trading day, … from the exchange holiday calendar.',
+  fields: { date: f.date({ label: 'Date' }), exchange: exchangeField() },
+  async run(ctx, p) {
+    const date = p.date ?? String(builtins(ctx.now(), ctx.timezone).session_date);
+    const cal = defaultCalendar();
+    // Exchanges the holiday calendar does not cover fall back to weekdays only.
+    const known = cal.knows(p.exchange);
+    const facts = describeDay(date, (d) => (known ? cal.isTradingDay(d, p.exchange) : ![0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay())));
+    ctx.log(`Calendar ${date}: trading=${facts.is_trading_day} new week=${facts.is_new_week} new month=${facts.is_new_month}`);
+    return { status: 'success', ...facts };
+  },
+});
+
+const margin = defineNode({
+  type: 'margin', category: 'data', label: 'Margin',
+  description: 'Margin required for a position (or a basket in positionsJson).',
+  aliases: { pricetype: 'priceType', positions: 'positionsJson' },
+  fields: {
+    symbol: symbolField(),
+    exchange: exchangeField(),
+    action: actionField(),
+    quantity: quantityField(1),
+    priceType: priceTypeField(),
+    product: productField(),
+    price: priceField(),
+    positionsJson: anyValue({ label: 'Positions (JSON)', description: '[{symbol, exchange, action, quantity, product, pricetype, price?}]' }),
+  },
+  async run(ctx, p) {
+    let positions: Array<Record<string, unknown>>;
+    if (p.positionsJson !== undefined) {
+      let raw = p.positionsJson;
+      if (typeof raw === 'string') {
+        try {
+          raw = JSON.parse(raw);
+        } catch {
+          return failure('positionsJson is not valid JSON');
+        }
+      }
+      const list = Array.isArray(raw) ? raw : [raw];
+      if (list.length === 0 || list.some((x) => x === null || typeof x !== 'object' || Array.isArray(x))) return failure('positionsJson must be a list of position objects');
+      positions = list as Array<Record<string, unknown>>;
+    } else {
+      if (!p.symbol) return failure('symbol is required (or positionsJson)');
+      positions = [{ symbol: p.symbol, exchange: p.exchange, action: p.action, quantity: p.quantity, product: p.product, pricetype: p.priceType, price: p.price }];
+    }
+    return fromBroker(await ctx.broker.margin({ positions: positions as never }, call(ctx)));
+  },
+});
+
+// ---- derived from history ----------------------------------------------------
+
+const priorPeriodOhlc = defineNode({
+  type: 'priorPeriodOhlc', category: 'data', label: 'Previous period OHLC',
+  description: 'The last fully closed hour, day, week or month: {{name.pdh}}, {{name.pdl}}, {{name.pdc}}, {{name.open}} …',
+  fields: {
+    symbol: symbolField({ required: true }),
+    exchange: exchangeField(),
+    period: f.enum(PERIODS, { label: 'Period', default: 'previous_day' }),
+    source: sourceField(),
+  },
+  async run(ctx, p) {
+    noteDbSource(ctx, p.source);
+    const now = ctx.now();
+    const interval = periodInterval(p.period);
+    const got = await fetchBars(ctx.broker, { symbol: p.symbol, exchange: p.exchange, interval, days: periodLookback(p.period) }, now, ctx.timezone, ctx.signal);
+    if (!got.ok) return failure(got.message);
+    const session = String(builtins(now, ctx.timezone).session_date);
+    const row = priorPeriod(got.bars, p.period, now, ctx.timezone, session);
+    if (!row) return failure(`not enough history for ${p.symbol} to find the ${p.period.replace('_', ' ')}`);
+    ctx.log(`${p.period} ${p.symbol}: H=${row.high} L=${row.low} C=${row.close} (${row.date})`);
+    return { status: 'success', symbol: p.symbol, exchange: p.exchange, period: p.period, ...row, pdh: row.high, pdl: row.low, pdc: row.close };
+  },
+});
+
+const barOffset = defineNode({
+  type: 'barOffset', category: 'data', label: 'Bar N back',
+  description: 'OHLCV of the bar offsetBars before the latest closed one (0 = latest closed; the forming bar is never used).',
+  fields: {
+    symbol: symbolField({ required: true }),
+    exchange: exchangeField(),
+    interval: f.string({ label: 'Interval', default: 'D' }),
+    source: sourceField(),
+    offsetBars: f.integer({ label: 'Bars back', default: 0, min: 0, max: MAX_HISTORY_BARS - 1 }),
+  },
+  async run(ctx, p) {
+    noteDbSource(ctx, p.source);
+    const now = ctx.now();
+    const got = await fetchBars(ctx.broker, { symbol: p.symbol, exchange: p.exchange, interval: p.interval, days: lookbackDays(p.interval, p.offsetBars + 5) }, now, ctx.timezone, ctx.signal);
+    if (!got.ok) return failure(got.message);
+    const bars = closedBars(got.bars, p.interval, now, ctx.timezone);
+    const bar = bars[bars.length - 1 - p.offsetBars];
+    if (!bar) return failure(`not enough history to reach ${p.offsetBars} bars back for ${p.symbol} (${bars.length} closed bars)`);
+    return {
+      status: 'success', symbol: p.symbol, exchange: p.exchange, offsetBars: p.offsetBars,
+      timestamp: bar.timestamp, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume,
+    };
+  },
+});
+
+function rowsOf(outputs: string[], series: Series[], timestamps: Array<number | null>): Array<Record<string, unknown>> {
+  return timestamps.map((ts, i) => {
+    const row: Record<string, unknown> = ts === null ? {} : { timestamp: ts };
+    if (outputs.length === 1) row.value = series[0][i];
+    else outputs.forEach((name, k) => {
+      row[`out${k}`] = series[k][i];
+      row[name] = series[k][i];
+    });
+    return row;
+  });
+}
+
+const indicator = defineNode({
+  type: 'indicator', category: 'data', label: 'Indicator',
+  description: `A technical indicator (${INDICATOR_NAMES.join(', ')}) over closed bars, or nested over another series: {{name.latest.value}}, {{name.previous.value}}, {{name.at_offset.out0}}, {{name.series}}.`,
+  fields: {
+    symbol: symbolField(),
+    exchange: exchangeField(),
+    interval: f.string({ label: 'Interval', default: 'D' }),
+    source: sourceField(),
+    indicatorName: f.enum(INDICATOR_NAMES as [string, ...string[]], { label: 'Indicator', default: 'sma' }),
+    params: customField<Record<string, unknown>>('json', { label: 'Parameters', description: 'JSON object, e.g. {"period": 14}', default: {} }, (v) => {
+      let raw = v;
+      if (typeof raw === 'string') {
+        try {
+          raw = JSON.parse(raw);
+        } catch {
+          throw new FieldError('is not valid JSON');
+        }
+      }
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new FieldError('must be a JSON object');
+      return raw as Record<string, unknown>;
+    }),
+    lookbackBars: f.integer({ label: 'Bars', default: 100, min: 1, max: MAX_HISTORY_BARS }),
+    tailBars: f.integer({ label: 'Series length', default: 5, min: 1, max: MAX_HISTORY_BARS }),
+    offsetBars: f.integer({ label: 'Offset', default: 0, min: 0, max: MAX_HISTORY_BARS - 1 }),
+    sourceSeries: anyValue({ label: 'Nest over', description: 'Another series, e.g. {{rsi.series}} or {{h.data}}' }),
+    sourceField: f.string({ label: 'Series field', description: 'Blank: value, out0 or close', default: '' }),
+  },
+  async run(ctx, p): Promise<NodeResult> {
+    const def = INDICATORS[p.indicatorName];
+    let params: Record<string, number>;
+    try {
+      params = indicatorParams(p.indicatorName, p.params);
+    } catch (e) {
+      return failure((e as Error).message);
+    }
+    const sessionOf = (t: number) => zonedDate(new Date(t * 1000), ctx.timezone);
+    let values: Series;
+    let bars: Bars | undefined;
+    let timestamps: Array<number | null>;
+    const nested = p.sourceSeries !== undefined;
+    if (nested) {
+      if (def.needsBars) return failure(`${p.indicatorName} needs high/low/volume bars, so it cannot be nested over a series`);
+      const series = readSeries(p.sourceSeries, p.sourceField);
+      if (!series.ok) return failure(series.message);
+      values = series.values;
+      timestamps = series.timestamps;
+    } else {
+      if (!p.symbol) return failure('symbol is required (or sourceSeries)');
+      noteDbSource(ctx, p.source);
+      const now = ctx.now();
+      const got = await fetchBars(ctx.broker, { symbol: p.symbol, exchange: p.exchange, interval: p.interval, days: lookbackDays(p.interval, p.lookbackBars) }, now, ctx.timezone, ctx.signal);
+      if (!got.ok) return failure(got.message);
+      const closed = closedBars(got.bars, p.interval, now, ctx.timezone, p.lookbackBars);
+      bars = {
+        timestamp: closed.map((b) => b.timestamp), open: closed.map((b) => b.open), high: closed.map((b) => b.high),
+        low: closed.map((b) => b.low), close: closed.map((b) => b.close), volume: closed.map((b) => b.volume),
+      };
+      values = bars.close;
+      timestamps = bars.timestamp;
+      if (intervalInfo(p.interval).kind === 'unknown') ctx.log(`interval '${p.interval}' is not one Flow recognises; the latest bar may still be forming`, 'warn');
+    }
+    if (values.length === 0) return failure('no bars to compute on');
+    const series = def.compute({ values, bars, sessionOf }, params);
+    const rows = rowsOf(def.outputs, series, timestamps);
+    const latest = rows[rows.length - 1];
+    const valueOf = (row: Record<string, unknown> | undefined) => row?.[def.outputs.length === 1 ? 'value' : 'out0'];
+    if (valueOf(latest) === null || valueOf(latest) === undefined) {
+      return failure(`${p.indicatorName}(${Object.values(params).join(', ')}) has no value yet: ${values.length} bar(s) are not enough`);
+    }
+    const atOffset = rows[rows.length - 1 - p.offsetBars];
+    if (!atOffset) return failure(`offsetBars ${p.offsetBars} is beyond the ${rows.length} bars computed`);
+    ctx.log(`${p.indicatorName}${nested ? ' (nested)' : ` ${p.symbol} ${p.interval}`}: latest ${JSON.stringify(valueOf(latest))}`);
+    return {
+      status: 'success',
+      indicator: p.indicatorName,
+      nested,
+      inputs: nested ? { sourceField: p.sourceField || 'auto' } : { symbol: p.symbol, exchange: p.exchange, interval: p.interval, source: 'api' },
+      params,
+      outputs: def.outputs,
+      latest,
+      previous: rows[rows.length - 2] ?? null,
+      at_offset: atOffset,
+      series: rows.slice(-p.tailBars),
+      offset_bars: p.offsetBars,
+      bars_used: values.length,
+    };
+  },
+});
+
+/** Reads a nested series: numbers, or rows with value/out0/close (or the named field). */
+function readSeries(raw: unknown, field: string): { ok: true; values: number[]; timestamps: Array<number | null> } | { ok: false; message: string } {
+  let list = raw;
+  if (typeof list === 'string') {
+    try {
+      list = JSON.parse(list);
+    } catch {
+      return { ok: false, message: 'sourceSeries did not resolve to a list (is the variable set?)' };
+    }
+  }
+  if (!Array.isArray(list)) return { ok: false, message: 'sourceSeries must resolve to a list' };
+  const values: number[] = [];
+  const timestamps: Array<number | null> = [];
+  for (const item of list) {
+    let v: unknown = item;
+    let ts: number | null = null;
+    if (item !== null && typeof item === 'object') {
+      const row = item as Record<string, unknown>;
+      v = field ? row[field] : ['value', 'out0', 'close'].map((k) => row[k]).find((x) => x !== undefined && x !== null);
+      ts = toNumber(row.timestamp);
+    }
+    if (v === undefined || v === null) continue;
+    const n = toNumber(v);
+    if (n === null) return { ok: false, message: `sourceSeries holds a non-numeric value: ${JSON.stringify(v)}` };
+    values.push(n);
+    timestamps.push(ts);
+  }
+  return { ok: true, values, timestamps };
+}
+
+const strategyPnl = defineNode({
+  type: 'strategyPnl', category: 'data', label: 'Strategy P&L',
+  description: 'P&L from the position book. The broker nets positions per symbol with no strategy tag, so this covers ALL positions in the account, not only this workflow’s: flat legs count as realized, open legs as unrealized.',
+  fields: { strategy: f.string({ label: 'Strategy', description: "Reported only; blank uses the workflow's name" }) },
+  async run(ctx, p) {
+    const book = await ctx.broker.positionBook(call(ctx));
+    if (book.status !== 'success') return failure(`could not read the position book: ${book.message ?? 'broker error'}`);
+    const legs = (book.data ?? []).map((r) => {
+      const quantity = toNumber(r.quantity) ?? 0;
+      const pnl = toNumber(r.pnl) ?? 0;
+      const ltp = toNumber(r.ltp);
+      return {
+        symbol: r.symbol, exchange: r.exchange, product: r.product, quantity, average_price: toNumber(r.average_price) ?? 0, ltp,
+        realized: quantity === 0 ? pnl : 0, today_realized: quantity === 0 ? pnl : 0, unrealized: quantity !== 0 && ltp !== null && ltp > 0 ? pnl : 0,
+        priced: quantity === 0 || (ltp !== null && ltp > 0),
+      };
+    });
+    legs.sort((a, b) => Number(b.quantity !== 0) - Number(a.quantity !== 0));
+    const sum = (k: 'realized' | 'unrealized') => round2(legs.reduce((s, l) => s + l[k], 0));
+    const realized = sum('realized');
+    const unrealized = sum('unrealized');
+    return {
+      status: 'success',
+      strategy: p.strategy?.trim() || ctx.workflowName,
+      scope: 'account',
+      realized,
+      today_realized: realized,
+      unrealized,
+      total: round2(realized + unrealized),
+      today_total: round2(realized + unrealized),
+      open_quantity: legs.reduce((s, l) => s + Math.abs(l.quantity), 0),
+      unpriced_legs: legs.filter((l) => !l.priced).length,
+      legs: legs.map(({ priced: _priced, ...leg }) => leg),
+    };
+  },
+});
+
+export const nodes: NodeDefinition<any>[] = [
+  getQuote, getDepth, multiQuotes, history, intervals,
+  positionBook, funds, orderBook, tradeBook, holdings, openPosition, getOrderStatus,
+  symbol, optionSymbol, expiry, optionChain, syntheticFuture,
+  holidays, timings, calendar, margin,
+  priorPeriodOhlc, barOffset, indicator, strategyPnl,
+];

@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import { PaperBroker } from '../../src/broker/paper/index.js';
+import type { Candle } from '../../src/broker/types.js';
+import { nodes } from '../../src/nodes/data.js';
+import { ema, rsi, sma, supertrend, wma } from '../../src/nodes/indicators.js';
+import { describeDay } from '../../src/nodes/tradingDays.js';
+import { parseParams, prepare, runNode, stubBroker } from './context.js';
+
+const def = (type: string) => nodes.find((n) => n.type === type)!;
+const NOW = new Date('2025-01-15T04:30:00Z'); // Wednesday 10:00 IST
+
+/** Midnight IST of a date, in epoch seconds (how daily candles are stamped). */
+const istMidnight = (date: string) => (Date.parse(`${date}T00:00:00Z`) - 330 * 60_000) / 1000;
+
+/** Daily weekday candles from 2024-12-02 to 2025-01-15 (today, still forming); close = 1, 2, 3 … */
+function dailyBars(): Candle[] {
+  const out: Candle[] = [];
+  for (let t = Date.parse('2024-12-02T00:00:00Z'); t <= Date.parse('2025-01-15T00:00:00Z'); t += 86_400_000) {
+    const d = new Date(t);
+    if (d.getUTCDay() === 0 || d.getUTCDay() === 6) continue;
+    const close = out.length + 1;
+    out.push({ timestamp: istMidnight(d.toISOString().slice(0, 10)), open: close - 0.5, high: close + 1, low: close - 1, close, volume: 100, oi: 0 });
+  }
+  return out;
+}
+const historyBroker = (bars = dailyBars()) => stubBroker({ history: () => ({ status: 'success', data: bars }) });
+
+describe('quotes and books', () => {
+  it('getQuote answers {status, data: {ltp, …}} from the paper market', async () => {
+    const broker = new PaperBroker({ now: () => NOW });
+    const { result } = await runNode(def('getQuote'), { symbol: 'sbin' }, { broker, now: NOW });
+    expect(result.status).toBe('success');
+    expect(result.data).toMatchObject({ ltp: expect.any(Number), open: expect.any(Number), prev_close: expect.any(Number) });
+  });
+
+  it('positionBook adds total_pnl', async () => {
+    const broker = stubBroker({ positionBook: () => ({ status: 'success', data: [{ symbol: 'A', pnl: 100.5 }, { symbol: 'B', pnl: -50.25 }] }) });
+    const { result } = await runNode(def('positionBook'), {}, { broker });
+    expect(result).toMatchObject({ status: 'success', total_pnl: 50.25, data: [{ symbol: 'A' }, { symbol: 'B' }] });
+  });
+
+  it('multiQuotes splits a comma-separated list on one exchange', async () => {
+    const broker = stubBroker({ multiQuotes: () => ({ status: 'success', results: [] }) });
+    await runNode(def('multiQuotes'), { symbols: 'reliance, INFY,,TCS', exchange: 'NSE' }, { broker });
+    expect(broker.calls[0].req).toEqual({ symbols: [{ symbol: 'RELIANCE', exchange: 'NSE' }, { symbol: 'INFY', exchange: 'NSE' }, { symbol: 'TCS', exchange: 'NSE' }] });
+  });
+
+  it('a broker error becomes a node error', async () => {
+    const broker = stubBroker({ funds: () => ({ status: 'error', message: 'session expired' }) });
+    expect((await runNode(def('funds'), {}, { broker })).result).toMatchObject({ status: 'error', message: 'session expired' });
+  });
+});
+
+describe('history', () => {
+  it('computes the last N days in IST (also as lookbackDays)', async () => {
+    const broker = historyBroker([]);
+    const now = new Date('2025-01-14T20:00:00Z'); // 01:30 IST on the 15th
+    await runNode(def('history'), { symbol: 'SBIN', interval: 'D', days: 7 }, { broker, now });
+    await runNode(def('history'), { symbol: 'SBIN', interval: 'D', lookbackDays: 1 }, { broker, now });
+    expect(broker.calls.map((c) => c.req)).toMatchObject([
+      { symbol: 'SBIN', exchange: 'NSE', interval: 'D', start_date: '2025-01-08', end_date: '2025-01-15' },
+      { start_date: '2025-01-14', end_date: '2025-01-15' },
+    ]);
+  });
+
+  it('needs dates or days, in order', () => {
+    expect(() => prepare(def('history'), { symbol: 'SBIN' })).toThrow(/startDate and endDate, or days/);
+    expect(() => prepare(def('history'), { symbol: 'SBIN', startDate: '2025-01-10', endDate: '2025-01-01' })).toThrow(/endDate must not be before/);
+    expect(() => parseParams(def('history'), { symbol: 'SBIN', startDate: '2025-13-01' })).toThrow(/startDate/);
+  });
+});
+
+describe('indicator math', () => {
+  it('sma, wma and ema', () => {
+    expect(sma([1, 2, 3, 4, 5], 3)).toEqual([null, null, 2, 3, 4]);
+    expect(wma([1, 2, 3], 3)).toEqual([null, null, 14 / 6]);
+    expect(ema([1, 2, 3, 4, 5], 3)).toEqual([null, null, 2, 3, 4]);
+  });
+
+  it("rsi uses Wilder's smoothing", () => {
+    expect(rsi([1, 2, 1, 2, 1], 2)[4]).toBeCloseTo(37.5, 10);
+    expect(rsi([1, 2, 3, 4, 5], 2)[4]).toBe(100);
+  });
+
+  it('supertrend flips direction when price breaks the band', () => {
+    const up = Array.from({ length: 30 }, (_, i) => 100 + i);
+    const down = Array.from({ length: 30 }, (_, i) => 129 - i * 3);
+    const close = [...up, ...down];
+    const [level, dir] = supertrend({ timestamp: close.map((_, i) => i), open: close, high: close.map((c) => c + 1), low: close.map((c) => c - 1), close, volume: close.map(() => 1) }, 10, 3);
+    expect(dir[29]).toBe(1);
+    expect(dir[59]).toBe(-1);
+    expect(level[59]! > close[59]).toBe(true);
+  });
+});
+
+describe('indicator node', () => {
+  it('computes over closed bars only (today’s forming bar excluded)', async () => {
+    const { result } = await runNode(def('indicator'), { symbol: 'NIFTY', exchange: 'NSE_INDEX', indicatorName: 'sma', params: '{"period": 3}', tailBars: 3, offsetBars: 2 }, { broker: historyBroker(), now: NOW });
+    // 33 weekday bars through 14 Jan: closes 1..32 closed, 33 is today's.
+    expect(result).toMatchObject({ status: 'success', indicator: 'sma', params: { period: 3 }, outputs: ['value'], bars_used: 32 });
+    expect(result.latest).toMatchObject({ value: 31, timestamp: istMidnight('2025-01-14') });
+    expect(result.previous).toMatchObject({ value: 30 });
+    expect(result.at_offset).toMatchObject({ value: 29 });
+    expect((result.series as unknown[]).length).toBe(3);
+  });
+
+  it('names multi-output values out0.. and by name', async () => {
+    const { result } = await runNode(def('indicator'), { symbol: 'NIFTY', indicatorName: 'bbands', params: { period: 5, std_dev: 2 } }, { broker: historyBroker(), now: NOW });
+    expect(result.outputs).toEqual(['upper', 'middle', 'lower']);
+    expect(result.latest).toMatchObject({ out1: 30, middle: 30 });
+  });
+
+  it('nests over another series', async () => {
+    const series = [{ value: 1 }, { value: 2 }, { value: null }, { value: 3 }, { value: 4 }];
+    const { result } = await runNode(def('indicator'), { indicatorName: 'sma', params: '{"period": 2}', sourceSeries: series });
+    expect(result).toMatchObject({ status: 'success', nested: true, latest: { value: 3.5 }, bars_used: 4 });
+  });
+
+  it('refuses unknown params, too few bars and bar-based indicators when nested', async () => {
+    expect((await runNode(def('indicator'), { symbol: 'X', params: '{"perod": 3}' }, { broker: historyBroker(), now: NOW })).result).toMatchObject({ status: 'error', message: expect.stringMatching(/no parameter 'perod'/) });
+    expect((await runNode(def('indicator'), { symbol: 'X', params: '{"period": 50}' }, { broker: historyBroker(), now: NOW })).result).toMatchObject({ status: 'error', message: expect.stringMatching(/not enough/) });
+    expect((await runNode(def('indicator'), { indicatorName: 'atr', sourceSeries: [1, 2, 3] })).result).toMatchObject({ status: 'error', message: expect.stringMatching(/cannot be nested/) });
+    expect((await runNode(def('indicator'), { indicatorName: 'sma', sourceSeries: '{{rsi.series}}' })).result).toMatchObject({ status: 'error' });
+    expect(() => parseParams(def('indicator'), { indicatorName: 'crossover' })).toThrow(/indicatorName/);
+  });
+});
+
+describe('priorPeriodOhlc and barOffset', () => {
+  it('previous_day is yesterday’s bar, with pdh/pdl/pdc', async () => {
+    const { result } = await runNode(def('priorPeriodOhlc'), { symbol: 'NIFTY', exchange: 'NSE_INDEX' }, { broker: historyBroker(), now: NOW });
+    expect(result).toMatchObject({ status: 'success', period: 'previous_day', date: '2025-01-14', close: 32, pdh: 33, pdl: 31, pdc: 32 });
+  });
+
+  it('previous_week aggregates last week (6–10 Jan)', async () => {
+    const { result } = await runNode(def('priorPeriodOhlc'), { symbol: 'NIFTY', period: 'previous_week' }, { broker: historyBroker(), now: NOW });
+    // 6 Jan is the 26th weekday bar from 2 Dec.
+    expect(result).toMatchObject({ date: '2025-01-06', open: 25.5, high: 31, low: 25, close: 30, volume: 500 });
+  });
+
+  it('previous_month aggregates December', async () => {
+    const { result } = await runNode(def('priorPeriodOhlc'), { symbol: 'NIFTY', period: 'previous_month' }, { broker: historyBroker(), now: NOW });
+    expect(result).toMatchObject({ date: '2024-12-02', open: 0.5, close: 22, low: 0, high: 23 });
+  });
+
+  it('barOffset counts back from the latest closed bar', async () => {
+    const zero = await runNode(def('barOffset'), { symbol: 'NIFTY', offsetBars: 0 }, { broker: historyBroker(), now: NOW });
+    expect(zero.result).toMatchObject({ status: 'success', close: 32, timestamp: istMidnight('2025-01-14') });
+    const two = await runNode(def('barOffset'), { symbol: 'NIFTY', offsetBars: 2 }, { broker: historyBroker(), now: NOW });
+    expect(two.result).toMatchObject({ close: 30 });
+    const far = await runNode(def('barOffset'), { symbol: 'NIFTY', offsetBars: 100 }, { broker: historyBroker(), now: NOW });
+    expect(far.result.status).toBe('error');
+  });
+});
+
+describe('calendar', () => {
+  it('knows holidays: 1 Apr 2025 starts a month, quarter and week after the 31 Mar holiday', async () => {
+    const { result } = await runNode(def('calendar'), { date: '2025-04-01' });
+    expect(result).toMatchObject({
+      status: 'success', date: '2025-04-01', is_trading_day: true, weekday: 'Tuesday', weekday_num: 2,
+      is_new_week: true, is_new_month: true, is_new_quarter: true, is_new_year: false,
+      prev_trading_day: '2025-03-28', first_trading_day_of_week: '2025-04-01', quarter: 2,
+    });
+    const holiday = await runNode(def('calendar'), { date: '2025-03-31' });
+    expect(holiday.result).toMatchObject({ is_trading_day: false, is_trading_holiday: true, is_weekend: false, is_new_day: false });
+    const fri = await runNode(def('calendar'), { date: '2025-03-28' });
+    expect(fri.result).toMatchObject({ is_last_day_of_month: true, is_last_day_of_quarter: true, is_last_day_of_week: true });
+  });
+
+  it('defaults to the trading session date (before 03:00 IST it is still yesterday)', async () => {
+    const { result } = await runNode(def('calendar'), {}, { now: new Date('2025-01-14T20:00:00Z') }); // 01:30 IST on the 15th
+    expect(result.date).toBe('2025-01-14');
+  });
+
+  it('weekends-only facts work without a holiday list', () => {
+    const facts = describeDay('2025-01-04', (d) => ![0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay()));
+    expect(facts).toMatchObject({ is_weekend: true, is_trading_day: false, next_trading_day: '2025-01-06', week_of_year: 1 });
+  });
+});
+
+describe('derived nodes', () => {
+  it('syntheticFuture is ATM strike + CE − PE', async () => {
+    const broker = stubBroker({
+      optionChain: () => ({ status: 'success', underlying_ltp: 23510, atm_strike: 23500, chain: [{ strike: 23500, ce: { ltp: 120.5 }, pe: { ltp: 100.25 } }] }),
+    });
+    const { result } = await runNode(def('syntheticFuture'), { expiryDate: '30-JAN-25' }, { broker });
+    expect(broker.calls[0].req).toMatchObject({ underlying: 'NIFTY', exchange: 'NSE_INDEX', expiry_date: '30JAN25' });
+    expect(result).toMatchObject({ status: 'success', atm_strike: 23500, synthetic_future_price: 23520.25, underlying_ltp: 23510 });
+  });
+
+  it('strategyPnl sums the position book, open legs first', async () => {
+    const broker = stubBroker({
+      positionBook: () => ({ status: 'success', data: [
+        { symbol: 'A', exchange: 'NSE', product: 'MIS', quantity: 0, average_price: 0, ltp: 10, pnl: 200 },
+        { symbol: 'B', exchange: 'NSE', product: 'MIS', quantity: -5, average_price: 100, ltp: 102, pnl: -10 },
+      ] }),
+    });
+    const { result } = await runNode(def('strategyPnl'), {}, { broker, workflowName: 'Flow A' });
+    expect(result).toMatchObject({ status: 'success', strategy: 'Flow A', realized: 200, unrealized: -10, total: 190, open_quantity: 5, unpriced_legs: 0 });
+    expect((result.legs as Array<{ symbol: string }>).map((l) => l.symbol)).toEqual(['B', 'A']);
+  });
+
+  it('optionSymbol and optionChain normalise the expiry', async () => {
+    const broker = stubBroker({ optionSymbol: () => ({ status: 'success', symbol: 'NIFTY30DEC2526000CE', lotsize: 75 }) });
+    const { result } = await runNode(def('optionSymbol'), { expiryDate: '30-DEC-25', offset: 'otm2' }, { broker });
+    expect(broker.calls[0].req).toEqual({ underlying: 'NIFTY', exchange: 'NSE_INDEX', expiry_date: '30DEC25', offset: 'OTM2', option_type: 'CE' });
+    expect(result).toMatchObject({ status: 'success', symbol: 'NIFTY30DEC2526000CE', lotsize: 75 });
+    expect(() => parseParams(def('optionChain'), { expiryDate: 'next week' })).toThrow(/expiryDate/);
+  });
+});
