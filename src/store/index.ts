@@ -1,0 +1,41 @@
+// The store's entry point: openStore() picks the database file under FLOW_DATA_DIR and the secret key.
+
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadSecretKey } from './secrets.js';
+import { openSqliteStore } from './sqlite/store.js';
+import type { Store } from './types.js';
+
+export interface OpenStoreOptions {
+  /** Default: FLOW_DATA_DIR, else ./data. Created (mode 0700) if missing. */
+  dataDir?: string;
+  /** Database file, relative to dataDir unless absolute. Default flow.db. */
+  file?: string;
+  /** An in-memory database (tests, `flow run`); nothing touches the disk. */
+  memory?: boolean;
+  /** Default: loadSecretKey(dataDir, env); a random key for an in-memory store. */
+  secretKey?: Buffer;
+  env?: NodeJS.ProcessEnv;
+  busyTimeoutMs?: number;
+  /** Checkpoint the WAL in a worker thread, off the event loop. Default true. */
+  backgroundCheckpoints?: boolean;
+}
+
+export function openStore(options: OpenStoreOptions = {}): Store {
+  const env = options.env ?? process.env;
+  if (options.memory) {
+    return openSqliteStore({ path: null, secretKey: options.secretKey ?? randomBytes(32), busyTimeoutMs: options.busyTimeoutMs });
+  }
+  const dataDir = path.resolve(options.dataDir ?? env.FLOW_DATA_DIR ?? './data');
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const secretKey = options.secretKey ?? loadSecretKey(dataDir, env);
+  const file = path.resolve(dataDir, options.file ?? 'flow.db');
+  return openSqliteStore({ path: file, secretKey, busyTimeoutMs: options.busyTimeoutMs, backgroundCheckpoints: options.backgroundCheckpoints });
+}
+
+export * from './types.js';
+export { StoreError, isStoreError, type StoreErrorCode } from './errors.js';
+export { loadSecretKey, encrypt, decrypt, parseSecretKey, SECRET_KEY_FILE } from './secrets.js';
+export { newWorkflowId, newExecutionId, randomId } from './ids.js';
+export { MIGRATIONS, LATEST_VERSION, migrate, type Migration } from './sqlite/migrations.js';

@@ -1,0 +1,56 @@
+// Start-up recovery: runs left `running` become `crashed` naming the node they were in;
+// intents left `pending` become `unknown`. Nothing is re-sent. Runs once at start-up: scans are fine here.
+
+import type Database from 'better-sqlite3';
+import type { CrashReport, CrashedExecution } from '../types.js';
+import { INTENT, type IntentRow, toIntent } from './intents.js';
+
+type DB = Database.Database;
+
+const UNKNOWN_INTENT_ERROR =
+  'no broker answer was recorded: Flow stopped while this order was being sent. Check the broker order book; it is never re-sent';
+
+export function crashRecovery(db: DB): (now?: number) => CrashReport {
+  const q = {
+    running: db.prepare<[], { id: string; workflowId: string; nodeId: string | null; nodeType: string | null }>(
+      `SELECT id, workflow_id AS workflowId, current_node AS nodeId, current_node_type AS nodeType FROM executions
+       WHERE status = 'running' ORDER BY seq`),
+    pending: db.prepare<[], IntentRow>(`SELECT ${INTENT} FROM order_intents WHERE status = 'pending' ORDER BY id`),
+    lastStep: db.prepare<[string], { nodeId: string; nodeType: string }>(
+      'SELECT node_id AS nodeId, node_type AS nodeType FROM steps WHERE execution_id = ? ORDER BY seq DESC, id DESC LIMIT 1'),
+    markUnknown: db.prepare(`UPDATE order_intents SET status = 'unknown', error = ?, resolved_at = ? WHERE key = ?`),
+    crash: db.prepare(`UPDATE executions SET status = 'crashed', error = ?, finished_at = ? WHERE id = ?`),
+  };
+
+  const recover = db.transaction((now: number): CrashReport => {
+    const pending = q.pending.all();
+    // An order in flight names the node most precisely.
+    const inFlight = new Map<string, { nodeId: string; nodeType: string }>();
+    for (const i of pending) {
+      q.markUnknown.run(UNKNOWN_INTENT_ERROR, now, i.key);
+      inFlight.set(i.executionId, { nodeId: i.nodeId, nodeType: i.method });
+    }
+    const crashed: CrashedExecution[] = [];
+    for (const r of q.running.all()) {
+      const order = inFlight.get(r.id);
+      const node = order
+        ? { nodeId: order.nodeId, nodeType: order.nodeId === r.nodeId && r.nodeType ? r.nodeType : order.nodeType }
+        : r.nodeId ? { nodeId: r.nodeId, nodeType: r.nodeType } : null;
+      let error: string;
+      if (node) {
+        error = `crashed while running ${node.nodeId}${node.nodeType ? ` (${node.nodeType})` : ''}`;
+      } else {
+        const last = q.lastStep.get(r.id);
+        error = last ? `crashed after ${last.nodeId} (${last.nodeType}) finished` : 'crashed before its first node finished';
+      }
+      q.crash.run(error, now, r.id);
+      crashed.push({ executionId: r.id, workflowId: r.workflowId, nodeId: node?.nodeId ?? null, nodeType: node?.nodeType ?? null, error });
+    }
+    return {
+      crashed,
+      unknownIntents: pending.map((i) => toIntent({ ...i, status: 'unknown', error: UNKNOWN_INTENT_ERROR, resolvedAt: now })),
+    };
+  });
+
+  return (now) => recover.immediate(now ?? Date.now());
+}

@@ -1,0 +1,440 @@
+// The store's public shape: row types and the repository interface the runtime and server use.
+// Times are milliseconds since the epoch; JSON columns come back parsed.
+// The SQLite implementation is synchronous (better-sqlite3); `await` on its results is harmless,
+// so code written with `await store.x()` also fits a future asynchronous (PostgreSQL) implementation.
+
+export type ExecutionStatus = 'queued' | 'running' | 'completed' | 'failed' | 'canceled' | 'crashed' | 'skipped';
+export const EXECUTION_STATUSES: readonly ExecutionStatus[] = [
+  'queued', 'running', 'completed', 'failed', 'canceled', 'crashed', 'skipped',
+];
+
+/** What started a run (same vocabulary as the engine's TriggerKind). */
+export type TriggerKind = 'manual' | 'schedule' | 'webhook' | 'price' | 'orderUpdate';
+export type WebhookAuthType = 'payload' | 'url' | 'hmac';
+export type ConcurrencyPolicy = 'queue' | 'parallel' | 'skip';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type StepStatus = 'completed' | 'failed' | 'skipped';
+
+/**
+ * pending: written before the broker call, no answer yet (becomes `unknown` after a crash);
+ * sent: the broker took the request, final state not known yet; accepted / rejected: answered;
+ * unknown: the outcome cannot be known, never re-sent, never pruned.
+ */
+export type IntentStatus = 'pending' | 'sent' | 'accepted' | 'rejected' | 'unknown';
+
+/** A workflow in OpenAlgo's format; validated by `workflow/` before it reaches the store. */
+export interface WorkflowDefinition {
+  name?: string;
+  description?: string;
+  nodes: readonly unknown[];
+  edges: readonly unknown[];
+  viewport?: unknown;
+}
+
+export interface RiskLimits {
+  maxQuantityPerOrder?: number;
+  maxOrdersPerRun?: number;
+  maxOrdersPerDay?: number;
+}
+
+// ---------- workflows ----------
+
+/** A workflow without its definition (cheap to read: listing, webhook look-up). */
+export interface WorkflowInfo {
+  id: string;
+  name: string;
+  description: string;
+  createdAt: number;
+  updatedAt: number;
+  active: boolean;
+  /** The frozen version that runs while active. */
+  activeVersion: number | null;
+  webhookToken: string | null;
+  authType: WebhookAuthType | null;
+  concurrency: ConcurrencyPolicy;
+  limits: RiskLimits;
+  hasWebhookSecret: boolean;
+  hasBrokerApiKey: boolean;
+  /** Trigger kinds present in the current draft's nodes. */
+  triggerKinds: TriggerKind[];
+}
+
+export interface Workflow extends WorkflowInfo {
+  definition: WorkflowDefinition;
+}
+
+export interface WorkflowListItem extends WorkflowInfo {
+  lastExecution: { id: string; status: ExecutionStatus; createdAt: number; finishedAt: number | null } | null;
+}
+
+export interface NewWorkflow {
+  /** Defaults to a fresh 'wf_' id. */
+  id?: string;
+  /** Defaults to definition.name. */
+  name?: string;
+  description?: string;
+  definition: WorkflowDefinition;
+  createdAt?: number;
+}
+
+export interface WorkflowUpdate {
+  name?: string;
+  description?: string;
+  definition?: WorkflowDefinition;
+  updatedAt?: number;
+}
+
+export interface Activation {
+  workflowId: string;
+  version: number;
+  webhookToken: string;
+  /** Stored encrypted; read back only through getByWebhookToken / getWorkflowSecrets. */
+  webhookSecret: string;
+  authType: WebhookAuthType;
+  concurrency: ConcurrencyPolicy;
+  limits: RiskLimits;
+  /** Stored encrypted. undefined keeps the stored key, null removes it. */
+  brokerApiKey?: string | null;
+}
+
+export interface WebhookTarget {
+  workflow: WorkflowInfo;
+  webhookSecret: string | null;
+}
+
+export interface WorkflowSecrets {
+  webhookSecret: string | null;
+  brokerApiKey: string | null;
+}
+
+export interface WorkflowVersion {
+  workflowId: string;
+  version: number;
+  definition: WorkflowDefinition;
+  createdAt: number;
+}
+
+export interface WorkflowStore {
+  createWorkflow(input: NewWorkflow): Workflow;
+  getWorkflow(id: string): Workflow | null;
+  listWorkflows(): WorkflowListItem[];
+  /** Saves a new draft; the active frozen version keeps running until reactivation. */
+  updateWorkflow(id: string, update: WorkflowUpdate): Workflow | null;
+  /** Soft delete: the workflow disappears, its token stops resolving, its runs stay for history. */
+  deleteWorkflow(id: string): boolean;
+  setActive(activation: Activation): WorkflowInfo;
+  /** Keeps the token so a delivery answers 403 inactive rather than 404. */
+  setInactive(workflowId: string): boolean;
+  /** Active or not (the caller answers 403 for inactive); null for an unknown token. */
+  getByWebhookToken(token: string): WebhookTarget | null;
+  getWorkflowSecrets(workflowId: string): WorkflowSecrets | null;
+  /** Freezes a definition as the next version; an unchanged definition reuses the latest version. */
+  freezeVersion(workflowId: string, definition: WorkflowDefinition, createdAt?: number): number;
+  getVersion(workflowId: string, version: number): WorkflowVersion | null;
+  listVersions(workflowId: string): Array<{ version: number; createdAt: number }>;
+}
+
+// ---------- executions ----------
+
+export interface ExecutionTrigger {
+  kind: TriggerKind;
+  nodeId?: string;
+}
+
+export interface NewExecution {
+  id: string;
+  workflowId: string;
+  /** The frozen version it runs; null for a run of an unsaved draft. */
+  version: number | null;
+  trigger: ExecutionTrigger;
+  /** Already redacted: no secret ever reaches this call. */
+  input?: unknown;
+  idempotencyKey?: string | null;
+  status: 'queued' | 'skipped';
+  /** Why a run was skipped. */
+  error?: string | null;
+  createdAt?: number;
+}
+
+export interface ExecutionSummary {
+  id: string;
+  workflowId: string;
+  version: number | null;
+  trigger: ExecutionTrigger;
+  status: ExecutionStatus;
+  idempotencyKey: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  currentNodeId: string | null;
+  currentNodeType: string | null;
+  error: string | null;
+}
+
+export interface Execution extends ExecutionSummary {
+  input: unknown;
+  variables: Record<string, unknown> | null;
+}
+
+export interface ExecutionDetail extends Execution {
+  steps: Step[];
+  logs: LogEntry[];
+  intents: OrderIntent[];
+  notifications: StoredNotification[];
+}
+
+export interface ExecutionFinish {
+  status: 'completed' | 'failed' | 'canceled';
+  error?: string | null;
+  variables?: Record<string, unknown>;
+  finishedAt?: number;
+}
+
+export interface ListExecutionsOptions {
+  limit?: number;
+  offset?: number;
+  status?: ExecutionStatus;
+}
+
+export interface NewStep {
+  executionId: string;
+  seq: number;
+  nodeId: string;
+  nodeType: string;
+  status: StepStatus;
+  /** Input after interpolation (redacted by the caller). */
+  input?: unknown;
+  output?: unknown;
+  error?: string | null;
+  startedAt: number;
+  finishedAt: number;
+}
+
+export interface Step {
+  seq: number;
+  nodeId: string;
+  nodeType: string;
+  status: StepStatus;
+  input: unknown;
+  output: unknown;
+  error: string | null;
+  startedAt: number;
+  finishedAt: number;
+}
+
+export interface LogEntry {
+  seq?: number | null;
+  time: number;
+  level: LogLevel;
+  message: string;
+  nodeId?: string | null;
+}
+
+export interface CrashedExecution {
+  executionId: string;
+  workflowId: string;
+  nodeId: string | null;
+  nodeType: string | null;
+  error: string;
+}
+
+export interface CrashReport {
+  crashed: CrashedExecution[];
+  /** Intents that had no answer and are now `unknown`. */
+  unknownIntents: OrderIntent[];
+}
+
+export interface ExecutionStore {
+  insertExecution(input: NewExecution): void;
+  /** queued → running; false when the run is not queued (canceled, unknown). */
+  markRunning(id: string, startedAt?: number): boolean;
+  /** Records the node in flight, so a crash report can name it. */
+  setCurrentNode(id: string, nodeId: string, nodeType?: string | null): void;
+  /** queued/running → final; false when already final. */
+  finishExecution(id: string, finish: ExecutionFinish): boolean;
+  getExecution(id: string): ExecutionDetail | null;
+  /** Newest first. */
+  listExecutions(workflowId: string, options?: ListExecutionsOptions): ExecutionSummary[];
+  /** The first execution with this key created at or after sinceMs. */
+  findByIdempotencyKey(workflowId: string, key: string, sinceMs: number): string | null;
+  countByStatus(workflowId?: string): Record<ExecutionStatus, number>;
+  /** Oldest first, with input, to resume after a restart. */
+  listQueued(workflowId?: string): Execution[];
+  /** running → crashed (naming the node in flight); pending intents → unknown. Nothing is re-sent. */
+  recoverAfterCrash(now?: number): CrashReport;
+  insertStep(step: NewStep): void;
+  insertLogs(executionId: string, entries: readonly LogEntry[]): void;
+}
+
+// ---------- order intents ----------
+
+export interface NewOrderIntent {
+  /** The client order key: unique per order attempt. */
+  key: string;
+  workflowId: string;
+  executionId: string;
+  nodeId: string;
+  /** The broker method, e.g. 'placeOrder'. */
+  method: string;
+  /** The request with secrets removed. */
+  request: unknown;
+  createdAt?: number;
+}
+
+export interface IntentResolution {
+  status: 'sent' | 'accepted' | 'rejected' | 'unknown';
+  answer?: unknown;
+  orderIds?: readonly string[];
+  error?: string | null;
+  resolvedAt?: number;
+}
+
+export interface OrderIntent {
+  key: string;
+  workflowId: string;
+  executionId: string;
+  nodeId: string;
+  method: string;
+  request: unknown;
+  status: IntentStatus;
+  answer: unknown;
+  orderIds: string[];
+  error: string | null;
+  createdAt: number;
+  resolvedAt: number | null;
+}
+
+export interface IntentStore {
+  /** Written before the broker call, status `pending`. */
+  insertIntent(intent: NewOrderIntent): void;
+  resolveIntent(key: string, resolution: IntentResolution): boolean;
+  getIntent(key: string): OrderIntent | null;
+  listIntents(executionId: string): OrderIntent[];
+  listUnknownIntents(): OrderIntent[];
+  /** Intents created since sinceMs that may have reached the market (everything but rejected). */
+  countOrdersForWorkflowSince(workflowId: string, sinceMs: number): number;
+}
+
+// ---------- webhook deliveries, schedules, notifications, paper account, settings ----------
+
+export interface NewDelivery {
+  workflowId: string | null;
+  receivedAt?: number;
+  httpStatus: number;
+  executionId?: string | null;
+  idempotencyKey?: string | null;
+  remote?: string | null;
+  error?: string | null;
+}
+
+export interface Delivery {
+  id: number;
+  workflowId: string | null;
+  receivedAt: number;
+  httpStatus: number;
+  executionId: string | null;
+  idempotencyKey: string | null;
+  remote: string | null;
+  error: string | null;
+}
+
+export interface ScheduleInput {
+  workflowId: string;
+  nodeId: string;
+  spec: unknown;
+  nextRunAt: number | null;
+  /** undefined keeps the stored value. */
+  lastRunAt?: number | null;
+}
+
+export interface Schedule {
+  workflowId: string;
+  nodeId: string;
+  spec: unknown;
+  nextRunAt: number | null;
+  lastRunAt: number | null;
+  missedCount: number;
+  lastMissedAt: number | null;
+}
+
+export interface MissedRun {
+  workflowId: string;
+  nodeId: string;
+  /** When the missed run was due. */
+  scheduledFor: number;
+  nextRunAt: number | null;
+}
+
+export interface NewNotification {
+  executionId: string;
+  nodeId: string;
+  channel: string;
+  message: string;
+  delivered: boolean;
+  detail?: string | null;
+  createdAt?: number;
+}
+
+export interface StoredNotification {
+  nodeId: string;
+  channel: string;
+  message: string;
+  delivered: boolean;
+  detail: string | null;
+  createdAt: number;
+}
+
+export interface MiscStore {
+  insertDelivery(delivery: NewDelivery): void;
+  /** Newest first. */
+  listDeliveries(workflowId: string, limit?: number): Delivery[];
+  upsertSchedule(schedule: ScheduleInput): void;
+  listSchedules(workflowId?: string): Schedule[];
+  deleteSchedulesFor(workflowId: string): number;
+  recordMissedRun(missed: MissedRun): void;
+  insertNotification(notification: NewNotification): void;
+  savePaperState(state: unknown): void;
+  loadPaperState(): unknown;
+  getSetting(key: string): string | null;
+  /** null removes the setting. */
+  setSetting(key: string, value: string | null): void;
+}
+
+// ---------- retention ----------
+
+export interface PruneOptions {
+  /** The newest N executions of each workflow are always kept. Default 500. */
+  keepPerWorkflow?: number;
+  /** Executions younger than this are always kept. Default 30. */
+  maxAgeDays?: number;
+  now?: number;
+  /** Executions deleted per transaction; the event loop runs between batches. Default 200. */
+  batchSize?: number;
+}
+
+export interface PruneResult {
+  executions: number;
+  steps: number;
+  logs: number;
+  intents: number;
+  notifications: number;
+  deliveries: number;
+}
+
+export interface Store extends WorkflowStore, ExecutionStore, IntentStore, MiscStore {
+  /** The database file, or null in memory. */
+  readonly path: string | null;
+  readonly schemaVersion: number;
+  /**
+   * Runs fn in one transaction (one durable commit). fn must be synchronous;
+   * nested calls become savepoints. Throwing rolls everything back.
+   */
+  tx<T>(fn: () => T): T;
+  /**
+   * Deletes executions beyond the newest N of their workflow AND older than D days, with their
+   * steps, logs, intents and notifications, in bounded batches. Runs that are still open or hold
+   * a pending/unknown order intent are kept whole.
+   */
+  prune(options?: PruneOptions): Promise<PruneResult>;
+  close(): void;
+}
