@@ -1,0 +1,354 @@
+// The execution service: stores every execution request before anyone is told it exists, applies
+// the workflow's concurrency policy, runs the engine, and persists each step and order intent as
+// the run goes (DESIGN.md §6).
+
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Broker } from '../broker/types.js';
+import { compileWorkflow, type CompiledWorkflow } from '../engine/compile.js';
+import { redact, withoutSecret } from '../engine/redact.js';
+import { runWorkflow } from '../engine/run.js';
+import type { LogEntry, RunEvent, RunResult, TriggerInfo } from '../engine/types.js';
+import { defaultRegistry, type Registry } from '../nodes/registry.js';
+import type { NodeSettings, Notifier } from '../nodes/types.js';
+import type { ConcurrencyPolicy, RiskLimits, Store, WorkflowDefinition } from '../store/types.js';
+import type { Workflow } from '../workflow/schema.js';
+import { createGuard } from './guard.js';
+import { Lanes, Semaphore } from './queue.js';
+
+export interface ExecutionServiceOptions {
+  store: Store;
+  broker: Broker;
+  notifier: Notifier;
+  registry?: Registry;
+  timezone: string;
+  now?: () => Date;
+  /** Executions running at once across `parallel` workflows. */
+  maxParallel?: number;
+  killSwitch?: () => boolean;
+  settings?: Partial<NodeSettings>;
+  /** Queued executions older than this at start-up are not run (a late order is worse than none). */
+  resumeMaxAgeMs?: number;
+  logger?: { info(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+}
+
+export interface ExecutionRequest {
+  workflowId: string;
+  /** The frozen version to run; null runs the current draft (manual runs of an inactive workflow). */
+  version: number | null;
+  trigger: TriggerInfo;
+  idempotencyKey?: string | null;
+  concurrency?: ConcurrencyPolicy;
+  limits?: RiskLimits;
+}
+
+export interface Accepted {
+  executionId: string;
+  status: 'queued' | 'skipped';
+  /** The idempotency key was seen before: this is the first execution, nothing new was started. */
+  duplicate: boolean;
+}
+
+export class ServiceClosed extends Error {
+  constructor() {
+    super('Flow is shutting down and takes no new executions');
+  }
+}
+
+interface Job {
+  executionId: string;
+  workflowId: string;
+  version: number | null;
+  trigger: TriggerInfo;
+  limits: RiskLimits;
+  policy: ConcurrencyPolicy;
+}
+
+const DAY_MS = 86_400_000;
+
+export class ExecutionService {
+  /** Every engine event, tagged with its workflow: live viewers and metrics listen here. */
+  readonly events = new EventEmitter();
+  private readonly registry: Registry;
+  private readonly now: () => Date;
+  private readonly lanes: Lanes<Job>;
+  private readonly pool: Semaphore;
+  private readonly running = new Map<string, { controller: AbortController; job: Job; done: Promise<RunResult> }>();
+  private readonly waiters = new Map<string, Array<(r: RunResult | null) => void>>();
+  private readonly compiled = new Map<string, CompiledWorkflow>();
+  private inFlight = 0;
+  /** Executions waiting or running, per workflow (the `skip` policy asks this). */
+  private readonly perWorkflow = new Map<string, number>();
+  private closed = false;
+
+  constructor(private readonly opts: ExecutionServiceOptions) {
+    this.registry = opts.registry ?? defaultRegistry;
+    this.now = opts.now ?? (() => new Date());
+    this.pool = new Semaphore(opts.maxParallel ?? 64);
+    this.lanes = new Lanes((job) => this.execute(job));
+    this.events.setMaxListeners(0);
+  }
+
+  /**
+   * Records an execution as `queued` (or `skipped`) and schedules it. Synchronous on purpose:
+   * when this returns, the execution is in the database and may be announced.
+   */
+  request(req: ExecutionRequest): Accepted {
+    if (this.closed) throw new ServiceClosed();
+    const { store } = this.opts;
+    const key = req.idempotencyKey?.trim() || null;
+    const nowMs = this.now().getTime();
+    if (key) {
+      const first = store.findByIdempotencyKey(req.workflowId, key, nowMs - DAY_MS);
+      if (first) return { executionId: first, status: 'queued', duplicate: true };
+    }
+    const policy = req.concurrency ?? 'queue';
+    const executionId = randomUUID();
+    const trigger: TriggerInfo = { ...req.trigger, payload: withoutSecret(req.trigger.payload ?? {}) };
+    const base = {
+      id: executionId, workflowId: req.workflowId, version: req.version,
+      trigger: { kind: trigger.kind, nodeId: trigger.nodeId }, input: redact(trigger.payload), idempotencyKey: key, createdAt: nowMs,
+    };
+    if (policy === 'skip' && this.isBusy(req.workflowId)) {
+      store.insertExecution({ ...base, status: 'skipped', error: 'skipped: a run of this workflow is already in progress (concurrency: skip)' });
+      return { executionId, status: 'skipped', duplicate: false };
+    }
+    store.insertExecution({ ...base, status: 'queued' });
+    this.schedule({ executionId, workflowId: req.workflowId, version: req.version, trigger, limits: req.limits ?? {}, policy });
+    return { executionId, status: 'queued', duplicate: false };
+  }
+
+  /** Resolves with the run result when the execution ends (null if it never ran: canceled while queued). */
+  wait(executionId: string): Promise<RunResult | null> {
+    const running = this.running.get(executionId);
+    if (running) return running.done;
+    return new Promise((resolve) => {
+      const list = this.waiters.get(executionId) ?? [];
+      list.push(resolve);
+      this.waiters.set(executionId, list);
+    });
+  }
+
+  /** Cancels a queued or running execution; false when it is neither. */
+  cancel(executionId: string): boolean {
+    const running = this.running.get(executionId);
+    if (running) {
+      running.controller.abort(new Error('canceled'));
+      return true;
+    }
+    const finished = this.opts.store.finishExecution(executionId, {
+      status: 'canceled', error: 'canceled before it started', finishedAt: this.now().getTime(),
+    });
+    if (finished) this.settleWaiters(executionId, null);
+    return finished;
+  }
+
+  /** Executions waiting or running. */
+  get depth(): number {
+    return this.inFlight;
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /** Forgets compiled versions of a workflow (after an update or deactivation). */
+  invalidate(workflowId: string): void {
+    for (const key of this.compiled.keys()) if (key.startsWith(`${workflowId}@`)) this.compiled.delete(key);
+  }
+
+  /**
+   * Start-up: runs left `running` by a crash become `crashed`, unanswered intents `unknown`
+   * (nothing is re-sent); queued executions young enough run again, older ones are closed.
+   */
+  recover(lookup: (workflowId: string) => { concurrency: ConcurrencyPolicy; limits: RiskLimits } | null): { crashed: number; unknownIntents: number; resumed: number; expired: number } {
+    const { store } = this.opts;
+    const report = store.recoverAfterCrash(this.now().getTime());
+    for (const c of report.crashed) this.opts.logger?.warn({ executionId: c.executionId, workflowId: c.workflowId }, c.error);
+    for (const i of report.unknownIntents) {
+      this.opts.logger?.warn({ executionId: i.executionId, nodeId: i.nodeId, key: i.key }, 'order outcome unknown after a crash: check the broker order book; it will not be re-sent');
+    }
+    let resumed = 0;
+    let expired = 0;
+    const maxAge = this.opts.resumeMaxAgeMs ?? 60_000;
+    for (const e of store.listQueued()) {
+      const age = this.now().getTime() - e.createdAt;
+      const settings = lookup(e.workflowId);
+      if (age > maxAge || !settings) {
+        store.finishExecution(e.id, {
+          status: 'canceled', finishedAt: this.now().getTime(),
+          error: settings ? `not run: queued ${Math.round(age / 1000)} s before a restart; too late to act on` : 'not run: the workflow no longer exists',
+        });
+        expired++;
+        continue;
+      }
+      this.schedule({
+        executionId: e.id, workflowId: e.workflowId, version: e.version,
+        trigger: { ...e.trigger, payload: (e.input ?? {}) as Record<string, unknown> },
+        limits: settings.limits, policy: settings.concurrency,
+      });
+      resumed++;
+    }
+    return { crashed: report.crashed.length, unknownIntents: report.unknownIntents.length, resumed, expired };
+  }
+
+  /**
+   * Stops taking work, lets running executions finish for `graceMs`, then cancels them.
+   * Executions still queued stay queued in the store (resumed or expired at the next start).
+   */
+  async shutdown(graceMs = 10_000): Promise<void> {
+    this.closed = true;
+    const all = () => [...this.running.values()].map((r) => r.done);
+    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
+    if ((await Promise.race([Promise.all(all()), timer])) === 'timeout') {
+      for (const r of this.running.values()) r.controller.abort(new Error('shutdown'));
+      await Promise.all(all());
+    }
+  }
+
+  private isBusy(workflowId: string): boolean {
+    return (this.perWorkflow.get(workflowId) ?? 0) > 0;
+  }
+
+  private schedule(job: Job): void {
+    this.inFlight++;
+    this.perWorkflow.set(job.workflowId, (this.perWorkflow.get(job.workflowId) ?? 0) + 1);
+    if (job.policy === 'queue') {
+      this.lanes.add(job.workflowId, job);
+    } else {
+      void this.pool.acquire().then(() => this.execute(job).finally(() => this.pool.release()));
+    }
+  }
+
+  private definitionFor(job: Job): CompiledWorkflow {
+    const { store } = this.opts;
+    if (job.version === null) {
+      const wf = store.getWorkflow(job.workflowId);
+      if (!wf) throw new Error(`workflow ${job.workflowId} not found`);
+      return this.compile(`${job.workflowId}@draft:${wf.updatedAt}`, wf.definition);
+    }
+    const key = `${job.workflowId}@${job.version}`;
+    const hit = this.compiled.get(key);
+    if (hit) return hit;
+    const version = store.getVersion(job.workflowId, job.version);
+    if (!version) throw new Error(`workflow ${job.workflowId} version ${job.version} not found`);
+    return this.compile(key, version.definition);
+  }
+
+  private compile(key: string, definition: WorkflowDefinition): CompiledWorkflow {
+    const compiled = compileWorkflow(definition as Workflow, this.registry);
+    this.compiled.set(key, compiled);
+    return compiled;
+  }
+
+  private async execute(job: Job): Promise<void> {
+    const { store } = this.opts;
+    const id = job.executionId;
+    try {
+      // After shutdown began, queued work stays queued in the store for the next start.
+      if (this.closed) return;
+      if (!store.markRunning(id, this.now().getTime())) {
+        this.settleWaiters(id, null); // canceled while queued
+        return;
+      }
+      let wf: CompiledWorkflow;
+      try {
+        wf = this.definitionFor(job);
+      } catch (e) {
+        store.finishExecution(id, { status: 'failed', error: (e as Error).message, finishedAt: this.now().getTime() });
+        this.settleWaiters(id, null);
+        return;
+      }
+      const controller = new AbortController();
+      let currentNode = '';
+      let pendingLogs: LogEntry[] = [];
+      const toLog = (l: LogEntry) => ({ time: Date.parse(l.time), level: l.level, message: l.message, nodeId: l.nodeId ?? null });
+      const flushLogs = () => {
+        if (pendingLogs.length === 0) return;
+        store.insertLogs(id, pendingLogs.map(toLog));
+        pendingLogs = [];
+      };
+      const emit = (e: RunEvent) => this.events.emit('event', job.workflowId, e);
+      const notifier: Notifier = {
+        send: async (n, signal) => {
+          const nodeId = currentNode;
+          const r = await this.opts.notifier.send(n, signal);
+          store.insertNotification({ executionId: id, nodeId, channel: n.channel, message: n.message, delivered: r.delivered, detail: r.detail ?? r.via });
+          return r;
+        },
+      };
+      const done = runWorkflow(wf, {
+        broker: this.opts.broker, notifier, executionId: id, trigger: job.trigger, signal: controller.signal,
+        timezone: this.opts.timezone, now: this.now, settings: this.opts.settings,
+        guard: createGuard({
+          killSwitch: this.opts.killSwitch ?? (() => false), limits: job.limits, now: this.now, timezone: this.opts.timezone,
+          ordersSince: (since) => store.countOrdersForWorkflowSince(job.workflowId, since),
+        }),
+        hooks: {
+          onEvent: (e) => {
+            if (e.type === 'step_started') {
+              currentNode = e.nodeId;
+              store.setCurrentNode(id, e.nodeId, e.nodeType);
+            } else if (e.type === 'log') {
+              pendingLogs.push(e.entry);
+            }
+            emit(e);
+          },
+          // One transaction per finished step: the step and the logs written so far.
+          stepFinished: (s) => {
+            store.tx(() => {
+              store.insertStep({
+                executionId: id, seq: s.seq, nodeId: s.nodeId, nodeType: s.type, status: s.status, input: s.input, output: s.output,
+                error: s.error ?? null, startedAt: s.startedAt ? Date.parse(s.startedAt) : this.now().getTime(),
+                finishedAt: s.finishedAt ? Date.parse(s.finishedAt) : this.now().getTime(),
+              });
+              flushLogs();
+            });
+          },
+          orderIntent: (o) => {
+            store.insertIntent({ key: o.key, workflowId: job.workflowId, executionId: id, nodeId: o.nodeId, method: o.method, request: o.request, createdAt: Date.parse(o.createdAt) });
+          },
+          orderResolved: (o) => {
+            store.resolveIntent(o.key, { status: o.status, answer: redact(o.answer), orderIds: o.orderIds, error: o.error ?? null, resolvedAt: o.answeredAt ? Date.parse(o.answeredAt) : undefined });
+          },
+        },
+      });
+      this.running.set(id, { controller, job, done });
+      const result = await done;
+      this.running.delete(id);
+      store.tx(() => {
+        // Skipped steps are not written one by one as they happen; record them with the finish.
+        for (const s of result.steps) {
+          if (s.status === 'skipped') {
+            const at = Date.parse(result.finishedAt);
+            store.insertStep({ executionId: id, seq: s.seq, nodeId: s.nodeId, nodeType: s.type, status: 'skipped', startedAt: at, finishedAt: at });
+          }
+        }
+        flushLogs();
+        store.finishExecution(id, { status: result.status, error: result.error, variables: redact(result.variables), finishedAt: Date.parse(result.finishedAt) });
+      });
+      this.settleWaiters(id, result);
+    } catch (e) {
+      this.opts.logger?.error({ executionId: id, err: (e as Error).message }, 'execution could not be recorded');
+      try {
+        store.finishExecution(id, { status: 'failed', error: `internal error: ${(e as Error).message}`, finishedAt: this.now().getTime() });
+      } catch {
+        // The store itself is failing; the run stays open and is reported as crashed at the next start.
+      }
+      this.running.delete(id);
+      this.settleWaiters(id, null);
+    } finally {
+      this.inFlight--;
+      const left = (this.perWorkflow.get(job.workflowId) ?? 1) - 1;
+      if (left > 0) this.perWorkflow.set(job.workflowId, left);
+      else this.perWorkflow.delete(job.workflowId);
+    }
+  }
+
+  private settleWaiters(executionId: string, result: RunResult | null): void {
+    const list = this.waiters.get(executionId);
+    if (!list) return;
+    this.waiters.delete(executionId);
+    for (const resolve of list) resolve(result);
+  }
+}

@@ -1,0 +1,121 @@
+// The trigger hub: registers an active workflow's trigger nodes with the scheduler, the price
+// monitor and the order watcher, and turns their fires into execution requests.
+
+import type { Broker } from '../broker/types.js';
+import type { TriggerInfo } from '../engine/types.js';
+import type { Store } from '../store/types.js';
+import type { Calendar } from '../triggers/calendar.js';
+import { OrderWatcher, orderWatchFromNode } from '../triggers/order-watcher.js';
+import { PriceMonitor, priceAlertFromNode } from '../triggers/price-monitor.js';
+import { Scheduler } from '../triggers/scheduler.js';
+import type { WorkflowNode } from '../workflow/schema.js';
+import type { TriggerRegistry } from './workflows.js';
+
+export interface TriggerHubOptions {
+  broker: Broker;
+  store: Store;
+  timezone: string;
+  calendar?: Calendar;
+  now?: () => Date;
+  /** A trigger fired: queue a run of the workflow's active version. */
+  fire(workflowId: string, trigger: TriggerInfo): void;
+  /** A `once` price alert or order watch fired: the workflow is deactivated after its run is queued. */
+  retire(workflowId: string, reason: string): void;
+  priceTickMs?: number;
+  orderPollMs?: number;
+  logger?: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+}
+
+
+export class TriggerHub implements TriggerRegistry {
+  readonly scheduler: Scheduler;
+  readonly prices: PriceMonitor;
+  readonly orders: OrderWatcher;
+  /** Parsed schedule specs, kept so a fire can record its last run next to its spec. */
+  private readonly specs = new Map<string, unknown>();
+
+  constructor(private readonly opts: TriggerHubOptions) {
+    const onError = (err: unknown, context: unknown) => opts.logger?.error({ err: (err as Error)?.message ?? String(err), context }, 'trigger error');
+    this.scheduler = new Scheduler({
+      timezone: opts.timezone, calendar: opts.calendar, now: opts.now,
+      onFire: (job) => {
+        const next = this.scheduler.list().find((j) => j.workflowId === job.workflowId && j.nodeId === job.nodeId)?.nextRun ?? null;
+        opts.store.upsertSchedule({
+          workflowId: job.workflowId, nodeId: job.nodeId, spec: this.specs.get(`${job.workflowId}/${job.nodeId}`) ?? null,
+          nextRunAt: next?.getTime() ?? null, lastRunAt: job.scheduledFor.getTime(),
+        });
+        opts.fire(job.workflowId, { kind: 'schedule', nodeId: job.nodeId, payload: { scheduled_for: job.scheduledFor.toISOString(), late: job.late } });
+      },
+      onMissed: (m) => {
+        opts.store.recordMissedRun({ workflowId: m.workflowId, nodeId: m.nodeId, scheduledFor: m.scheduledFor.getTime(), nextRunAt: null });
+        opts.logger?.warn({ workflowId: m.workflowId, nodeId: m.nodeId, missed: m.count, at: m.scheduledFor.toISOString() }, 'scheduled run missed (more than 60 s late); recorded, not run');
+      },
+      onError: (err, job) => onError(err, job),
+    });
+    this.prices = new PriceMonitor({
+      broker: opts.broker, tickMs: opts.priceTickMs, now: opts.now, timezone: opts.timezone,
+      onFire: (alert, payload) => opts.fire(alert.workflowId, { kind: 'price', nodeId: alert.nodeId, payload: { ...payload } }),
+      onRetire: (alert, reason) => {
+        if (reason === 'fired') opts.retire(alert.workflowId, `price alert ${alert.nodeId} fired once`);
+        if (reason === 'expired') opts.retire(alert.workflowId, `price alert ${alert.nodeId} expired`);
+      },
+      onError,
+    });
+    this.orders = new OrderWatcher({
+      broker: opts.broker, pollMs: opts.orderPollMs,
+      onFire: (watch, payload) => opts.fire(watch.workflowId, { kind: 'orderUpdate', nodeId: watch.nodeId, payload: { ...payload } }),
+      onRetire: (watch) => opts.retire(watch.workflowId, `order update trigger ${watch.nodeId} fired once`),
+      onError,
+    });
+  }
+
+  register(workflowId: string, nodes: readonly WorkflowNode[], { lastRunAt }: { lastRunAt?: number | null }) {
+    const problems: Array<{ nodeId: string; field: string; message: string }> = [];
+    const add = (nodeId: string, list: Array<{ field: string; message: string }>) => problems.push(...list.map((p) => ({ nodeId, ...p })));
+    const pending: Array<() => void> = [];
+    for (const node of nodes) {
+      const d = node.data;
+      if (node.type === 'start') {
+        const result = this.scheduler.addNode(workflowId, node.id, d, { lastRunAt: lastRunAt ? new Date(lastRunAt) : null });
+        if (!result.ok) add(node.id, result.problems);
+        else {
+          this.specs.set(`${workflowId}/${node.id}`, result.spec);
+          this.opts.store.upsertSchedule({ workflowId, nodeId: node.id, spec: result.spec, nextRunAt: result.nextRun?.getTime() ?? null });
+        }
+      } else if (node.type === 'priceAlert') {
+        const parsed = priceAlertFromNode({ workflowId, nodeId: node.id }, d);
+        if (!parsed.ok) add(node.id, parsed.problems);
+        else pending.push(() => this.prices.add(parsed.alert));
+      } else if (node.type === 'orderUpdateTrigger') {
+        const parsed = orderWatchFromNode({ workflowId, nodeId: node.id }, d);
+        if (!parsed.ok) add(node.id, parsed.problems);
+        else pending.push(() => this.orders.add(parsed.watch));
+      }
+    }
+    if (problems.length) {
+      this.unregister(workflowId);
+      return problems;
+    }
+    for (const go of pending) go();
+    return problems;
+  }
+
+  unregister(workflowId: string): void {
+    this.scheduler.remove(workflowId);
+    this.prices.remove(workflowId);
+    this.orders.remove(workflowId);
+    for (const key of this.specs.keys()) if (key.startsWith(`${workflowId}/`)) this.specs.delete(key);
+    this.opts.store.deleteSchedulesFor(workflowId);
+  }
+
+  start(): void {
+    this.prices.start();
+    this.orders.start();
+  }
+
+  stop(): void {
+    this.scheduler.stop();
+    this.prices.stop();
+    this.orders.stop();
+  }
+}

@@ -1,0 +1,182 @@
+// Workflow life cycle: activation freezes a version, mints the webhook token and secret and
+// registers the triggers; deactivation unregisters them. Trigger events become execution requests.
+
+import { randomBytes } from 'node:crypto';
+import { FlowError, notFound } from '../errors.js';
+import type { TriggerInfo } from '../engine/types.js';
+import type { Registry } from '../nodes/registry.js';
+import type { ConcurrencyPolicy, RiskLimits, Store, WebhookAuthType, WorkflowInfo } from '../store/types.js';
+import { validateWorkflow } from '../workflow/validate.js';
+import type { Workflow as WorkflowJson, WorkflowNode } from '../workflow/schema.js';
+import type { Accepted, ExecutionService } from './service.js';
+
+/** Where schedules, price alerts and order watches are registered (src/triggers). */
+export interface TriggerRegistry {
+  /** Registers the trigger nodes of an activated version; answers problems instead of registering. */
+  register(workflowId: string, nodes: readonly WorkflowNode[], opts: { lastRunAt?: number | null }): Array<{ nodeId: string; field: string; message: string }>;
+  unregister(workflowId: string): void;
+}
+
+export interface ActivateOptions {
+  authType?: WebhookAuthType;
+  concurrency?: ConcurrencyPolicy;
+  limits?: RiskLimits;
+  brokerApiKey?: string | null;
+}
+
+export interface ActivationAnswer {
+  id: string;
+  active: true;
+  version: number;
+  webhook: { url: string; token: string; secret: string; authType: WebhookAuthType };
+}
+
+/** What a webhook delivery needs to know of its workflow, cached in memory. */
+export interface WebhookRoute {
+  workflowId: string;
+  active: boolean;
+  version: number | null;
+  authType: WebhookAuthType;
+  secret: string | null;
+  concurrency: ConcurrencyPolicy;
+  limits: RiskLimits;
+  /** webhookTrigger `symbol` filters (upper-case); empty accepts every symbol. */
+  symbols: string[];
+}
+
+interface ActiveSettings {
+  version: number;
+  concurrency: ConcurrencyPolicy;
+  limits: RiskLimits;
+}
+
+export class WorkflowManager {
+  private readonly routes = new Map<string, WebhookRoute | null>();
+  private readonly active = new Map<string, ActiveSettings>();
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      service: ExecutionService;
+      registry: Registry;
+      triggers: TriggerRegistry;
+      /** Base URL for webhook links, e.g. http://127.0.0.1:5000 */
+      publicUrl: () => string;
+    },
+  ) {}
+
+  activate(workflowId: string, opts: ActivateOptions = {}): ActivationAnswer {
+    const { store, registry, triggers } = this.deps;
+    const wf = store.getWorkflow(workflowId);
+    if (!wf) throw notFound('workflow', workflowId);
+    const validation = validateWorkflow(wf.definition, registry);
+    if (!validation.valid) {
+      throw new FlowError('invalid_workflow', `workflow ${workflowId} cannot be activated: ${validation.problems.filter((p) => p.severity === 'error').length} problem(s)`, 400, { problems: validation.problems });
+    }
+    const nodes = validation.workflow!.nodes;
+    // Check trigger configuration before anything is written.
+    triggers.unregister(workflowId);
+    const problems = triggers.register(workflowId, nodes, { lastRunAt: null });
+    if (problems.length) {
+      triggers.unregister(workflowId);
+      throw new FlowError('invalid_trigger', `workflow ${workflowId} cannot be activated: its trigger is misconfigured`, 400, {
+        problems: problems.map((p) => ({ code: 'invalid_field', severity: 'error', nodeId: p.nodeId, field: p.field, message: `${p.nodeId}: ${p.field} ${p.message}` })),
+      });
+    }
+    const previous = store.getWorkflowSecrets(workflowId);
+    const token = wf.webhookToken ?? randomBytes(32).toString('base64url');
+    const secret = previous?.webhookSecret ?? randomBytes(24).toString('base64url');
+    const authType = opts.authType ?? wf.authType ?? 'payload';
+    const concurrency = opts.concurrency ?? wf.concurrency ?? 'queue';
+    const limits = opts.limits ?? wf.limits ?? {};
+    let version = 0;
+    try {
+      store.tx(() => {
+        version = store.freezeVersion(workflowId, validation.workflow as never);
+        store.setActive({ workflowId, version, webhookToken: token, webhookSecret: secret, authType, concurrency, limits, brokerApiKey: opts.brokerApiKey });
+      });
+    } catch (e) {
+      triggers.unregister(workflowId);
+      throw e;
+    }
+    this.deps.service.invalidate(workflowId);
+    this.active.set(workflowId, { version, concurrency, limits });
+    this.routes.delete(token);
+    return { id: workflowId, active: true, version, webhook: { url: `${this.deps.publicUrl()}/flow/webhook/${token}`, token, secret, authType } };
+  }
+
+  deactivate(workflowId: string): WorkflowInfo {
+    const { store, triggers } = this.deps;
+    const wf = store.getWorkflow(workflowId);
+    if (!wf) throw notFound('workflow', workflowId);
+    triggers.unregister(workflowId);
+    store.setInactive(workflowId);
+    this.active.delete(workflowId);
+    if (wf.webhookToken) this.routes.delete(wf.webhookToken);
+    this.deps.service.invalidate(workflowId);
+    return store.getWorkflow(workflowId)!;
+  }
+
+  /** Forgets cached state of a workflow (after it was deleted or edited). */
+  forget(workflowId: string, token?: string | null): void {
+    this.active.delete(workflowId);
+    if (token) this.routes.delete(token);
+    this.deps.service.invalidate(workflowId);
+  }
+
+  /** Re-registers the triggers of every active workflow (start-up). */
+  restore(onProblem: (workflowId: string, message: string) => void): number {
+    const { store, triggers } = this.deps;
+    let count = 0;
+    const lastRuns = new Map(store.listSchedules().map((s) => [`${s.workflowId}/${s.nodeId}`, s.lastRunAt]));
+    for (const item of store.listWorkflows()) {
+      if (!item.active || item.activeVersion === null) continue;
+      const version = store.getVersion(item.id, item.activeVersion);
+      if (!version) continue;
+      const nodes = (version.definition as unknown as WorkflowJson).nodes;
+      const lastRunAt = nodes.map((n) => lastRuns.get(`${item.id}/${n.id}`)).find((v) => v != null) ?? null;
+      const problems = triggers.register(item.id, nodes, { lastRunAt });
+      for (const p of problems) onProblem(item.id, `${p.nodeId}: ${p.field} ${p.message}`);
+      this.active.set(item.id, { version: item.activeVersion, concurrency: item.concurrency, limits: item.limits });
+      count++;
+    }
+    return count;
+  }
+
+  /** Concurrency and limits of an active workflow (or its stored settings). */
+  settings(workflowId: string): { concurrency: ConcurrencyPolicy; limits: RiskLimits } | null {
+    const hit = this.active.get(workflowId);
+    if (hit) return hit;
+    const wf = this.deps.store.getWorkflow(workflowId);
+    return wf ? { concurrency: wf.concurrency, limits: wf.limits } : null;
+  }
+
+  /** A trigger fired (schedule, price alert, order update): run the active version. */
+  fire(workflowId: string, trigger: TriggerInfo, idempotencyKey?: string): Accepted | null {
+    const s = this.active.get(workflowId);
+    if (!s) return null;
+    return this.deps.service.request({ workflowId, version: s.version, trigger, idempotencyKey, concurrency: s.concurrency, limits: s.limits });
+  }
+
+  /** Webhook routing by token, cached; null for an unknown token. */
+  webhookRoute(token: string): WebhookRoute | null {
+    if (this.routes.has(token)) return this.routes.get(token)!;
+    const target = this.deps.store.getByWebhookToken(token);
+    let route: WebhookRoute | null = null;
+    if (target) {
+      const info = target.workflow;
+      const version = info.activeVersion !== null ? this.deps.store.getVersion(info.id, info.activeVersion) : null;
+      const nodes = ((version?.definition ?? this.deps.store.getWorkflow(info.id)?.definition) as unknown as WorkflowJson | undefined)?.nodes ?? [];
+      const symbols = nodes
+        .filter((n) => n.type === 'webhookTrigger' && typeof n.data.symbol === 'string' && n.data.symbol.trim() !== '')
+        .map((n) => String(n.data.symbol).trim().toUpperCase());
+      route = {
+        workflowId: info.id, active: info.active, version: info.activeVersion, authType: info.authType ?? 'payload',
+        secret: target.webhookSecret, concurrency: info.concurrency, limits: info.limits, symbols,
+      };
+    }
+    if (this.routes.size > 10_000) this.routes.clear();
+    this.routes.set(token, route);
+    return route;
+  }
+}

@@ -1,0 +1,184 @@
+// DESIGN.md §6: nothing lost. Real SQLite files in temp directories, real child processes.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PaperBroker } from '../../src/broker/paper/index.js';
+import { defaultRegistry } from '../../src/nodes/registry.js';
+import { ExecutionService, type ExecutionServiceOptions } from '../../src/runtime/service.js';
+import { openStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/types.js';
+import { countingBroker } from '../helpers/graph.js';
+
+const dirs: string[] = [];
+const stores: Store[] = [];
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-runtime-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const node = (id: string, type: string, data: Record<string, unknown> = {}, y = 0) => ({ id, type, position: { x: 0, y }, data });
+const chain = (...ids: string[]) => ids.slice(1).map((id, i) => ({ id: `e${i + 1}`, source: ids[i], target: id }));
+
+function setup(definition: { name: string; nodes: unknown[]; edges: unknown[] }, opts: Partial<ExecutionServiceOptions> = {}) {
+  const store = openStore({ dataDir: tempDir() });
+  stores.push(store);
+  const broker = countingBroker(new PaperBroker());
+  const service = new ExecutionService({
+    store, broker, notifier: { send: async () => ({ delivered: false, via: 'recorded' }) }, registry: defaultRegistry, timezone: 'Asia/Kolkata', ...opts,
+  });
+  const wf = store.createWorkflow({ definition });
+  const version = store.freezeVersion(wf.id, definition);
+  return { store, broker, service, workflowId: wf.id, version };
+}
+
+const logOnly = {
+  name: 'log only',
+  nodes: [node('hook', 'webhookTrigger'), node('say', 'log', { message: 'run {{webhook.n}} at {{time}}' }, 100), node('wait', 'delay', { delayValue: '{{webhook.wait}}', delayUnit: 'seconds' }, 200)],
+  edges: chain('hook', 'say', 'wait'),
+};
+
+describe('durable executions', () => {
+  it('stores a run as queued before it starts, then every step and log', async () => {
+    const { store, service, workflowId, version } = setup({
+      name: 'buy', nodes: [node('hook', 'webhookTrigger'), node('buy', 'placeOrder', { symbol: 'SBIN', exchange: 'NSE', action: 'BUY', quantity: 2, priceType: 'MARKET', product: 'MIS' }, 100), node('say', 'log', { message: 'bought {{order.orderid}}' }, 200)],
+      edges: chain('hook', 'buy', 'say'),
+    });
+    const accepted = service.request({ workflowId, version, trigger: { kind: 'webhook', payload: { n: 1, secret: 'do-not-store' } } });
+    // Written before request() returns (it may already have started: runs begin at once).
+    expect(['queued', 'running']).toContain(store.getExecution(accepted.executionId)!.status);
+    const result = await service.wait(accepted.executionId);
+    expect(result!.status).toBe('completed');
+    const stored = store.getExecution(accepted.executionId)!;
+    expect(stored.status).toBe('completed');
+    expect(stored.steps.map((s) => [s.nodeId, s.status])).toEqual([['hook', 'completed'], ['buy', 'completed'], ['say', 'completed']]);
+    expect(stored.logs.length).toBe(result!.logs.length);
+    expect(stored.intents).toHaveLength(1);
+    expect(stored.intents[0]).toMatchObject({ nodeId: 'buy', method: 'placeOrder', status: 'accepted' });
+    expect(JSON.stringify(stored)).not.toContain('do-not-store');
+  });
+
+  it('runs ten executions of one workflow one at a time, in arrival order, under queue', async () => {
+    const { store, service, workflowId, version } = setup(logOnly);
+    const ids = Array.from({ length: 10 }, (_, n) => service.request({ workflowId, version, trigger: { kind: 'webhook', payload: { n, wait: 0.01 } } }).executionId);
+    await Promise.all(ids.map((id) => service.wait(id)));
+    const runs = ids.map((id) => store.getExecution(id)!);
+    expect(runs.every((r) => r.status === 'completed')).toBe(true);
+    for (let i = 1; i < runs.length; i++) expect(runs[i].startedAt!).toBeGreaterThanOrEqual(runs[i - 1].finishedAt!);
+    expect(runs.map((r) => r.logs[0].message.split(' ')[1])).toEqual(ids.map((_, n) => String(n)));
+  });
+
+  it('runs in parallel when the workflow allows it', async () => {
+    const { store, service, workflowId, version } = setup(logOnly);
+    const started = Date.now();
+    const ids = Array.from({ length: 5 }, (_, n) => service.request({ workflowId, version, concurrency: 'parallel', trigger: { kind: 'webhook', payload: { n, wait: 0.3 } } }).executionId);
+    await Promise.all(ids.map((id) => service.wait(id)));
+    expect(Date.now() - started).toBeLessThan(1_200);
+    expect(ids.map((id) => store.getExecution(id)!.status)).toEqual(Array(5).fill('completed'));
+  });
+
+  it('records a run as skipped under skip while another is in progress', async () => {
+    const { store, service, workflowId, version } = setup(logOnly);
+    const first = service.request({ workflowId, version, concurrency: 'skip', trigger: { kind: 'webhook', payload: { n: 1, wait: 0.2 } } });
+    const second = service.request({ workflowId, version, concurrency: 'skip', trigger: { kind: 'webhook', payload: { n: 2, wait: 0 } } });
+    expect(second.status).toBe('skipped');
+    await service.wait(first.executionId);
+    expect(store.getExecution(second.executionId)!.status).toBe('skipped');
+  });
+
+  it('gives the first execution for an idempotency key seen again', async () => {
+    const { store, service, workflowId, version } = setup(logOnly);
+    const a = service.request({ workflowId, version, idempotencyKey: 'tv-alert-42', trigger: { kind: 'webhook', payload: { n: 1, wait: 0 } } });
+    const b = service.request({ workflowId, version, idempotencyKey: 'tv-alert-42', trigger: { kind: 'webhook', payload: { n: 2, wait: 0 } } });
+    expect(b).toEqual({ executionId: a.executionId, status: 'queued', duplicate: true });
+    await service.wait(a.executionId);
+    expect(store.listExecutions(workflowId)).toHaveLength(1);
+  });
+
+  it('cancels a queued execution and a running one', async () => {
+    const { store, service, workflowId, version } = setup(logOnly);
+    const running = service.request({ workflowId, version, trigger: { kind: 'webhook', payload: { n: 1, wait: 30 } } });
+    const queued = service.request({ workflowId, version, trigger: { kind: 'webhook', payload: { n: 2, wait: 0 } } });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(service.cancel(queued.executionId)).toBe(true);
+    expect(service.cancel(running.executionId)).toBe(true);
+    await service.wait(running.executionId);
+    expect(store.getExecution(running.executionId)!.status).toBe('canceled');
+    expect(store.getExecution(queued.executionId)!.status).toBe('canceled');
+  });
+
+  it('shuts down leaving no execution running', async () => {
+    const { store, service, workflowId, version } = setup(logOnly);
+    const a = service.request({ workflowId, version, trigger: { kind: 'webhook', payload: { n: 1, wait: 30 } } });
+    const b = service.request({ workflowId, version, trigger: { kind: 'webhook', payload: { n: 2, wait: 0 } } });
+    await new Promise((r) => setTimeout(r, 100));
+    await service.shutdown(200);
+    expect(store.getExecution(a.executionId)!.status).toBe('canceled');
+    expect(store.getExecution(b.executionId)!.status).toBe('queued'); // kept, resumed or expired at the next start
+    expect(() => service.request({ workflowId, version, trigger: { kind: 'manual' } })).toThrow(/shutting down/);
+  });
+});
+
+describe('crash recovery (a real process killed with SIGKILL)', () => {
+  async function runChild(mode: 'delay' | 'hang', until: (db: Database.Database) => boolean) {
+    const dataDir = tempDir();
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures/crash-child.ts'), dataDir, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const first = await new Promise<string>((resolve, reject) => {
+      child.stdout.once('data', (d) => resolve(String(d)));
+      child.once('exit', (code) => reject(new Error(`child exited ${code}`)));
+    });
+    const ids = JSON.parse(first) as { workflowId: string; executionId: string };
+    const db = new Database(path.join(dataDir, 'flow.db'), { readonly: true });
+    const deadline = Date.now() + 10_000;
+    while (!until(db)) {
+      if (Date.now() > deadline) throw new Error('child did not reach the expected state');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    db.close();
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    return { dataDir, ...ids };
+  }
+
+  it('a run killed during a delay is crashed, keeps its finished steps, and no order is sent twice', async () => {
+    const { dataDir, executionId } = await runChild('delay', (db) =>
+      (db.prepare("SELECT count(*) AS n FROM steps WHERE node_id = 'buy'").get() as { n: number }).n === 1
+      && (db.prepare('SELECT current_node AS c FROM executions').get() as { c: string }).c === 'wait');
+    const store = openStore({ dataDir });
+    stores.push(store);
+    const paper = new PaperBroker({ state: store.loadPaperState() as never });
+    const service = new ExecutionService({ store, broker: paper, notifier: { send: async () => ({ delivered: false, via: 'recorded' }) }, registry: defaultRegistry, timezone: 'Asia/Kolkata' });
+    const report = service.recover(() => ({ concurrency: 'queue', limits: {} }));
+    expect(report.crashed).toBe(1);
+    const e = store.getExecution(executionId)!;
+    expect(e.status).toBe('crashed');
+    expect(e.error).toContain('wait');
+    expect(e.steps.map((s) => s.nodeId)).toEqual(['hook', 'buy']);
+    expect(e.intents.map((i) => i.status)).toEqual(['accepted']);
+    const orders = (await paper.orderBook()).data!.orders;
+    expect(orders).toHaveLength(1);
+    expect(orders[0].action).toBe('BUY');
+  });
+
+  it('an intent written but unanswered becomes unknown and is never re-sent', async () => {
+    const { dataDir, executionId } = await runChild('hang', (db) =>
+      (db.prepare('SELECT count(*) AS n FROM order_intents').get() as { n: number }).n === 1);
+    const store = openStore({ dataDir });
+    stores.push(store);
+    const broker = countingBroker(new PaperBroker());
+    const service = new ExecutionService({ store, broker, notifier: { send: async () => ({ delivered: false, via: 'recorded' }) }, registry: defaultRegistry, timezone: 'Asia/Kolkata' });
+    const report = service.recover(() => ({ concurrency: 'queue', limits: {} }));
+    expect(report.unknownIntents).toBe(1);
+    expect(store.getExecution(executionId)!.intents[0].status).toBe('unknown');
+    expect(store.listUnknownIntents()).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(broker.calls).toHaveLength(0);
+  });
+});
