@@ -1,0 +1,200 @@
+// The `flow` command (DESIGN.md §8): run, validate, serve, import, export, paper-broker.
+
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { createBroker } from './broker/factory.js';
+import { formatProblems, formatRun } from './cli/print.js';
+import { ConfigError, loadConfig } from './config.js';
+import { compileWorkflow, runWorkflow } from './engine/index.js';
+import { defaultRegistry } from './nodes/registry.js';
+import { createNotifier } from './notify/index.js';
+import { parseWorkflowText, validateWorkflow, type ValidationResult } from './workflow/index.js';
+
+/** Exit codes: 0 completed/valid, 1 failed, 2 invalid input. */
+class Exit extends Error {
+  constructor(readonly code: number, message?: string) {
+    super(message ?? '');
+  }
+}
+
+function readWorkflow(file: string): ValidationResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Exit(2, `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const parsed = parseWorkflowText(text);
+  if (!parsed.ok) throw new Exit(2, `${file}: ${parsed.message}`);
+  return validateWorkflow(parsed.value, defaultRegistry);
+}
+
+function parseJsonOption(name: string, text: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('expected a JSON object');
+    return v as Record<string, unknown>;
+  } catch (e) {
+    throw new Exit(2, `${name}: not a JSON object (${(e as Error).message})`);
+  }
+}
+
+const program = new Command();
+program.name('flow').description('Flow: run OpenAlgo Flow trading workflows').showHelpAfterError().exitOverride();
+
+program
+  .command('validate')
+  .description('check a workflow file; exit 0 valid, 2 invalid (every problem printed with its node id)')
+  .argument('<file>', 'workflow JSON (OpenAlgo Flow format)')
+  .option('--json', 'print the problems as JSON')
+  .action((file: string, opts: { json?: boolean }) => {
+    const v = readWorkflow(file);
+    if (opts.json) console.log(JSON.stringify({ valid: v.valid, problems: v.problems }, null, 2));
+    else if (v.valid) console.log(`${file}: valid${v.problems.length ? `, with warnings:\n${formatProblems(v.problems)}` : ''}`);
+    else console.log(`${file}: invalid\n${formatProblems(v.problems)}`);
+    if (!v.valid) throw new Exit(2);
+  });
+
+program
+  .command('run')
+  .description('run a workflow once; exit 0 completed, 1 failed, 2 invalid workflow')
+  .argument('<file>', 'workflow JSON (OpenAlgo Flow format)')
+  .option('--webhook <json>', 'run as a webhook delivery of this JSON payload')
+  .option('--broker <kind>', 'paper (default) or openalgo')
+  .option('--json', 'print the run result as JSON')
+  .action(async (file: string, opts: { webhook?: string; broker?: string; json?: boolean }) => {
+    const v = readWorkflow(file);
+    if (!v.valid) {
+      console.error(`${file}: invalid\n${formatProblems(v.problems)}`);
+      throw new Exit(2);
+    }
+    const payload = opts.webhook !== undefined ? parseJsonOption('--webhook', opts.webhook) : undefined;
+    const config = loadConfig(process.env, { broker: opts.broker });
+    const broker = await createBroker(config);
+    const notifier = createNotifier({
+      broker, openalgoUsername: config.openalgo.username, telegramBotToken: config.telegram.botToken,
+      telegramChatId: config.telegram.chatId, telegramApiBase: config.telegram.apiBase,
+    });
+    const controller = new AbortController();
+    const stop = () => controller.abort(new Error('interrupted'));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const result = await runWorkflow(compileWorkflow(v.workflow!, defaultRegistry), {
+      broker, notifier, signal: controller.signal, timezone: config.timezone,
+      trigger: payload ? { kind: 'webhook', payload } : { kind: 'manual' },
+      settings: { allowPrivateHttp: config.allowPrivateHttp },
+    });
+    console.log(opts.json ? JSON.stringify(result, null, 2) : formatRun(v.workflow!.name, result));
+    if (result.status !== 'completed') throw new Exit(1);
+  });
+
+program
+  .command('serve')
+  .description('run Flow as a service: HTTP API, webhooks, schedules, price alerts (paper broker and SQLite by default)')
+  .option('--port <port>', 'HTTP port (FLOW_PORT, default 5000)')
+  .option('--host <host>', 'address to bind (FLOW_HOST, default 127.0.0.1)')
+  .option('--data-dir <dir>', 'where the database and keys live (FLOW_DATA_DIR, default ./data)')
+  .option('--broker <kind>', 'paper or openalgo (FLOW_BROKER; openalgo when OPENALGO_HOST is set)')
+  .option('--role <role>', 'main (default); worker and webhook roles need FLOW_QUEUE_URL (queue mode)')
+  .action(async (opts: { port?: string; host?: string; dataDir?: string; broker?: string; role?: string }) => {
+    if (opts.role && opts.role !== 'main') throw new Exit(2, `--role ${opts.role}: queue mode (worker/webhook roles) is not available in this build; run the single-process main role`);
+    const config = loadConfig(process.env, { port: opts.port, host: opts.host, dataDir: opts.dataDir, broker: opts.broker });
+    const { startFlow } = await import('./server/index.js');
+    const flow = await startFlow(config);
+    const stop = (signal: string) => {
+      console.log(`\n${signal}: finishing running executions (up to 10 s), then stopping…`);
+      flow.close(10_000).then(() => process.exit(0), (e) => {
+        console.error(`shutdown: ${(e as Error).message}`);
+        process.exit(1);
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    await new Promise(() => {}); // serve until a signal
+  });
+
+program
+  .command('import')
+  .description('store a workflow file in the database (prints its id)')
+  .argument('<file>', 'workflow JSON (OpenAlgo Flow format)')
+  .option('--data-dir <dir>', 'FLOW_DATA_DIR, default ./data')
+  .action(async (file: string, opts: { dataDir?: string }) => {
+    const v = readWorkflow(file);
+    if (!v.valid) {
+      console.error(`${file}: invalid\n${formatProblems(v.problems)}`);
+      throw new Exit(2);
+    }
+    const { openStore } = await import('./store/index.js');
+    const { exportWorkflow } = await import('./workflow/index.js');
+    const store = openStore({ dataDir: loadConfig(process.env, { dataDir: opts.dataDir }).dataDir });
+    try {
+      const wf = store.createWorkflow({ name: v.workflow!.name, description: v.workflow!.description ?? '', definition: exportWorkflow(v.workflow!) as never });
+      console.log(wf.id);
+    } finally {
+      store.close();
+    }
+  });
+
+program
+  .command('export')
+  .description('print a stored workflow in OpenAlgo Flow format')
+  .argument('<id>', 'workflow id')
+  .option('--data-dir <dir>', 'FLOW_DATA_DIR, default ./data')
+  .action(async (id: string, opts: { dataDir?: string }) => {
+    const { openStore } = await import('./store/index.js');
+    const { exportWorkflow } = await import('./workflow/index.js');
+    const store = openStore({ dataDir: loadConfig(process.env, { dataDir: opts.dataDir }).dataDir });
+    try {
+      const wf = store.getWorkflow(id);
+      if (!wf) throw new Exit(2, `workflow ${id} not found`);
+      console.log(JSON.stringify(exportWorkflow(wf.definition as never), null, 2));
+    } finally {
+      store.close();
+    }
+  });
+
+program
+  .command('paper-broker')
+  .description('serve the paper broker as an OpenAlgo-compatible REST API (POST /api/v1/*) on loopback')
+  .option('--port <port>', 'port (default 5001)', '5001')
+  .option('--host <host>', 'address to bind', '127.0.0.1')
+  .option('--apikey <key>', 'the API key clients must send (default: generated and printed)')
+  .option('--data-dir <dir>', 'keep the paper account in this data directory (default: in memory)')
+  .action(async (opts: { port: string; host: string; apikey?: string; dataDir?: string }) => {
+    const port = Number(opts.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Exit(2, `--port must be 0-65535 (got '${opts.port}')`);
+    const { startOpenAlgoServer } = await import('./broker/openalgo/index.js');
+    const { PaperBroker } = await import('./broker/paper/index.js');
+    const { randomBytes } = await import('node:crypto');
+    let store: import('./store/types.js').Store | undefined;
+    if (opts.dataDir) store = (await import('./store/index.js')).openStore({ dataDir: opts.dataDir });
+    const broker = new PaperBroker({ state: (store?.loadPaperState() ?? undefined) as never, onChange: store ? (s) => store!.savePaperState(s) : undefined });
+    const apiKey = opts.apikey ?? randomBytes(16).toString('hex');
+    const server = await startOpenAlgoServer({ broker, apiKey, port, host: opts.host });
+    console.log(`paper broker (OpenAlgo REST v1, sandbox mode) on ${server.url}`);
+    if (!opts.apikey) console.log(`API key: ${apiKey}`);
+    const stop = () => server.close().then(() => {
+      store?.close();
+      process.exit(0);
+    });
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await new Promise(() => {});
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof Exit) {
+    if (e.message) console.error(e.message);
+    process.exitCode = e.code;
+  } else if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else if (e instanceof ConfigError) {
+    console.error(`configuration: ${e.message}`);
+    process.exitCode = 2;
+  } else {
+    console.error(`flow: ${(e as Error).message ?? String(e)}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,70 @@
+// Prometheus metrics (GET /metrics): executions by status, step durations, broker latency and
+// errors, webhook answers by code, queue depth.
+
+import client from 'prom-client';
+import { ENDPOINTS, type Broker } from '../broker/types.js';
+import type { RunEvent } from '../engine/types.js';
+
+export interface Metrics {
+  registry: client.Registry;
+  executionFinished(status: string): void;
+  stepFinished(type: string, status: string, ms: number): void;
+  brokerCall(endpoint: string, ms: number, ok: boolean): void;
+  webhookAnswered(code: number): void;
+  observe(event: RunEvent): void;
+}
+
+export function createMetrics(queueDepth: () => number, running: () => number): Metrics {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'flow_process_' });
+  const executions = new client.Counter({ name: 'flow_executions_total', help: 'Executions finished, by status', labelNames: ['status'], registers: [registry] });
+  const steps = new client.Histogram({
+    name: 'flow_step_duration_seconds', help: 'Node run time, by node type and status', labelNames: ['type', 'status'],
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers: [registry],
+  });
+  const broker = new client.Histogram({
+    name: 'flow_broker_call_seconds', help: 'Broker call latency, by endpoint', labelNames: ['endpoint'],
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10], registers: [registry],
+  });
+  const brokerErrors = new client.Counter({ name: 'flow_broker_errors_total', help: 'Broker calls that failed or answered an error', labelNames: ['endpoint'], registers: [registry] });
+  const webhooks = new client.Counter({ name: 'flow_webhook_responses_total', help: 'Webhook answers, by HTTP status', labelNames: ['code'], registers: [registry] });
+  new client.Gauge({ name: 'flow_queue_depth', help: 'Executions waiting or running', registers: [registry], collect() { this.set(queueDepth()); } });
+  new client.Gauge({ name: 'flow_executions_running', help: 'Executions running now', registers: [registry], collect() { this.set(running()); } });
+
+  const metrics: Metrics = {
+    registry,
+    executionFinished: (status) => executions.inc({ status }),
+    stepFinished: (type, status, ms) => steps.observe({ type, status }, ms / 1000),
+    brokerCall: (endpoint, ms, ok) => {
+      broker.observe({ endpoint }, ms / 1000);
+      if (!ok) brokerErrors.inc({ endpoint });
+    },
+    webhookAnswered: (code) => webhooks.inc({ code: String(code) }),
+    observe(e) {
+      if (e.type === 'step_finished' && e.step.status !== 'skipped') metrics.stepFinished(e.step.type, e.step.status, e.step.durationMs ?? 0);
+      else if (e.type === 'run_finished') metrics.executionFinished(e.result.status);
+    },
+  };
+  return metrics;
+}
+
+/** Wraps every Broker method to time it (for brokers that do not report their own calls). */
+export function instrumentBroker(inner: Broker, metrics: Metrics): Broker {
+  const wrapped = Object.create(inner) as Record<string, unknown>;
+  for (const [method, endpoint] of Object.entries(ENDPOINTS)) {
+    const fn = (inner as unknown as Record<string, (...a: unknown[]) => Promise<{ status?: string }>>)[method];
+    if (typeof fn !== 'function') continue;
+    wrapped[method] = async (...args: unknown[]) => {
+      const started = performance.now();
+      let ok = false;
+      try {
+        const answer = await fn.apply(inner, args);
+        ok = answer?.status === 'success';
+        return answer;
+      } finally {
+        metrics.brokerCall(endpoint, performance.now() - started, ok);
+      }
+    };
+  }
+  return wrapped as unknown as Broker;
+}
