@@ -191,9 +191,12 @@ export interface ExecutionFinish {
 }
 
 export interface ListExecutionsOptions {
+  /** Default 50. */
   limit?: number;
   offset?: number;
   status?: ExecutionStatus;
+  /** Cursor: only runs created before this execution id (the last one of the previous page). */
+  before?: string;
 }
 
 export interface NewStep {

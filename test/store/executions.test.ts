@@ -98,6 +98,7 @@ describe('executions', () => {
     expect(store.listExecutions('wf_a').map((e) => e.id)).toEqual(['ex_5', 'ex_4', 'ex_3', 'ex_2', 'ex_1']);
     expect(store.listExecutions('wf_a', { limit: 2, offset: 1 }).map((e) => e.id)).toEqual(['ex_4', 'ex_3']);
     expect(store.listExecutions('wf_a', { status: 'completed' }).map((e) => e.id)).toEqual(['ex_4', 'ex_2']);
+    expect(store.listExecutions('wf_a', { before: 'ex_4', limit: 2 }).map((e) => e.id)).toEqual(['ex_3', 'ex_2']);
     expect(store.listExecutions('wf_a')[0]).not.toHaveProperty('input');
     expect(store.countByStatus()).toEqual({ queued: 4, running: 0, completed: 2, failed: 0, canceled: 0, crashed: 0, skipped: 0 });
     expect(store.countByStatus('wf_b').queued).toBe(1);

@@ -33,6 +33,8 @@ describe('workflows', () => {
     expect(updated?.activeVersion).toBe(version);
     expect(store.getVersion(id, version)?.definition).toEqual(webhookWorkflow);
     expect(store.updateWorkflow('wf_missing', { name: 'x' })).toBeNull();
+    // Without an explicit name, the draft's own name follows.
+    expect(store.updateWorkflow(id, { definition: { ...draft, name: 'From the editor' } })?.name).toBe('From the editor');
   });
 
   it('freezing numbers versions 1, 2, … and reuses the latest for an unchanged definition', () => {

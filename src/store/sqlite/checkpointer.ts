@@ -11,7 +11,7 @@ export interface CheckpointerOptions {
   busyTimeoutMs: number;
   /** Pause between checkpoints when the log is caught up. Default 100 ms. */
   intervalMs?: number;
-  /** Log size (pages) beyond which the log is restarted. Default 65536 (256 MB at 4 KB pages). */
+  /** Log size (pages) beyond which the log is restarted. Default 65536 (64 MB at 1 KB pages). */
   restartFrames?: number;
   /** Called if the worker dies: the caller turns automatic checkpoints back on. */
   onFailure(error: Error): void;

@@ -52,8 +52,9 @@ export function executionStore(db: DB, deps: ExecutionDeps): ExecutionStore {
     finish: db.prepare(`UPDATE executions SET status = ?, error = ?, variables = ?, finished_at = ?
       WHERE id = ? AND status IN ('queued', 'running')`),
     get: db.prepare<[string], FullRow>(`SELECT ${SUMMARY}, input, variables FROM executions WHERE id = ?`),
-    list: db.prepare<{ workflowId: string; status: string | null; limit: number; offset: number }, SummaryRow>(
+    list: db.prepare<{ workflowId: string; status: string | null; before: string | null; limit: number; offset: number }, SummaryRow>(
       `SELECT ${SUMMARY} FROM executions WHERE workflow_id = :workflowId AND (:status IS NULL OR status = :status)
+       AND (:before IS NULL OR seq < (SELECT seq FROM executions WHERE id = :before))
        ORDER BY seq DESC LIMIT :limit OFFSET :offset`),
     byIdempotencyKey: db.prepare<[string, string, number], { id: string }>(
       `SELECT id FROM executions WHERE workflow_id = ? AND idempotency_key = ? AND created_at >= ? ORDER BY seq LIMIT 1`),
@@ -117,7 +118,8 @@ export function executionStore(db: DB, deps: ExecutionDeps): ExecutionStore {
     },
 
     listExecutions: (workflowId, o = {}) =>
-      q.list.all({ workflowId, status: o.status ?? null, limit: o.limit ?? 50, offset: o.offset ?? 0 }).map(toSummary),
+      q.list.all({ workflowId, status: o.status ?? null, before: o.before ?? null, limit: o.limit ?? 50, offset: o.offset ?? 0 })
+        .map(toSummary),
 
     findByIdempotencyKey: (workflowId, key, sinceMs) => q.byIdempotencyKey.get(workflowId, key, sinceMs)?.id ?? null,
 

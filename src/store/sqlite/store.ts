@@ -21,14 +21,18 @@ export interface SqliteStoreOptions {
   secretKey: Buffer;
   /** How long a write waits for another process's lock. Default 5000 ms. */
   busyTimeoutMs?: number;
-  /** Checkpoint the WAL in a worker thread (files only). Default true. */
+  /** Checkpoint the WAL in a worker thread (files only), so fsync never blocks the event loop. Default true. */
   backgroundCheckpoints?: boolean;
+  /** When that worker starts after opening. Default 500 ms. */
+  checkpointWorkerDelayMs?: number;
 }
 
 export function openDatabase(path: string | null, busyTimeoutMs = 5000): Database.Database {
   const db = new Database(path ?? ':memory:', { timeout: busyTimeoutMs });
   try {
-    for (const p of (process.env.XX_PRE ?? '').split(';').filter(Boolean)) db.pragma(p); // XXTEMP
+    // Small pages: most commits write a few small rows, and a WAL frame is a whole page.
+    // Takes effect only when the file is created.
+    db.pragma('page_size = 1024');
     if (path !== null) db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a commit survives a process crash; only a power loss can drop the latest commits.
     db.pragma('synchronous = NORMAL');
@@ -37,7 +41,6 @@ export function openDatabase(path: string | null, busyTimeoutMs = 5000): Databas
     db.pragma('temp_store = MEMORY');
     // Truncates the WAL after checkpoints so it does not keep its high-water size.
     db.pragma('journal_size_limit = 67108864');
-    for (const p of (process.env.XX_PRAGMAS ?? '').split(';').filter(Boolean)) db.pragma(p); // XXTEMP
     return db;
   } catch (e) {
     db.close();
@@ -55,16 +58,20 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     throw e;
   }
 
+  // The worker starts once the store has lived a little: short-lived stores (CLI, tests) never pay for a thread,
+  // and until it runs the connection checkpoints for itself.
   let checkpointer: Checkpointer | null = null;
-  if (options.path !== null && options.backgroundCheckpoints !== false) {
+  const path = options.path;
+  const startWorker = path === null || options.backgroundCheckpoints === false ? null : setTimeout(() => {
+    if (!db.open) return;
     db.pragma('wal_autocheckpoint = 0');
     checkpointer = startCheckpointer({
-      path: options.path,
+      path,
       busyTimeoutMs: options.busyTimeoutMs ?? 5000,
-      // Without the worker, the connection checkpoints for itself again.
       onFailure: () => { if (db.open) db.pragma('wal_autocheckpoint = 1000'); },
     });
-  }
+  }, options.checkpointWorkerDelayMs ?? 500);
+  startWorker?.unref();
 
   const intents = intentStore(db);
   const notifications = notificationStore(db);
@@ -89,6 +96,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     prune: retention(db),
     close() {
       if (!db.open) return;
+      if (startWorker) clearTimeout(startWorker);
       checkpointer?.stop();
       try {
         db.pragma('optimize');

@@ -74,7 +74,7 @@ export function workflowStore(db: DB, key: Buffer): WorkflowStore {
       `SELECT ${INFO('w')}, e.id AS lastId, e.status AS lastStatus, e.created_at AS lastCreatedAt, e.finished_at AS lastFinishedAt
        FROM workflows w
        LEFT JOIN executions e ON e.seq = (SELECT max(seq) FROM executions WHERE workflow_id = w.id)
-       WHERE w.deleted_at IS NULL ORDER BY w.created_at, w.id`),
+       WHERE w.deleted_at IS NULL ORDER BY w.created_at, w.rowid`),
     update: db.prepare(`UPDATE workflows SET name = coalesce(?, name), description = coalesce(?, description),
       definition = coalesce(?, definition), trigger_kinds = coalesce(?, trigger_kinds), updated_at = ?
       WHERE id = ? AND deleted_at IS NULL`),
@@ -169,8 +169,9 @@ export function workflowStore(db: DB, key: Buffer): WorkflowStore {
 
     updateWorkflow(id, update) {
       const def = update.definition;
-      const changes = q.update.run(update.name ?? null, update.description ?? null, def ? JSON.stringify(def) : null,
-        def ? triggerKindsOf(def) : null, update.updatedAt ?? Date.now(), id).changes;
+      // A draft carries its own name and description (the editor's export): they follow unless given.
+      const changes = q.update.run(update.name ?? def?.name ?? null, update.description ?? def?.description ?? null,
+        def ? JSON.stringify(def) : null, def ? triggerKindsOf(def) : null, update.updatedAt ?? Date.now(), id).changes;
       return changes ? getWorkflow(id) : null;
     },
 
