@@ -3,8 +3,16 @@
 const SECRET_KEY = /^(api[-_]?key|secret|token|authorization|password|passwd|x-api-key|bot[-_]?token|webhook[-_]?secret)$/i;
 export const REDACTED = '[redacted]';
 
-/** Copies a value with secret-looking keys replaced, at any depth. */
+const SECRET_PARAM = /([?&](?:api[-_]?key|apikey|secret|token|access[-_]?token|key|password|signature|sig)=)[^&#]*/gi;
+
+/** Hides the values of secret-looking query parameters in a URL (`?token=…` → `?token=[redacted]`). */
+export function redactUrl(text: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(text) && text.includes('=') ? text.replace(SECRET_PARAM, `$1${REDACTED}`) : text;
+}
+
+/** Copies a value with secret-looking keys (and URL query secrets) replaced, at any depth. */
 export function redact<T>(value: T): T {
+  if (typeof value === 'string') return redactUrl(value) as T;
   if (Array.isArray(value)) return value.map(redact) as T;
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};

@@ -200,7 +200,7 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
       log(step.error, 'error', node.id);
     } else if (result) {
       if (typeof result.condition === 'boolean') conditions.set(node.index, result.condition);
-      if (node.outputVariable) variables[node.outputVariable] = result;
+      if (node.outputVariable) variables[node.outputVariable] = 'output' in result ? result.output : result;
     }
     step.seq = steps.length + 1;
     steps.push(step);

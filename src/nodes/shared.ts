@@ -86,7 +86,7 @@ export function symbolField(opts: Common<string> = {}): FieldSpec<string> {
   return customField('string', { label: 'Symbol', ...opts }, (v) => {
     if (typeof v !== 'string' && typeof v !== 'number') throw new FieldError(`${show(v)} is not a symbol`);
     const s = String(v).trim().toUpperCase();
-    if (!/^[A-Z0-9][A-Z0-9&._\-]*$/.test(s)) throw new FieldError(`${show(v)} is not a symbol`);
+    if (!/^[^\s{}]+$/.test(s)) throw new FieldError(`${show(v)} is not a symbol`);
     return s;
   });
 }
@@ -125,7 +125,9 @@ export function priceProblems(p: { priceType?: PriceType; price?: number; trigge
  */
 export function fromBroker<A extends BrokerAnswer>(answer: A, extra: Record<string, unknown> = {}): NodeResult {
   if (answer && answer.status === 'success') return { ...extra, ...answer, status: 'success' };
-  const message = typeof answer?.message === 'string' && answer.message ? answer.message : 'the broker answered an error without a message';
+  const message = typeof answer?.message === 'string' && answer.message
+    ? answer.message
+    : answer?.status === 'error' ? 'the broker answered an error without a message' : 'the broker answered without a status';
   return { ...extra, ...answer, status: 'error', message };
 }
 

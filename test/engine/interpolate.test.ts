@@ -70,3 +70,11 @@ describe('built-ins', () => {
     expect(interpolateString('{{date}}', scope({ date: 'mine' }), [])).toBe('mine');
   });
 });
+
+describe('redaction', async () => {
+  const { redact } = await import('../../src/engine/redact.js');
+  it('hides secret-looking keys and URL query secrets at any depth', () => {
+    const out = redact({ url: 'https://x.example/hook?token=abc123&symbol=SBIN', headers: { Authorization: 'Bearer zzz' }, nested: [{ apikey: 'k' }], plain: 'token=abc' });
+    expect(out).toEqual({ url: 'https://x.example/hook?token=[redacted]&symbol=SBIN', headers: { Authorization: '[redacted]' }, nested: [{ apikey: '[redacted]' }], plain: 'token=abc' });
+  });
+});

@@ -161,7 +161,7 @@ describe('httpRequest', () => {
   });
 
   it('refuses loopback, private and link-local targets by default', async () => {
-    for (const url of [`${base}/x`, 'http://localhost:1/x', 'http://[::1]:1/', 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.5/', 'http://0.0.0.0:1/', 'http://[::ffff:127.0.0.1]:1/']) {
+    for (const url of [`${base}/x`, 'http://localhost:1/x', 'http://[::1]:1/', 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.5/', 'http://0.0.0.0:1/', 'http://[::ffff:127.0.0.1]:1/', 'http://2130706433:1/', 'http://0x7f.1:1/']) {
       const { result } = await runNode(def('httpRequest'), { url });
       expect(result, url).toMatchObject({ status: 'error', message: expect.stringMatching(/loopback, private or link-local/) });
     }
