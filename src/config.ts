@@ -52,7 +52,7 @@ const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = {}): Config {
   const openalgoHost = env.OPENALGO_HOST?.trim() || undefined;
-  const brokerRaw = (flags.broker ?? env.FLOW_BROKER ?? (openalgoHost ? 'openalgo' : 'paper')).toLowerCase();
+  const brokerRaw = (flags.broker || env.FLOW_BROKER?.trim() || (openalgoHost ? 'openalgo' : 'paper')).toLowerCase();
   if (brokerRaw !== 'paper' && brokerRaw !== 'openalgo') throw new ConfigError(`broker must be paper or openalgo (got '${brokerRaw}')`);
   const port = flags.port !== undefined ? Number(flags.port) : num(env, 'FLOW_PORT', 5000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port must be 0-65535 (got '${flags.port ?? env.FLOW_PORT}')`);

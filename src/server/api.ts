@@ -105,6 +105,16 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get('/api/workflows/:id/export', { schema: { params: idParams } }, async (req: IdReq) => exportWorkflow(getWorkflow(req.params.id).definition as unknown as WorkflowJson));
 
+  // The frozen definition a run ran (the run viewer draws this, not the newer draft).
+  app.get('/api/workflows/:id/versions/:version', {
+    schema: { params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 100 }, version: { type: 'integer', minimum: 1 } }, required: ['id', 'version'] } },
+  }, async (req: FastifyRequest<{ Params: { id: string; version: number } }>) => {
+    getWorkflow(req.params.id);
+    const v = store.getVersion(req.params.id, req.params.version);
+    if (!v) throw new FlowError('not_found', `workflow ${req.params.id} has no version ${req.params.version}`, 404);
+    return { id: v.workflowId, version: v.version, definition: v.definition, createdAt: new Date(v.createdAt).toISOString() };
+  });
+
   app.get('/api/workflows/:id/webhook', { schema: { params: idParams } }, async (req: IdReq) => {
     const wf = getWorkflow(req.params.id);
     const secrets = store.getWorkflowSecrets(wf.id);

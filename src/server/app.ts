@@ -3,7 +3,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { FlowError } from '../errors.js';
 import type { RunEvent } from '../engine/types.js';
 import { registerApi, type ApiDeps } from './api.js';
@@ -16,16 +16,17 @@ export interface AppDeps extends ApiDeps {
   apiToken: string;
   webhookRateLimit: number;
   bodyLimit?: number;
-  logger?: FastifyServerOptions['logger'];
+  logger?: FastifyBaseLogger;
   /** Directory of the built UI (served at /), when present. */
   uiDir?: string;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
-    disableRequestLogging: true,
+    // One log line per request would dominate the webhook hot path; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
     // The API's own errors carry codes; Fastify's default 404 gets the same shape below.
     return503OnClosing: true,
     // Live event streams are long-lived; closing must not wait for them.

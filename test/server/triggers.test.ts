@@ -1,0 +1,108 @@
+// Schedules, price alerts and restarts through the running service.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PaperBroker } from '../../src/broker/paper/index.js';
+import { chain, node, startTestFlow, until, type TestFlow } from './helpers.js';
+
+const flows: TestFlow[] = [];
+afterEach(async () => {
+  for (const f of flows.splice(0)) await f.stop();
+});
+async function start(env: Record<string, string> = {}, opts: Parameters<typeof startTestFlow>[1] = {}) {
+  const f = await startTestFlow(env, opts);
+  flows.push(f);
+  return f;
+}
+
+describe('schedules', () => {
+  it('an interval of 2 s fires repeatedly and never overlaps itself under queue', async () => {
+    const flow = await start();
+    const def = {
+      name: 'every 2 s',
+      nodes: [
+        node('clock', 'start', { scheduleType: 'interval', intervalValue: 2, intervalUnit: 'seconds', marketHoursOnly: false }),
+        node('wait', 'delay', { delayValue: 2.5, delayUnit: 'seconds' }, 100),
+      ],
+      edges: chain('clock', 'wait'),
+    };
+    const { body } = await flow.api('POST', '/api/workflows/import', def);
+    expect((await flow.api('POST', `/api/workflows/${body.id}/activate`)).status).toBe(200);
+    const runs = await until(async () => {
+      const list = (await flow.api('GET', `/api/workflows/${body.id}/executions`)).body.executions as Array<{ status: string; startedAt: string; finishedAt: string; trigger: { kind: string } }>;
+      return list.filter((e) => e.status === 'completed').length >= 2 && list;
+    }, 9_000);
+    const done = runs.filter((e) => e.status === 'completed').reverse();
+    expect(done.every((e) => e.trigger.kind === 'schedule')).toBe(true);
+    expect(Date.parse(done[1].startedAt)).toBeGreaterThanOrEqual(Date.parse(done[0].finishedAt));
+    await flow.api('POST', `/api/workflows/${body.id}/deactivate`);
+  }, 15_000);
+
+  it('schedules are rebuilt from the database at start-up', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-restart-'));
+    const first = await startTestFlow({}, { dataDir });
+    const def = { name: 'daily', nodes: [node('clock', 'start', { scheduleType: 'daily', time: '09:20', days: [0, 1, 2, 3, 4, 5, 6] }), node('say', 'log', { message: 'hi' }, 100)], edges: chain('clock', 'say') };
+    const { body } = await first.api('POST', '/api/workflows/import', def);
+    await first.api('POST', `/api/workflows/${body.id}/activate`);
+    expect(first.triggers.scheduler.list().map((j) => j.workflowId)).toEqual([body.id]);
+    await first.close(500);
+    const second = await start({}, { dataDir });
+    expect(second.triggers.scheduler.list().map((j) => [j.workflowId, j.nodeId])).toEqual([[body.id, 'clock']]);
+    const next = second.triggers.scheduler.list()[0].nextRun!;
+    expect(next.toISOString()).toMatch(/T03:50:00\.000Z$/); // 09:20 IST
+  });
+});
+
+describe('price alerts', () => {
+  it('crosses_above fires once, then the workflow is deactivated', async () => {
+    const flow = await start({}, { priceTickMs: 50 });
+    const paper = flow.broker as PaperBroker;
+    paper.setPrice('SBIN', 'NSE', 790);
+    const def = {
+      name: 'SBIN breakout',
+      nodes: [
+        node('alert', 'priceAlert', { symbol: 'SBIN', exchange: 'NSE', condition: 'crosses_above', price: 800, trigger: 'once' }),
+        node('say', 'log', { message: 'SBIN crossed {{webhook.trigger_price}} at {{webhook.ltp}}' }, 100),
+      ],
+      edges: chain('alert', 'say'),
+    };
+    const { body } = await flow.api('POST', '/api/workflows/import', def);
+    await flow.api('POST', `/api/workflows/${body.id}/activate`);
+    await new Promise((r) => setTimeout(r, 200)); // the monitor sees 790 first
+    paper.setPrice('SBIN', 'NSE', 805);
+    const [run] = await until(async () => {
+      const list = (await flow.api('GET', `/api/workflows/${body.id}/executions`)).body.executions;
+      return list.length > 0 && list;
+    });
+    expect(run.trigger).toEqual({ kind: 'price', nodeId: 'alert' });
+    const detail = await until(async () => {
+      const d = (await flow.api('GET', `/api/executions/${run.executionId}`)).body;
+      return d.status === 'completed' && d;
+    });
+    expect(detail.logs.map((l: { message: string }) => l.message)).toContain('SBIN crossed 800 at 805');
+    await until(async () => (await flow.api('GET', `/api/workflows/${body.id}`)).body.active === false);
+    paper.setPrice('SBIN', 'NSE', 790);
+    paper.setPrice('SBIN', 'NSE', 810);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await flow.api('GET', `/api/workflows/${body.id}/executions`)).body.executions).toHaveLength(1);
+  });
+});
+
+describe('secrets at rest', () => {
+  it('the data file holds no broker API key or webhook secret in clear text', async () => {
+    const flow = await start();
+    const def = { name: 'k', nodes: [node('hook', 'webhookTrigger'), node('say', 'log', { message: 'x' }, 100)], edges: chain('hook', 'say') };
+    const { body } = await flow.api('POST', '/api/workflows/import', def);
+    const apiKey = 'openalgo-key-0123456789abcdef0123456789abcdef';
+    const act = await flow.api('POST', `/api/workflows/${body.id}/activate`, { brokerApiKey: apiKey });
+    const secret = act.body.webhook.secret as string;
+    await flow.close(500);
+    const files = fs.readdirSync(flow.dataDir).filter((f) => f.startsWith('flow.db'));
+    const raw = files.map((f) => fs.readFileSync(path.join(flow.dataDir, f)).toString('latin1')).join('');
+    expect(raw.length).toBeGreaterThan(0);
+    expect(raw).not.toContain(apiKey);
+    expect(raw).not.toContain(secret);
+    expect(fs.statSync(path.join(flow.dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
+  });
+});
