@@ -1,0 +1,55 @@
+// The engine with the real node registry and the paper broker: workflows as a trader writes them.
+import { describe, expect, it } from 'vitest';
+import { PaperBroker } from '../../src/broker/paper/index.js';
+import { compileWorkflow, runWorkflow } from '../../src/engine/index.js';
+import { defaultRegistry } from '../../src/nodes/registry.js';
+import { validateWorkflow } from '../../src/workflow/validate.js';
+import { countingBroker } from '../helpers/graph.js';
+
+const node = (id: string, type: string, data: Record<string, unknown> = {}) => ({ id, type, position: { x: 0, y: 0 }, data });
+const edge = (source: string, target: string, sourceHandle?: string) => ({ id: `${source}-${target}`, source, target, sourceHandle });
+
+async function run(nodes: ReturnType<typeof node>[], edges: ReturnType<typeof edge>[], payload: Record<string, unknown> = {}) {
+  const v = validateWorkflow({ name: 'spec', nodes, edges }, defaultRegistry);
+  expect(v.problems.filter((p) => p.severity === 'error')).toEqual([]);
+  const broker = countingBroker(new PaperBroker());
+  const result = await runWorkflow(compileWorkflow(v.workflow!, defaultRegistry), { broker, trigger: { kind: 'webhook', payload } });
+  return { result, broker };
+}
+
+describe('real nodes', () => {
+  it('a mathExpression result feeds an order quantity as a number', async () => {
+    const { result, broker } = await run(
+      [node('t', 'webhookTrigger'), node('m', 'mathExpression', { expression: '{{webhook.lots}} * 5', outputVariable: 'qty' }),
+        node('buy', 'placeOrder', { symbol: 'SBIN', exchange: 'NSE', action: 'BUY', quantity: '{{qty}}', priceType: 'MARKET', product: 'MIS' })],
+      [edge('t', 'm'), edge('m', 'buy')], { lots: 3 },
+    );
+    expect(result.status).toBe('completed');
+    expect(broker.calls.find((c) => c.method === 'placeOrder')!.req).toMatchObject({ quantity: 15 });
+  });
+
+  it('a rejected order fails its node, stops the run and sends nothing after it', async () => {
+    const { result, broker } = await run(
+      [node('t', 'webhookTrigger'), node('bad', 'placeOrder', { symbol: 'NOSUCHSTOCK', exchange: 'NSE', action: 'BUY', quantity: 1 }),
+        node('next', 'placeOrder', { symbol: 'SBIN', exchange: 'NSE', action: 'BUY', quantity: 1 })],
+      [edge('t', 'bad'), edge('bad', 'next')],
+    );
+    expect(result.status).toBe('failed');
+    expect(result.failedNodeId).toBe('bad');
+    expect(result.orders.map((o) => o.status)).toEqual(['rejected']);
+    expect(broker.calls.filter((c) => c.method === 'placeOrder')).toHaveLength(1);
+  });
+
+  it('a position check routes the true branch on a fresh account, and the order lands in the paper book', async () => {
+    const { result, broker } = await run(
+      [node('t', 'webhookTrigger'), node('pc', 'positionCheck', { symbol: '{{webhook.symbol}}', exchange: 'NSE', product: 'MIS', condition: 'not_exists' }),
+        node('buy', 'placeOrder', { symbol: '{{webhook.symbol}}', exchange: 'NSE', action: 'BUY', quantity: 10, outputVariable: 'o' }),
+        node('skip', 'log', { message: 'already in' })],
+      [edge('t', 'pc'), edge('pc', 'buy', 'true'), edge('pc', 'skip', 'false')], { symbol: 'SBIN' },
+    );
+    expect(result.steps.map((s) => `${s.nodeId}:${s.status}`)).toEqual(['t:completed', 'pc:completed', 'skip:skipped', 'buy:completed'] // a skip is recorded when it is decided);
+    const positions = await broker.positionBook();
+    expect(positions.data).toEqual([expect.objectContaining({ symbol: 'SBIN', quantity: 10 })]);
+    expect((result.variables.o as { orderid: string }).orderid).toBe(result.orders[0].orderIds[0]);
+  });
+});
