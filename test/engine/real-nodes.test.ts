@@ -47,7 +47,8 @@ describe('real nodes', () => {
         node('skip', 'log', { message: 'already in' })],
       [edge('t', 'pc'), edge('pc', 'buy', 'true'), edge('pc', 'skip', 'false')], { symbol: 'SBIN' },
     );
-    expect(result.steps.map((s) => `${s.nodeId}:${s.status}`)).toEqual(['t:completed', 'pc:completed', 'skip:skipped', 'buy:completed'] // a skip is recorded when it is decided);
+    // A skip is recorded when it is decided, before the branch that did fire runs.
+    expect(result.steps.map((s) => `${s.nodeId}:${s.status}`)).toEqual(['t:completed', 'pc:completed', 'skip:skipped', 'buy:completed']);
     const positions = await broker.positionBook();
     expect(positions.data).toEqual([expect.objectContaining({ symbol: 'SBIN', quantity: 10 })]);
     expect((result.variables.o as { orderid: string }).orderid).toBe(result.orders[0].orderIds[0]);
