@@ -89,6 +89,37 @@ describe('price alerts', () => {
   });
 });
 
+describe('price alerts, repeated and expiring', () => {
+  it('every_time fires again after its cooldown; an expired alert does not fire', async () => {
+    let offsetMs = 0;
+    const flow = await start({}, { priceTickMs: 50, now: () => new Date(Date.now() + offsetMs) });
+    const paper = flow.broker as PaperBroker;
+    const alertFlow = async (symbol: string, data: Record<string, unknown>) => {
+      const def = { name: `${symbol} alert`, nodes: [node('alert', 'priceAlert', { symbol, exchange: 'NSE', ...data }), node('say', 'log', { message: '{{webhook.ltp}}' }, 100)], edges: chain('alert', 'say') };
+      const { body } = await flow.api('POST', '/api/workflows/import', def);
+      expect((await flow.api('POST', `/api/workflows/${body.id}/activate`)).status).toBe(200);
+      return body.id as string;
+    };
+    const runs = async (id: string) => (await flow.api('GET', `/api/workflows/${id}/executions`)).body.executions.length as number;
+
+    paper.setPrice('INFY', 'NSE', 1500);
+    const repeat = await alertFlow('INFY', { condition: 'above', price: 1600, trigger: 'every_time', cooldownSec: 1 });
+    paper.setPrice('TCS', 'NSE', 3000);
+    const expiring = await alertFlow('TCS', { condition: 'above', price: 3100, trigger: 'every_time', cooldownSec: 1, expiration: '1h' });
+
+    paper.setPrice('INFY', 'NSE', 1650);
+    await until(async () => (await runs(repeat)) === 1);
+    await new Promise((r) => setTimeout(r, 400)); // inside the cooldown: quiet
+    expect(await runs(repeat)).toBe(1);
+    await until(async () => (await runs(repeat)) === 2, 3_000); // after it: fires again
+
+    offsetMs = 2 * 3_600_000; // two hours later: the TCS alert has expired
+    paper.setPrice('TCS', 'NSE', 3200);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await runs(expiring)).toBe(0);
+  });
+});
+
 describe('secrets at rest', () => {
   it('the data file holds no broker API key or webhook secret in clear text', async () => {
     const flow = await start();
