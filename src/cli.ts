@@ -4,11 +4,12 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { createBroker } from './broker/factory.js';
 import { formatProblems, formatRun } from './cli/print.js';
-import { ConfigError, loadConfig } from './config.js';
-import { compileWorkflow, runWorkflow } from './engine/index.js';
+import type { Broker } from './broker/types.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { compileWorkflow, runWorkflow, type RunResult, type TriggerInfo } from './engine/index.js';
 import { defaultRegistry } from './nodes/registry.js';
 import { createNotifier } from './notify/index.js';
-import { parseWorkflowText, validateWorkflow, type ValidationResult } from './workflow/index.js';
+import { exportWorkflow, parseWorkflowText, validateWorkflow, type ValidationResult, type Workflow } from './workflow/index.js';
 
 /** Exit codes: 0 completed/valid, 1 failed, 2 invalid input. */
 class Exit extends Error {
@@ -62,31 +63,70 @@ program
   .option('--webhook <json>', 'run as a webhook delivery of this JSON payload')
   .option('--broker <kind>', 'paper (default) or openalgo')
   .option('--json', 'print the run result as JSON')
-  .action(async (file: string, opts: { webhook?: string; broker?: string; json?: boolean }) => {
+  .option('--data-dir <dir>', 'record the run (workflow, execution, steps, logs, orders) in this data directory')
+  .action(async (file: string, opts: { webhook?: string; broker?: string; json?: boolean; dataDir?: string }) => {
     const v = readWorkflow(file);
     if (!v.valid) {
       console.error(`${file}: invalid\n${formatProblems(v.problems)}`);
       throw new Exit(2);
     }
     const payload = opts.webhook !== undefined ? parseJsonOption('--webhook', opts.webhook) : undefined;
-    const config = loadConfig(process.env, { broker: opts.broker });
-    const broker = await createBroker(config);
-    const notifier = createNotifier({
-      broker, openalgoUsername: config.openalgo.username, telegramBotToken: config.telegram.botToken,
-      telegramChatId: config.telegram.chatId, telegramApiBase: config.telegram.apiBase,
-    });
-    const controller = new AbortController();
-    const stop = () => controller.abort(new Error('interrupted'));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    const result = await runWorkflow(compileWorkflow(v.workflow!, defaultRegistry), {
-      broker, notifier, signal: controller.signal, timezone: config.timezone,
-      trigger: payload ? { kind: 'webhook', payload } : { kind: 'manual' },
-      settings: { allowPrivateHttp: config.allowPrivateHttp },
-    });
+    const config = loadConfig(process.env, { broker: opts.broker, dataDir: opts.dataDir });
+    const trigger: TriggerInfo = payload ? { kind: 'webhook', payload } : { kind: 'manual' };
+    const result = opts.dataDir ? await runRecorded(v.workflow!, trigger, config) : await runInMemory(v.workflow!, trigger, config);
     console.log(opts.json ? JSON.stringify(result, null, 2) : formatRun(v.workflow!.name, result));
+    if (opts.dataDir && !opts.json) console.log(`\nrecorded in ${config.dataDir} (execution ${result.executionId})`);
     if (result.status !== 'completed') throw new Exit(1);
   });
+
+/** Ctrl-C cancels the run at the next node boundary and aborts the node in flight. */
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  const stop = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return controller.signal;
+}
+
+function notifierFor(broker: Broker, config: Config) {
+  return createNotifier({
+    broker, openalgoUsername: config.openalgo.username, telegramBotToken: config.telegram.botToken,
+    telegramChatId: config.telegram.chatId, telegramApiBase: config.telegram.apiBase,
+  });
+}
+
+async function runInMemory(workflow: Workflow, trigger: TriggerInfo, config: Config): Promise<RunResult> {
+  const broker = await createBroker(config);
+  return runWorkflow(compileWorkflow(workflow, defaultRegistry), {
+    broker, notifier: notifierFor(broker, config), signal: interruptSignal(), timezone: config.timezone,
+    trigger, settings: { allowPrivateHttp: config.allowPrivateHttp },
+  });
+}
+
+/** Runs through the execution service with a store: the workflow (by name), the execution and the paper account are kept. */
+async function runRecorded(workflow: Workflow, trigger: TriggerInfo, config: Config): Promise<RunResult> {
+  const { openStore } = await import('./store/index.js');
+  const { ExecutionService } = await import('./runtime/service.js');
+  const store = openStore({ dataDir: config.dataDir });
+  try {
+    const broker = await createBroker(config, { paperState: (store.loadPaperState() ?? undefined) as never, onPaperChange: (s) => store.savePaperState(s) });
+    const definition = exportWorkflow(workflow) as never;
+    const existing = store.listWorkflows().find((w) => w.name === workflow.name);
+    const wf = existing ? store.updateWorkflow(existing.id, { definition })! : store.createWorkflow({ name: workflow.name, description: workflow.description ?? '', definition });
+    const service = new ExecutionService({
+      store, broker, notifier: notifierFor(broker, config), registry: defaultRegistry, timezone: config.timezone,
+      killSwitch: () => config.killSwitch, settings: { allowPrivateHttp: config.allowPrivateHttp },
+    });
+    const { executionId } = service.request({ workflowId: wf.id, version: null, trigger, concurrency: wf.concurrency, limits: wf.limits });
+    const signal = interruptSignal();
+    signal.addEventListener('abort', () => service.cancel(executionId), { once: true });
+    const result = await service.wait(executionId);
+    if (!result) throw new Exit(1, `execution ${executionId} did not run`);
+    return result;
+  } finally {
+    store.close();
+  }
+}
 
 program
   .command('serve')

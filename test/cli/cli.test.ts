@@ -81,6 +81,29 @@ describe('flow run and flow validate', () => {
   });
 });
 
+describe('flow run --data-dir', () => {
+  it('records the run, and the paper account carries over to the next run', async () => {
+    const dataDir = path.join(tmp, 'recorded');
+    const args = ['run', 'examples/ema-webhook.json', '--data-dir', dataDir, '--json', '--webhook', '{"symbol":"SBIN","action":"BUY"}'];
+    const first = JSON.parse((await flow(args)).stdout);
+    const second = JSON.parse((await flow(args)).stdout);
+    expect(first.orders).toHaveLength(1);
+    expect(second.orders).toHaveLength(0); // the position from the first run exists now
+    const { openStore } = await import('../../src/store/index.js');
+    const store = openStore({ dataDir });
+    try {
+      const [wf] = store.listWorkflows();
+      expect(wf.name).toBe('TradingView EMA crossover entry');
+      const stored = store.getExecution(first.executionId)!;
+      expect(stored.status).toBe('completed');
+      expect(stored.intents.map((i) => i.status)).toEqual(['accepted']);
+      expect(store.listExecutions(wf.id)).toHaveLength(2);
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('against flow paper-broker through the OpenAlgo client', () => {
   let server: ReturnType<typeof spawn>;
   let host = '';
