@@ -19,6 +19,8 @@ import { Lanes, Semaphore } from './queue.js';
 export interface ExecutionServiceOptions {
   store: Store;
   broker: Broker;
+  /** The broker for one workflow (its own OpenAlgo API key, stored at activation); default `broker`. */
+  brokerFor?: (workflowId: string) => Broker;
   notifier: Notifier;
   registry?: Registry;
   timezone: string;
@@ -76,6 +78,7 @@ export class ExecutionService {
   private readonly running = new Map<string, { controller: AbortController; job: Job; done: Promise<RunResult> }>();
   private readonly waiters = new Map<string, Array<(r: RunResult | null) => void>>();
   private readonly compiled = new Map<string, CompiledWorkflow>();
+  private readonly brokers = new Map<string, Broker>();
   private inFlight = 0;
   /** Executions waiting or running, per workflow (the `skip` policy asks this). */
   private readonly perWorkflow = new Map<string, number>();
@@ -155,6 +158,17 @@ export class ExecutionService {
   /** Forgets compiled versions of a workflow (after an update or deactivation). */
   invalidate(workflowId: string): void {
     for (const key of this.compiled.keys()) if (key.startsWith(`${workflowId}@`)) this.compiled.delete(key);
+    this.brokers.delete(workflowId);
+  }
+
+  private brokerOf(workflowId: string): Broker {
+    if (!this.opts.brokerFor) return this.opts.broker;
+    let broker = this.brokers.get(workflowId);
+    if (!broker) {
+      broker = this.opts.brokerFor(workflowId);
+      this.brokers.set(workflowId, broker);
+    }
+    return broker;
   }
 
   /**
@@ -278,7 +292,7 @@ export class ExecutionService {
         },
       };
       const done = runWorkflow(wf, {
-        broker: this.opts.broker, notifier, executionId: id, trigger: job.trigger, signal: controller.signal,
+        broker: this.brokerOf(job.workflowId), notifier, executionId: id, trigger: job.trigger, signal: controller.signal,
         timezone: this.opts.timezone, now: this.now, settings: this.opts.settings,
         guard: createGuard({
           killSwitch: this.opts.killSwitch ?? (() => false), limits: job.limits, now: this.now, timezone: this.opts.timezone,

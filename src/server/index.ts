@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { createBroker } from '../broker/factory.js';
+import { OpenAlgoBroker } from '../broker/openalgo/index.js';
 import { PaperBroker } from '../broker/paper/index.js';
 import type { Broker } from '../broker/types.js';
 import type { Config } from '../config.js';
@@ -104,8 +105,25 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     telegramChatId: config.telegram.chatId, telegramApiBase: config.telegram.apiBase,
   });
 
+  // In OpenAlgo mode a workflow activated with its own API key trades on that key.
+  const keyed = new Map<string, Broker>();
+  const brokerFor = rawBroker instanceof OpenAlgoBroker
+    ? (workflowId: string): Broker => {
+      const key = store.getWorkflowSecrets(workflowId)?.brokerApiKey;
+      if (!key) return broker;
+      let b = keyed.get(key);
+      if (!b) {
+        b = instrumentBroker(new OpenAlgoBroker({
+          host: config.openalgo.host!, apiKey: key, timeoutMs: config.openalgo.timeoutMs,
+          orderRatePerSec: config.orderRateLimit, apiRatePerSec: config.apiRateLimit, logger: logger.child({ part: 'broker' }),
+        }), metrics);
+        keyed.set(key, b);
+      }
+      return b;
+    }
+    : undefined;
   service = new ExecutionService({
-    store, broker, notifier, registry: defaultRegistry, timezone: config.timezone, now,
+    store, broker, brokerFor, notifier, registry: defaultRegistry, timezone: config.timezone, now,
     maxParallel: config.maxParallel, killSwitch: kill.get, settings: { allowPrivateHttp: config.allowPrivateHttp },
     logger: logger.child({ part: 'runtime' }),
   });

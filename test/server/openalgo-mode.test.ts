@@ -1,0 +1,58 @@
+// Flow in OpenAlgo mode against a local fake OpenAlgo server: which key each order carries.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buyOnWebhook, startTestFlow, type TestFlow } from './helpers.js';
+
+let fake: http.Server;
+let flow: TestFlow;
+const received: Array<{ path: string; body: Record<string, unknown> }> = [];
+
+beforeAll(async () => {
+  fake = http.createServer((req, res) => {
+    let text = '';
+    req.on('data', (d) => (text += d));
+    req.on('end', () => {
+      const body = JSON.parse(text || '{}');
+      received.push({ path: req.url ?? '', body });
+      res.setHeader('content-type', 'application/json');
+      if (req.url === '/api/v1/ping') return res.end(JSON.stringify({ status: 'success', data: { message: 'pong', broker: 'fake' } }));
+      if (req.url === '/api/v1/placeorder') return res.end(JSON.stringify({ status: 'success', orderid: `OID${received.length}` }));
+      res.statusCode = 404;
+      res.end(JSON.stringify({ status: 'error', message: 'not here' }));
+    });
+  });
+  await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+  const host = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+  flow = await startTestFlow({ OPENALGO_HOST: host, OPENALGO_API_KEY: 'global-key-aaaa' });
+});
+afterAll(async () => {
+  await flow.stop();
+  await new Promise((r) => fake.close(r));
+});
+
+async function fire(activation: Record<string, unknown>) {
+  const { body } = await flow.api('POST', '/api/workflows/import', buyOnWebhook());
+  const act = await flow.api('POST', `/api/workflows/${body.id}/activate`, activation);
+  const r = await fetch(`${act.body.webhook.url}?wait=true`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ symbol: 'SBIN', action: 'BUY', qty: 1, secret: act.body.webhook.secret }),
+  });
+  return (await r.json()) as { status: string; executionId: string };
+}
+
+describe('OpenAlgo mode', () => {
+  it('orders carry the global key, or the key a workflow was activated with; neither is stored or shown', async () => {
+    expect((await flow.api('GET', '/api/health')).body).toMatchObject({ broker: 'openalgo' });
+    const a = await fire({});
+    const b = await fire({ brokerApiKey: 'workflow-key-bbbb' });
+    expect([a.status, b.status]).toEqual(['completed', 'completed']);
+    const orders = received.filter((r) => r.path === '/api/v1/placeorder');
+    expect(orders.map((o) => o.body.apikey)).toEqual(['global-key-aaaa', 'workflow-key-bbbb']);
+    for (const id of [a.executionId, b.executionId]) {
+      const detail = JSON.stringify((await flow.api('GET', `/api/executions/${id}`)).body);
+      expect(detail).not.toContain('global-key-aaaa');
+      expect(detail).not.toContain('workflow-key-bbbb');
+    }
+  });
+});
