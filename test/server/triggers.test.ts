@@ -137,3 +137,32 @@ describe('secrets at rest', () => {
     expect(fs.statSync(path.join(flow.dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
   });
 });
+
+describe('order updates', () => {
+  it('an orderUpdateTrigger fires when a paper order for its symbol completes', async () => {
+    const flow = await start();
+    const watch = {
+      name: 'on fill', nodes: [node('upd', 'orderUpdateTrigger', { symbol: 'ITC', exchange: 'NSE', status: 'complete', trigger: 'once' }), node('say', 'log', { message: 'filled {{webhook.orderid}} {{webhook.order_status}}' }, 100)],
+      edges: chain('upd', 'say'),
+    };
+    const w = (await flow.api('POST', '/api/workflows/import', watch)).body;
+    expect((await flow.api('POST', `/api/workflows/${w.id}/activate`)).status).toBe(200);
+    const buy = {
+      name: 'buy ITC', nodes: [node('go', 'webhookTrigger'), node('buy', 'placeOrder', { symbol: 'ITC', exchange: 'NSE', action: 'BUY', quantity: 1 }, 100)],
+      edges: chain('go', 'buy'),
+    };
+    const b = (await flow.api('POST', '/api/workflows/import', buy)).body;
+    const run = (await flow.api('POST', `/api/workflows/${b.id}/execute?wait=true`, {})).body;
+    expect(run.status).toBe('completed');
+    const [fired] = await until(async () => {
+      const list = (await flow.api('GET', `/api/workflows/${w.id}/executions`)).body.executions;
+      return list.length > 0 && list;
+    });
+    expect(fired.trigger).toEqual({ kind: 'orderUpdate', nodeId: 'upd' });
+    const detail = await until(async () => {
+      const d = (await flow.api('GET', `/api/executions/${fired.executionId}`)).body;
+      return d.status === 'completed' && d;
+    });
+    expect(detail.logs.map((l: { message: string }) => l.message)).toContain(`filled ${run.orders[0].orderIds[0]} complete`);
+  });
+});
