@@ -1,7 +1,7 @@
 // Data nodes: read market data and the account, shaped as OpenAlgo returns them, plus a few
 // derived facts (P&L totals, prior-period OHLC, indicators, calendar flags).
 
-import { EXCHANGES } from '../broker/types.js';
+import { EXCHANGES, type BrokerAnswer } from '../broker/types.js';
 import { builtins, zonedDate } from '../engine/time.js';
 import { defaultCalendar } from '../triggers/calendar.js';
 import { f, FieldError } from './fields.js';
@@ -14,6 +14,12 @@ import {
 } from './shared.js';
 import { addDays, describeDay } from './tradingDays.js';
 import { defineNode, type NodeContext, type NodeDefinition, type NodeResult } from './types.js';
+
+
+/** A data node with no fields that hands back one broker answer as it is. */
+function accountNode(type: string, label: string, description: string, fetch: (ctx: NodeContext) => Promise<BrokerAnswer>) {
+  return defineNode({ type, category: 'data', label, description, fields: {}, run: async (ctx) => fromBroker(await fetch(ctx)) });
+}
 
 const sourceField = () => f.enum(['api', 'db'], { label: 'Source', description: 'db (Historify) is not available here; the broker’s history is used', default: 'api' });
 const expiryField = (required = true) =>
@@ -107,16 +113,7 @@ const history = defineNode({
   },
 });
 
-const intervals = defineNode({
-  type: 'intervals',
-  category: 'data',
-  label: 'Intervals',
-  description: 'History intervals the broker supports: {{name.data.minutes}} …',
-  fields: {},
-  async run(ctx) {
-    return fromBroker(await ctx.broker.intervals(call(ctx)));
-  },
-});
+const intervals = accountNode('intervals', 'Intervals', 'History intervals the broker supports: {{name.data.minutes}} …', (ctx) => ctx.broker.intervals(call(ctx)));
 
 // ---- account -----------------------------------------------------------------
 
@@ -135,43 +132,13 @@ const positionBook = defineNode({
   },
 });
 
-const funds = defineNode({
-  type: 'funds',
-  category: 'data',
-  label: 'Funds',
-  description: 'Cash and margin: {{name.data.availablecash}} (strings, as OpenAlgo sends them).',
-  fields: {},
-  async run(ctx) {
-    return fromBroker(await ctx.broker.funds(call(ctx)));
-  },
-});
+const funds = accountNode('funds', 'Funds', 'Cash and margin: {{name.data.availablecash}} (strings, as OpenAlgo sends them).', (ctx) => ctx.broker.funds(call(ctx)));
 
-const orderBook = defineNode({
-  type: 'orderBook', category: 'data', label: 'Order book',
-  description: "Today's orders ({{name.data.orders[0].orderid}}) and statistics.",
-  fields: {},
-  async run(ctx) {
-    return fromBroker(await ctx.broker.orderBook(call(ctx)));
-  },
-});
+const orderBook = accountNode('orderBook', 'Order book', "Today's orders ({{name.data.orders[0].orderid}}) and statistics.", (ctx) => ctx.broker.orderBook(call(ctx)));
 
-const tradeBook = defineNode({
-  type: 'tradeBook', category: 'data', label: 'Trade book',
-  description: "Today's trades: {{name.data[0].average_price}} …",
-  fields: {},
-  async run(ctx) {
-    return fromBroker(await ctx.broker.tradeBook(call(ctx)));
-  },
-});
+const tradeBook = accountNode('tradeBook', 'Trade book', "Today's trades: {{name.data[0].average_price}} …", (ctx) => ctx.broker.tradeBook(call(ctx)));
 
-const holdings = defineNode({
-  type: 'holdings', category: 'data', label: 'Holdings',
-  description: 'Delivery holdings ({{name.data.holdings[0].symbol}}) and statistics.',
-  fields: {},
-  async run(ctx) {
-    return fromBroker(await ctx.broker.holdings(call(ctx)));
-  },
-});
+const holdings = accountNode('holdings', 'Holdings', 'Delivery holdings ({{name.data.holdings[0].symbol}}) and statistics.', (ctx) => ctx.broker.holdings(call(ctx)));
 
 const openPosition = defineNode({
   type: 'openPosition',

@@ -27,7 +27,7 @@ export interface FieldSpec<T = unknown> {
 export type Fields = Record<string, FieldSpec<any>>;
 export type ParamsOf<F extends Fields> = { [K in keyof F]: F[K] extends FieldSpec<infer T> ? T : never };
 
-interface Common<T> {
+export interface Common<T> {
   label?: string;
   description?: string;
   default?: T;
@@ -37,7 +37,8 @@ interface Common<T> {
 const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
 
-function spec<T>(kind: FieldKind, opts: Common<T> & { options?: readonly string[]; min?: number; max?: number }, convert: (v: unknown) => T): FieldSpec<T> {
+/** A FieldSpec from a converter, with the DSL's blank/default/required rules. */
+export function customField<T>(kind: FieldKind, opts: Common<T> & { options?: readonly string[]; min?: number; max?: number }, convert: (v: unknown) => T): FieldSpec<T> {
   return {
     kind,
     ...opts,
@@ -71,7 +72,7 @@ function bounded(n: number, min?: number, max?: number, exclusiveMin?: boolean):
 
 export const f = {
   string(opts: Common<string> = {}): FieldSpec<string> {
-    return spec('string', opts, (v) => {
+    return customField('string', opts, (v) => {
       if (typeof v === 'string') return v;
       if (typeof v === 'number' || typeof v === 'boolean') return String(v);
       throw new FieldError(`${show(v)} is not text`);
@@ -81,17 +82,17 @@ export const f = {
     return { ...f.string(opts), kind: 'text' };
   },
   number(opts: Common<number> & { min?: number; max?: number; positive?: boolean } = {}): FieldSpec<number> {
-    return spec('number', opts, (v) => bounded(toNumber(v), opts.positive ? 0 : opts.min, opts.max, opts.positive));
+    return customField('number', opts, (v) => bounded(toNumber(v), opts.positive ? 0 : opts.min, opts.max, opts.positive));
   },
   integer(opts: Common<number> & { min?: number; max?: number } = {}): FieldSpec<number> {
-    return spec('integer', opts, (v) => {
+    return customField('integer', opts, (v) => {
       const n = toNumber(v);
       if (!Number.isInteger(n)) throw new FieldError(`${show(v)} is not a whole number`);
       return bounded(n, opts.min, opts.max);
     });
   },
   boolean(opts: Common<boolean> = {}): FieldSpec<boolean> {
-    return spec('boolean', opts, (v) => {
+    return customField('boolean', opts, (v) => {
       if (typeof v === 'boolean') return v;
       if (v === 1 || v === 'true' || v === '1' || v === 'yes') return true;
       if (v === 0 || v === 'false' || v === '0' || v === 'no') return false;
@@ -101,21 +102,21 @@ export const f = {
   /** An enumerated constant, matched case-insensitively and returned in its canonical spelling. */
   enum<const O extends readonly string[]>(options: O, opts: Common<O[number]> = {}): FieldSpec<O[number]> {
     const byKey = new Map(options.map((o) => [o.toLowerCase(), o]));
-    return spec('enum', { ...opts, options }, (v) => {
+    return customField('enum', { ...opts, options }, (v) => {
       const hit = typeof v === 'string' || typeof v === 'number' ? byKey.get(String(v).trim().toLowerCase()) : undefined;
       if (hit === undefined) throw new FieldError(`${show(v)} is not one of ${options.join(', ')}`);
       return hit;
     });
   },
   time(opts: Common<string> = {}): FieldSpec<string> {
-    return spec('time', opts, (v) => {
+    return customField('time', opts, (v) => {
       const m = typeof v === 'string' ? /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(v.trim()) : null;
       if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw new FieldError(`${show(v)} is not a time (HH:MM)`);
       return `${m[1].padStart(2, '0')}:${m[2]}`;
     });
   },
   date(opts: Common<string> = {}): FieldSpec<string> {
-    return spec('date', opts, (v) => {
+    return customField('date', opts, (v) => {
       const s = typeof v === 'string' ? v.trim() : '';
       const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
       if (!m || Number(m[2]) < 1 || Number(m[2]) > 12 || Number(m[3]) < 1 || Number(m[3]) > 31) {
@@ -126,7 +127,7 @@ export const f = {
   },
   /** Any JSON value; a string that looks like JSON ({…} or […]) is parsed. */
   json<T = unknown>(opts: Common<T> = {}): FieldSpec<T> {
-    return spec('json', opts, (v) => {
+    return customField('json', opts, (v) => {
       if (typeof v === 'string') {
         const s = v.trim();
         if (s.startsWith('{') || s.startsWith('[')) {
@@ -142,7 +143,7 @@ export const f = {
   },
   /** A list of numbers (e.g. schedule days); accepts an array or "0,1,2". */
   numberList(opts: Common<number[]> & { min?: number; max?: number } = {}): FieldSpec<number[]> {
-    return spec('list', opts, (v) => {
+    return customField('list', opts, (v) => {
       const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : null;
       if (!items) throw new FieldError(`${show(v)} is not a list`);
       return items.map((x) => {
@@ -153,6 +154,20 @@ export const f = {
     });
   },
 };
+
+/** Parses one object (a leg, a basket line) against field specs; errors name the item ("leg 2 quantity …"). */
+export function parseObject<F extends Fields>(fields: F, data: Record<string, unknown>, item: string): ParamsOf<F> {
+  const out: Record<string, unknown> = {};
+  for (const [name, fieldSpec] of Object.entries(fields)) {
+    try {
+      out[name] = fieldSpec.parse(data[name]);
+    } catch (e) {
+      if (e instanceof FieldError) throw new FieldError(`${item} ${name} ${e.message}`);
+      throw e;
+    }
+  }
+  return out as ParamsOf<F>;
+}
 
 /** A plain, JSON-serialisable description of a field for the editor's catalogue. */
 export function describeField(name: string, s: FieldSpec): Record<string, unknown> {

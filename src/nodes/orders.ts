@@ -2,7 +2,7 @@
 // guards and records the intent first) and returns the broker's answer as OpenAlgo shapes it.
 
 import { ACTIONS, EXCHANGES, PRICE_TYPES, PRODUCTS, type Action, type OptionsLeg, type PriceType, type Product } from '../broker/types.js';
-import { f, FieldError, type FieldSpec } from './fields.js';
+import { f, FieldError, parseObject, type FieldSpec } from './fields.js';
 import { apiExpiry, EXPIRY_TYPES, exchangesFor, resolveExpiry, resolveLotSize, type Resolved } from './options.js';
 import {
   actionField, call, customField, exchangeField, failure, fromBroker, offsetField, priceField, priceProblems, priceTypeField,
@@ -179,16 +179,7 @@ const legsField = (): FieldSpec<LegInput[]> =>
       if (leg === null || typeof leg !== 'object' || Array.isArray(leg)) throw new FieldError(`leg ${i + 1} is not an object`);
       const data: Record<string, unknown> = { ...(leg as Record<string, unknown>) };
       for (const [oldName, newName] of Object.entries(LEG_ALIASES)) if (data[newName] === undefined && data[oldName] !== undefined) data[newName] = data[oldName];
-      const out: Record<string, unknown> = {};
-      for (const [name, spec] of Object.entries(LEG_FIELDS)) {
-        try {
-          out[name] = (spec as FieldSpec).parse(data[name]);
-        } catch (e) {
-          if (e instanceof FieldError) throw new FieldError(`leg ${i + 1} ${name} ${e.message}`);
-          throw e;
-        }
-      }
-      return out as unknown as LegInput;
+      return parseObject(LEG_FIELDS, data, `leg ${i + 1}`) as unknown as LegInput;
     });
   });
 
@@ -317,18 +308,7 @@ const basketLinesField = (): FieldSpec<BasketLine[]> =>
       throw new FieldError('must be text with one order per line');
     }
     if (rows.length === 0) throw new FieldError('has no orders');
-    return rows.map((row, i) => {
-      const out: Record<string, unknown> = {};
-      for (const [name, spec] of Object.entries(LINE_FIELDS)) {
-        try {
-          out[name] = (spec as FieldSpec).parse(row[name]);
-        } catch (e) {
-          if (e instanceof FieldError) throw new FieldError(`line ${i + 1} ${name} ${e.message}`);
-          throw e;
-        }
-      }
-      return out as unknown as BasketLine;
-    });
+    return rows.map((row, i) => parseObject(LINE_FIELDS, row, `line ${i + 1}`) as unknown as BasketLine);
   });
 
 const basketOrder = defineNode({

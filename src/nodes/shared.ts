@@ -2,36 +2,14 @@
 // legacy spellings, and the one rule for turning a broker answer into a node result.
 
 import { ACTIONS, EXCHANGES, PRICE_TYPES, PRODUCTS, type BrokerAnswer, type PriceType } from '../broker/types.js';
-import { f, FieldError, type FieldSpec } from './fields.js';
+import { customField, f, FieldError, type Common, type FieldSpec } from './fields.js';
 import type { NodeContext, NodeResult } from './types.js';
 
 export const MAX_HISTORY_BARS = 200;
 
-const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
 
-interface Common<T> {
-  label?: string;
-  description?: string;
-  default?: T;
-  required?: boolean;
-}
-
-/** A FieldSpec from a converter, with the DSL's blank/default/required rules. */
-export function customField<T>(kind: FieldSpec['kind'], opts: Common<T> & { options?: readonly string[] }, convert: (v: unknown) => T): FieldSpec<T> {
-  return {
-    kind,
-    ...opts,
-    parse(raw) {
-      if (isBlank(raw)) {
-        if (opts.default !== undefined) return opts.default;
-        if (opts.required) throw new FieldError('is required');
-        return undefined as T;
-      }
-      return convert(raw);
-    },
-  };
-}
+export { customField };
 
 /** An enum that also accepts older spellings (e.g. the seed's `quantity_gt`), returned canonical. */
 export function aliasedEnum<const O extends readonly string[]>(options: O, legacy: Record<string, O[number]>, opts: Common<O[number]> = {}): FieldSpec<O[number]> {
