@@ -8,7 +8,7 @@ import type { Broker } from '../broker/types.js';
 import { compileWorkflow, type CompiledWorkflow } from '../engine/compile.js';
 import { redact, withoutSecret } from '../engine/redact.js';
 import { runWorkflow } from '../engine/run.js';
-import type { LogEntry, RunEvent, RunResult, TriggerInfo } from '../engine/types.js';
+import type { LogEntry, RunEvent, RunResult, Step, TriggerInfo } from '../engine/types.js';
 import { defaultRegistry, type Registry } from '../nodes/registry.js';
 import type { NodeSettings, Notifier } from '../nodes/types.js';
 import type { ConcurrencyPolicy, RiskLimits, Store, WorkflowDefinition } from '../store/types.js';
@@ -224,14 +224,17 @@ export class ExecutionService {
     return (this.perWorkflow.get(workflowId) ?? 0) > 0;
   }
 
+  /**
+   * Counts the job now and starts it on the next microtask: a caller may record more in the same
+   * transaction as the execution (the webhook delivery) and answer before the run begins.
+   */
   private schedule(job: Job): void {
     this.inFlight++;
     this.perWorkflow.set(job.workflowId, (this.perWorkflow.get(job.workflowId) ?? 0) + 1);
-    if (job.policy === 'queue') {
-      this.lanes.add(job.workflowId, job);
-    } else {
-      void this.pool.acquire().then(() => this.execute(job).finally(() => this.pool.release()));
-    }
+    queueMicrotask(() => {
+      if (job.policy === 'queue') this.lanes.add(job.workflowId, job);
+      else void this.pool.acquire().then(() => this.execute(job).finally(() => this.pool.release()));
+    });
   }
 
   private definitionFor(job: Job): CompiledWorkflow {
@@ -276,6 +279,17 @@ export class ExecutionService {
       const controller = new AbortController();
       let currentNode = '';
       let pendingLogs: LogEntry[] = [];
+      let pendingSteps: Step[] = [];
+      const flushSteps = () => {
+        for (const s of pendingSteps) {
+          store.insertStep({
+            executionId: id, seq: s.seq, nodeId: s.nodeId, nodeType: s.type, status: s.status, input: s.input, output: s.output,
+            error: s.error ?? null, startedAt: s.startedAt ? Date.parse(s.startedAt) : this.now().getTime(),
+            finishedAt: s.finishedAt ? Date.parse(s.finishedAt) : this.now().getTime(),
+          });
+        }
+        pendingSteps = [];
+      };
       const toLog = (l: LogEntry) => ({ time: Date.parse(l.time), level: l.level, message: l.message, nodeId: l.nodeId ?? null });
       const flushLogs = () => {
         if (pendingLogs.length === 0) return;
@@ -302,22 +316,23 @@ export class ExecutionService {
           onEvent: (e) => {
             if (e.type === 'step_started') {
               currentNode = e.nodeId;
-              store.setCurrentNode(id, e.nodeId, e.nodeType);
+              // The steps finished so far, their logs and the node now in flight: one commit, made
+              // before the node runs (a trigger node is instantaneous and needs none).
+              if (pendingSteps.length > 0 || !wf.byId.get(e.nodeId)?.def.trigger) {
+                store.tx(() => {
+                  flushSteps();
+                  flushLogs();
+                  store.setCurrentNode(id, e.nodeId, e.nodeType);
+                });
+              }
             } else if (e.type === 'log') {
               pendingLogs.push(e.entry);
             }
             emit(e);
           },
-          // One transaction per finished step: the step and the logs written so far.
+          // Written with the next node's start (same tick) or with the finish: never later.
           stepFinished: (s) => {
-            store.tx(() => {
-              store.insertStep({
-                executionId: id, seq: s.seq, nodeId: s.nodeId, nodeType: s.type, status: s.status, input: s.input, output: s.output,
-                error: s.error ?? null, startedAt: s.startedAt ? Date.parse(s.startedAt) : this.now().getTime(),
-                finishedAt: s.finishedAt ? Date.parse(s.finishedAt) : this.now().getTime(),
-              });
-              flushLogs();
-            });
+            pendingSteps.push(s);
           },
           orderIntent: (o) => {
             store.insertIntent({ key: o.key, workflowId: job.workflowId, executionId: id, nodeId: o.nodeId, method: o.method, request: o.request, createdAt: Date.parse(o.createdAt) });
@@ -331,6 +346,7 @@ export class ExecutionService {
       const result = await done;
       this.running.delete(id);
       store.tx(() => {
+        flushSteps();
         // Skipped steps are not written one by one as they happen; record them with the finish.
         for (const s of result.steps) {
           if (s.status === 'skipped') {

@@ -50,9 +50,9 @@ export function registerWebhooks(app: FastifyInstance, deps: WebhookDeps): void 
   const limiter = new SlidingWindowLimiter(deps.webhookRateLimit);
   const { store, service, workflows, metrics } = deps;
 
-  const answer = (reply: FastifyReply, route: WebhookRoute | null, req: FastifyRequest, code: number, body: unknown, extra: { executionId?: string; idempotencyKey?: string | null; error?: string } = {}) => {
+  const answer = (reply: FastifyReply, route: WebhookRoute | null, req: FastifyRequest, code: number, body: unknown, extra: { executionId?: string; idempotencyKey?: string | null; error?: string; recorded?: boolean } = {}) => {
     metrics.webhookAnswered(code);
-    store.insertDelivery({
+    if (!extra.recorded) store.insertDelivery({
       workflowId: route?.workflowId ?? null, httpStatus: code, executionId: extra.executionId ?? null,
       idempotencyKey: extra.idempotencyKey ?? null, remote: req.ip, error: extra.error ?? null,
     });
@@ -87,22 +87,28 @@ export function registerWebhooks(app: FastifyInstance, deps: WebhookDeps): void 
     }
     const header = req.headers['idempotency-key'];
     const idempotencyKey = (typeof header === 'string' && header) || (typeof payload.idempotencyKey === 'string' ? payload.idempotencyKey : null);
+    const waiting = req.query.wait === 'true' || req.query.wait === '1';
     let accepted;
     try {
-      accepted = service.request({
-        workflowId: route.workflowId, version: route.version, trigger: { kind: 'webhook', payload },
-        idempotencyKey, concurrency: route.concurrency, limits: route.limits,
+      // The execution and its delivery record in one commit; the run starts after it.
+      accepted = store.tx(() => {
+        const a = service.request({
+          workflowId: route.workflowId, version: route.version, trigger: { kind: 'webhook', payload },
+          idempotencyKey, concurrency: route.concurrency, limits: route.limits,
+        });
+        store.insertDelivery({ workflowId: route.workflowId, httpStatus: waiting ? 200 : 202, executionId: a.executionId, idempotencyKey, remote: req.ip });
+        return a;
       });
     } catch (e) {
       return answer(reply, route, req, 503, fail(503, 'unavailable', (e as Error).message), { error: (e as Error).message });
     }
-    if (req.query.wait === 'true' || req.query.wait === '1') {
+    if (waiting) {
       const result = accepted.duplicate ? null : await service.wait(accepted.executionId);
       const detail = result ? null : store.getExecution(accepted.executionId);
       const shown = result ? { ...result, workflowId: route.workflowId, version: route.version } : detail ? presentExecution(detail) : null;
-      return answer(reply, route, req, 200, shown, { executionId: accepted.executionId, idempotencyKey });
+      return answer(reply, route, req, 200, shown, { recorded: true });
     }
-    return answer(reply, route, req, 202, { executionId: accepted.executionId, status: accepted.status, ...(accepted.duplicate ? { duplicate: true } : {}) }, { executionId: accepted.executionId, idempotencyKey });
+    return answer(reply, route, req, 202, { executionId: accepted.executionId, status: accepted.status, ...(accepted.duplicate ? { duplicate: true } : {}) }, { recorded: true });
   };
 
   const schema = {
