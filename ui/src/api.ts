@@ -1,0 +1,101 @@
+// The HTTP API client. The API token is entered once and kept in this tab's session storage.
+
+import type {
+  AuthType, Concurrency, ExecutionDetail, ExecutionStatus, ExecutionSummary, Health, Limits, NodeType, PaperAccount,
+  Problem, WebhookInfo, WorkflowDetail, WorkflowJson, WorkflowListItem,
+} from './types';
+
+const TOKEN_KEY = 'flow.apiToken';
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly problems: Problem[] = []) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const tokenListeners = new Set<(token: string | null) => void>();
+
+export function getToken(): string | null {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function setToken(token: string | null): void {
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+  for (const fn of tokenListeners) fn(token);
+}
+
+export function onTokenChange(fn: (token: string | null) => void): () => void {
+  tokenListeners.add(fn);
+  return () => tokenListeners.delete(fn);
+}
+
+async function request<T>(method: string, url: string, body?: unknown, token = getToken()): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (e) {
+    throw new ApiError(0, 'network', `the Flow server did not answer (${(e as Error).message})`);
+  }
+  const text = await res.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = text;
+  }
+  if (!res.ok) {
+    const err = (parsed as { error?: { code?: string; message?: string; details?: { problems?: Problem[] } } } | null)?.error;
+    // A wrong token sends the trader back to the token form.
+    if (res.status === 401 && token) setToken(null);
+    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `${method} ${url} answered ${res.status}`, err?.details?.problems ?? []);
+  }
+  return parsed as T;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  /** Checks a token against a protected route before it is kept. */
+  checkToken: (token: string) => request<{ enabled: boolean }>('GET', '/api/kill-switch', undefined, token),
+  health: () => request<Health>('GET', '/api/health'),
+  nodes: () => request<{ nodes: NodeType[] }>('GET', '/api/nodes').then((r) => r.nodes),
+
+  listWorkflows: () => request<{ workflows: WorkflowListItem[] }>('GET', '/api/workflows').then((r) => r.workflows),
+  getWorkflow: (id: string) => request<WorkflowDetail>('GET', `/api/workflows/${enc(id)}`),
+  getVersion: (id: string, version: number) => request<{ version: number; definition: WorkflowJson }>('GET', `/api/workflows/${enc(id)}/versions/${version}`),
+  createWorkflow: (wf: WorkflowJson) => request<WorkflowDetail>('POST', '/api/workflows', wf),
+  importWorkflow: (wf: unknown) => request<WorkflowDetail>('POST', '/api/workflows/import', wf),
+  saveWorkflow: (id: string, wf: WorkflowJson) => request<WorkflowDetail>('PUT', `/api/workflows/${enc(id)}`, wf),
+  deleteWorkflow: (id: string) => request<null>('DELETE', `/api/workflows/${enc(id)}`),
+  exportWorkflow: (id: string) => request<WorkflowJson>('GET', `/api/workflows/${enc(id)}/export`),
+  validate: (wf: unknown) => request<{ valid: boolean; problems: Problem[] }>('POST', '/api/workflows/validate', wf),
+  webhook: (id: string) => request<WebhookInfo>('GET', `/api/workflows/${enc(id)}/webhook`),
+  activate: (id: string, opts: { authType?: AuthType; concurrency?: Concurrency; limits?: Limits } = {}) =>
+    request<{ id: string; active: true; version: number; webhook: WebhookInfo | null }>('POST', `/api/workflows/${enc(id)}/activate`, opts),
+  deactivate: (id: string) => request<{ id: string; active: false }>('POST', `/api/workflows/${enc(id)}/deactivate`, {}),
+  execute: (id: string, webhookData?: Record<string, unknown>) =>
+    request<{ executionId: string; status: ExecutionStatus }>('POST', `/api/workflows/${enc(id)}/execute`, webhookData ? { webhookData } : {}),
+
+  executions: (id: string, q: { limit: number; offset: number; status?: string }) => {
+    const qs = new URLSearchParams({ limit: String(q.limit), offset: String(q.offset), ...(q.status ? { status: q.status } : {}) });
+    return request<{ executions: ExecutionSummary[] }>('GET', `/api/workflows/${enc(id)}/executions?${qs}`).then((r) => r.executions);
+  },
+  execution: (id: string) => request<ExecutionDetail>('GET', `/api/executions/${enc(id)}`),
+  cancel: (id: string) => request<{ executionId: string; status: ExecutionStatus }>('POST', `/api/executions/${enc(id)}/cancel`, {}),
+  /** URL of the live event stream (EventSource cannot send headers, so the token rides in the query). */
+  eventsUrl: (id: string) => `/api/executions/${enc(id)}/events?token=${enc(getToken() ?? '')}`,
+
+  killSwitch: () => request<{ enabled: boolean }>('GET', '/api/kill-switch'),
+  setKillSwitch: (enabled: boolean) => request<{ enabled: boolean }>('POST', '/api/kill-switch', { enabled }),
+  paperAccount: () => request<PaperAccount>('GET', '/api/paper/account'),
+  paperReset: () => request<PaperAccount>('POST', '/api/paper/reset', {}),
+};

@@ -1,0 +1,63 @@
+// Navigation, the broker in use, and the kill switch, on every page.
+
+import { useCallback, useEffect, useState } from 'react';
+import { api, setToken } from '../api';
+import { Link, type Route } from '../router';
+import type { Health } from '../types';
+import { useToast } from './Toast';
+
+export function useKillSwitch() {
+  const [enabled, setEnabled] = useState<boolean | null>(null);
+  const notify = useToast();
+  useEffect(() => {
+    let live = true;
+    const load = () => api.killSwitch().then((r) => live && setEnabled(r.enabled), () => {});
+    load();
+    const t = setInterval(load, 10_000);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, []);
+  const toggle = useCallback(async () => {
+    const next = !enabled;
+    if (next && !confirm('Turn the kill switch ON? Every order from every workflow is refused until it is turned off.')) return;
+    try {
+      const r = await api.setKillSwitch(next);
+      setEnabled(r.enabled);
+      notify(r.enabled ? 'Kill switch ON: orders are refused' : 'Kill switch off: orders flow again', r.enabled ? 'error' : 'ok');
+    } catch (e) {
+      notify((e as Error).message, 'error');
+    }
+  }, [enabled, notify]);
+  return { enabled, toggle };
+}
+
+export function TopBar({ route, kill }: { route: Route; kill: ReturnType<typeof useKillSwitch> }) {
+  const [health, setHealth] = useState<Health | null>(null);
+  useEffect(() => {
+    api.health().then(setHealth, () => {});
+  }, []);
+  const onWorkflows = route.page === 'workflows' || route.page === 'editor' || route.page === 'runs';
+  return (
+    <header className="topbar">
+      <Link to={{ page: 'workflows' }} className="brand"><span className="brand-mark" />Flow</Link>
+      <nav className="nav">
+        <Link to={{ page: 'workflows' }} className={onWorkflows ? 'active' : ''}>Workflows</Link>
+        <Link to={{ page: 'paper' }} className={route.page === 'paper' ? 'active' : ''}>Paper account</Link>
+      </nav>
+      <span className="grow" />
+      {health && (
+        <span className="pill" title={health.brokerDescription}>
+          broker: {health.broker}
+        </span>
+      )}
+      <label className={`switch ${kill.enabled ? 'on' : ''}`} title="When on, every order is refused" data-testid="kill-switch">
+        <span>Kill switch {kill.enabled ? 'ON' : 'off'}</span>
+        <input type="checkbox" hidden checked={!!kill.enabled} onChange={kill.toggle} disabled={kill.enabled === null} />
+        <span className="track" />
+      </label>
+      <button className="ghost small" onClick={() => setToken(null)} title="Forget the API token in this tab">Sign out</button>
+    </header>
+  );
+}
