@@ -20,6 +20,8 @@ export interface FieldSpec<T = unknown> {
   options?: readonly string[];
   min?: number;
   max?: number;
+  /** The value must be greater than this (a "positive" number has exclusiveMin 0). */
+  exclusiveMin?: number;
   /** Converts a raw (already interpolated) value; throws FieldError with a message a trader can act on. */
   parse(raw: unknown): T;
 }
@@ -82,7 +84,9 @@ export const f = {
     return { ...f.string(opts), kind: 'text' };
   },
   number(opts: Common<number> & { min?: number; max?: number; positive?: boolean } = {}): FieldSpec<number> {
-    return customField('number', opts, (v) => bounded(toNumber(v), opts.positive ? 0 : opts.min, opts.max, opts.positive));
+    const { positive, ...rest } = opts;
+    const field = customField('number', rest, (v) => bounded(toNumber(v), positive ? 0 : opts.min, opts.max, positive));
+    return positive ? { ...field, exclusiveMin: 0 } : field;
   },
   integer(opts: Common<number> & { min?: number; max?: number } = {}): FieldSpec<number> {
     return customField('integer', opts, (v) => {
@@ -178,5 +182,44 @@ export function describeField(name: string, s: FieldSpec): Record<string, unknow
   if (s.options) out.options = s.options;
   if (s.min !== undefined) out.min = s.min;
   if (s.max !== undefined) out.max = s.max;
+  if (s.exclusiveMin !== undefined) out.exclusiveMin = s.exclusiveMin;
   return out;
+}
+
+/** A described field (GET /api/nodes) as it appears to the editor. */
+export interface FieldDescription {
+  kind: FieldKind;
+  default?: unknown;
+  required?: boolean;
+  options?: readonly string[];
+  min?: number;
+  max?: number;
+  exclusiveMin?: number;
+}
+
+/**
+ * Rebuilds a field's generic checks from its description, so the browser checks a value with the
+ * server's own parsers and words. Rules a description cannot carry (symbol patterns, JSON shapes,
+ * day names) are left to the server: null for those kinds.
+ */
+export function fieldFromDescription(d: FieldDescription): FieldSpec | null {
+  const common = { default: d.default as never, required: d.required };
+  switch (d.kind) {
+    case 'number':
+      return d.exclusiveMin === 0 ? f.number({ ...common, max: d.max, positive: true }) : f.number({ ...common, min: d.min, max: d.max });
+    case 'integer':
+      return f.integer({ ...common, min: d.min, max: d.max });
+    case 'boolean':
+      return f.boolean(common);
+    case 'enum':
+      return d.options ? f.enum(d.options, common) : null;
+    case 'time':
+      return f.time(common);
+    case 'date':
+      return f.date(common);
+    case 'list':
+      return d.options ? null : f.numberList({ ...common, min: d.min, max: d.max });
+    default:
+      return null;
+  }
 }

@@ -13,6 +13,7 @@ export interface FieldDef {
   options?: string[];
   min?: number;
   max?: number;
+  exclusiveMin?: number;
 }
 
 export interface NodeType {

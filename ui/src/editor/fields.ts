@@ -1,7 +1,10 @@
 // Instant checks of one field against its catalogue spec, worded exactly as the server words them
 // (src/nodes/fields.ts), plus the conversion between a form input's text and the stored value.
 
+import { FieldError, fieldFromDescription } from '../../../src/nodes/fields';
 import type { FieldDef } from '../types';
+
+const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
 const TEMPLATE = /\{\{[^{}]*\}\}/;
 
@@ -13,75 +16,20 @@ export function hasTemplate(value: unknown): boolean {
   return false;
 }
 
-const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
-const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
 const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i;
 
-function toNumber(v: unknown): number | string {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : `${show(v)} is not a number`;
-  if (typeof v === 'string' && NUMBER.test(v)) return Number(v);
-  return `${show(v)} is not a number`;
-}
-
-function bounds(n: number, min?: number, max?: number): string | null {
-  if (min !== undefined && n < min) return `must be at least ${min} (got ${n})`;
-  if (max !== undefined && n > max) return `must be at most ${max} (got ${n})`;
-  return null;
-}
-
-/** The problem with a field's value, or null. Mirrors the server's parse so both say the same thing. */
+/** The problem with a field's value, or null: the server's own parser (src/nodes/fields.ts) says it, in its words. */
 export function checkField(def: FieldDef, raw: unknown): string | null {
   if (hasTemplate(raw)) return null;
   if (isBlank(raw)) return def.default === undefined && def.required ? 'is required' : null;
-  switch (def.kind) {
-    case 'string':
-    case 'text':
-      // Text fields may have their own rules (symbols, expiries) that only the server knows; its live validation words those.
-      return null;
-    case 'number': {
-      const n = toNumber(raw);
-      return typeof n === 'string' ? n : bounds(n, def.min, def.max);
-    }
-    case 'integer': {
-      const n = toNumber(raw);
-      if (typeof n === 'string') return n;
-      if (!Number.isInteger(n)) return `${show(raw)} is not a whole number`;
-      return bounds(n, def.min, def.max);
-    }
-    case 'boolean':
-      return [true, false, 1, 0, 'true', 'false', '1', '0', 'yes', 'no'].includes(raw as never) ? null : `${show(raw)} is not true or false`;
-    case 'enum': {
-      const options = def.options ?? [];
-      const ok = (typeof raw === 'string' || typeof raw === 'number') && options.some((o) => o.toLowerCase() === String(raw).trim().toLowerCase());
-      return ok ? null : `${show(raw)} is not one of ${options.join(', ')}`;
-    }
-    case 'time': {
-      const m = typeof raw === 'string' ? /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(raw.trim()) : null;
-      return !m || Number(m[1]) > 23 || Number(m[2]) > 59 ? `${show(raw)} is not a time (HH:MM)` : null;
-    }
-    case 'date': {
-      const m = typeof raw === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw.trim()) : null;
-      return !m || Number(m[2]) < 1 || Number(m[2]) > 12 || Number(m[3]) < 1 || Number(m[3]) > 31 ? `${show(raw)} is not a date (YYYY-MM-DD)` : null;
-    }
-    case 'json':
-      // JSON fields have shapes of their own (legs, params); the server's live validation words those.
-      return null;
-    case 'list': {
-      // Day lists take names as well as numbers (the form offers only valid days); the server checks them.
-      if (def.options) return null;
-      const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : null;
-      if (!items) return `${show(raw)} is not a list`;
-      for (const x of items) {
-        const n = toNumber(x);
-        if (typeof n === 'string') return n;
-        if (!Number.isInteger(n)) return `${show(x)} is not a whole number`;
-        const b = bounds(n, def.min, def.max);
-        if (b) return b;
-      }
-      return null;
-    }
-    default:
-      return null;
+  const spec = fieldFromDescription(def);
+  if (!spec) return null; // text, JSON shapes and day names: the server's live validation words those
+  try {
+    spec.parse(raw);
+    return null;
+  } catch (e) {
+    if (e instanceof FieldError) return e.message;
+    throw e;
   }
 }
 
