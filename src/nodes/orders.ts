@@ -13,23 +13,29 @@ import { defineNode, type NodeContext, type NodeDefinition, type NodeResult } fr
 const ORDER_ALIASES = { pricetype: 'priceType', strategy: 'strategyTag', trigger_price: 'triggerPrice' };
 const MAX_SPLIT_ORDERS = 100;
 
+/** The fields of a one-symbol order (placeOrder, smartOrder, splitOrder), with extras placed after the quantity. */
+function singleOrderFields<Q extends FieldSpec<number>, X extends Record<string, FieldSpec<any>>>(quantity: Q, extra: X = {} as X) {
+  return {
+    symbol: symbolField({ required: true }),
+    exchange: exchangeField(),
+    action: actionField(),
+    quantity,
+    ...extra,
+    priceType: priceTypeField(),
+    product: productField(),
+    price: priceField(),
+    triggerPrice: triggerPriceField(),
+    strategyTag: strategyTagField(),
+  };
+}
+
 const placeOrder = defineNode({
   type: 'placeOrder',
   category: 'order',
   label: 'Place order',
   description: 'Places one order (quantity in shares/units).',
   aliases: ORDER_ALIASES,
-  fields: {
-    symbol: symbolField({ required: true }),
-    exchange: exchangeField(),
-    action: actionField(),
-    quantity: quantityField(1),
-    priceType: priceTypeField(),
-    product: productField(),
-    price: priceField(),
-    triggerPrice: triggerPriceField(),
-    strategyTag: strategyTagField(),
-  },
+  fields: singleOrderFields(quantityField(1)),
   check: (p) => priceProblems(p),
   async run(ctx, p) {
     ctx.log(`Placing order: ${p.action} ${p.quantity} ${p.symbol} on ${p.exchange} (${p.priceType}, ${p.product})`);
@@ -50,18 +56,9 @@ const smartOrder = defineNode({
   label: 'Smart order',
   description: 'Position-aware order: the broker trades the difference between the current position and positionSize.',
   aliases: ORDER_ALIASES,
-  fields: {
-    symbol: symbolField({ required: true }),
-    exchange: exchangeField(),
-    action: actionField(),
-    quantity: quantityField(1, 0),
+  fields: singleOrderFields(quantityField(1, 0), {
     positionSize: f.integer({ label: 'Target position', description: 'Positive long, negative short', default: 0 }),
-    priceType: priceTypeField(),
-    product: productField(),
-    price: priceField(),
-    triggerPrice: triggerPriceField(),
-    strategyTag: strategyTagField(),
-  },
+  }),
   check: (p) => priceProblems(p),
   async run(ctx, p) {
     ctx.log(`Smart order: ${p.action} ${p.symbol} on ${p.exchange} quantity=${p.quantity} target position=${p.positionSize}`);
@@ -351,18 +348,7 @@ const splitOrder = defineNode({
   label: 'Split order',
   description: `Splits a large order into chunks of splitSize (the last may be smaller); at most ${MAX_SPLIT_ORDERS} chunks.`,
   aliases: ORDER_ALIASES,
-  fields: {
-    symbol: symbolField({ required: true }),
-    exchange: exchangeField(),
-    action: actionField(),
-    quantity: quantityField(100),
-    splitSize: f.integer({ label: 'Split size', default: 50, min: 1 }),
-    priceType: priceTypeField(),
-    product: productField(),
-    price: priceField(),
-    triggerPrice: triggerPriceField(),
-    strategyTag: strategyTagField(),
-  },
+  fields: singleOrderFields(quantityField(100), { splitSize: f.integer({ label: 'Split size', default: 50, min: 1 }) }),
   check(p) {
     const out = priceProblems(p);
     const chunks = Math.ceil(p.quantity / p.splitSize);
