@@ -2,15 +2,15 @@
 // the workflow's concurrency policy, runs the engine, and persists each step and order intent as
 // the run goes (DESIGN.md §6).
 
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Broker } from '../broker/types.js';
 import { compileWorkflow, type CompiledWorkflow } from '../engine/compile.js';
 import { redact, withoutSecret } from '../engine/redact.js';
 import { runWorkflow } from '../engine/run.js';
-import type { LogEntry, RunEvent, RunResult, Step, TriggerInfo } from '../engine/types.js';
+import type { LogEntry, OrderRecord, RunEvent, RunResult, Step, TriggerInfo } from '../engine/types.js';
 import { defaultRegistry, type Registry } from '../nodes/registry.js';
 import type { NodeSettings, Notifier } from '../nodes/types.js';
+import { newExecutionId } from '../store/ids.js';
 import type { ConcurrencyPolicy, RiskLimits, Store, WorkflowDefinition } from '../store/types.js';
 import type { Workflow } from '../workflow/schema.js';
 import { createGuard } from './guard.js';
@@ -79,6 +79,8 @@ export class ExecutionService {
   private readonly waiters = new Map<string, Array<(r: RunResult | null) => void>>();
   private readonly compiled = new Map<string, CompiledWorkflow>();
   private readonly brokers = new Map<string, Broker>();
+  /** Queued executions canceled before their turn: skipped when it comes. */
+  private readonly canceledQueued = new Set<string>();
   private inFlight = 0;
   /** Executions waiting or running, per workflow (the `skip` policy asks this). */
   private readonly perWorkflow = new Map<string, number>();
@@ -106,7 +108,8 @@ export class ExecutionService {
       if (first) return { executionId: first, status: 'queued', duplicate: true };
     }
     const policy = req.concurrency ?? 'queue';
-    const executionId = randomUUID();
+    // Time-ordered ids keep every index on executions append-only.
+    const executionId = newExecutionId(nowMs);
     const trigger: TriggerInfo = { ...req.trigger, payload: withoutSecret(req.trigger.payload ?? {}) };
     const base = {
       id: executionId, workflowId: req.workflowId, version: req.version,
@@ -142,7 +145,10 @@ export class ExecutionService {
     const finished = this.opts.store.finishExecution(executionId, {
       status: 'canceled', error: 'canceled before it started', finishedAt: this.now().getTime(),
     });
-    if (finished) this.settleWaiters(executionId, null);
+    if (finished) {
+      this.canceledQueued.add(executionId);
+      this.settleWaiters(executionId, null);
+    }
     return finished;
   }
 
@@ -264,10 +270,8 @@ export class ExecutionService {
     try {
       // After shutdown began, queued work stays queued in the store for the next start.
       if (this.closed) return;
-      if (!store.markRunning(id, this.now().getTime())) {
-        this.settleWaiters(id, null); // canceled while queued
-        return;
-      }
+      if (this.canceledQueued.delete(id)) return;
+      const startedAt = this.now().getTime();
       let wf: CompiledWorkflow;
       try {
         wf = this.definitionFor(job);
@@ -280,6 +284,22 @@ export class ExecutionService {
       let currentNode = '';
       let pendingLogs: LogEntry[] = [];
       let pendingSteps: Step[] = [];
+      let pendingAnswers: OrderRecord[] = [];
+      // `running` is written with the first commit the run needs: before its first non-trigger
+      // node runs (trigger nodes do nothing), or with the finish. A crash before then leaves the
+      // execution queued, to be resumed or expired: nothing of it had happened.
+      let runningWritten = false;
+      const writeRunning = () => {
+        if (runningWritten) return;
+        runningWritten = true;
+        if (!store.markRunning(id, startedAt)) controller.abort(new Error('canceled'));
+      };
+      const flushAnswers = () => {
+        for (const o of pendingAnswers) {
+          store.resolveIntent(o.key, { status: o.status, answer: redact(o.answer), orderIds: o.orderIds, error: o.error ?? null, resolvedAt: o.answeredAt ? Date.parse(o.answeredAt) : undefined });
+        }
+        pendingAnswers = [];
+      };
       const flushSteps = () => {
         for (const s of pendingSteps) {
           store.insertStep({
@@ -320,7 +340,9 @@ export class ExecutionService {
               // before the node runs (a trigger node is instantaneous and needs none).
               if (pendingSteps.length > 0 || !wf.byId.get(e.nodeId)?.def.trigger) {
                 store.tx(() => {
+                  writeRunning();
                   flushSteps();
+                  flushAnswers();
                   flushLogs();
                   store.setCurrentNode(id, e.nodeId, e.nodeType);
                 });
@@ -337,8 +359,10 @@ export class ExecutionService {
           orderIntent: (o) => {
             store.insertIntent({ key: o.key, workflowId: job.workflowId, executionId: id, nodeId: o.nodeId, method: o.method, request: o.request, createdAt: Date.parse(o.createdAt) });
           },
+          // The answer is written with the next commit, in the same tick (a crash in between leaves the
+          // intent unknown: never re-sent, checked in the order book).
           orderResolved: (o) => {
-            store.resolveIntent(o.key, { status: o.status, answer: redact(o.answer), orderIds: o.orderIds, error: o.error ?? null, resolvedAt: o.answeredAt ? Date.parse(o.answeredAt) : undefined });
+            pendingAnswers.push(o);
           },
         },
       });
@@ -346,7 +370,9 @@ export class ExecutionService {
       const result = await done;
       this.running.delete(id);
       store.tx(() => {
+        writeRunning();
         flushSteps();
+        flushAnswers();
         // Skipped steps are not written one by one as they happen; record them with the finish.
         for (const s of result.steps) {
           if (s.status === 'skipped') {

@@ -112,6 +112,8 @@ describe('durable executions', () => {
     await service.wait(running.executionId);
     expect(store.getExecution(running.executionId)!.status).toBe('canceled');
     expect(store.getExecution(queued.executionId)!.status).toBe('canceled');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(store.getExecution(queued.executionId)!.steps).toEqual([]); // it never ran
   });
 
   it('shuts down leaving no execution running', async () => {
