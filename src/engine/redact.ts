@@ -10,13 +10,32 @@ export function redactUrl(text: string): string {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(text) && text.includes('=') ? text.replace(SECRET_PARAM, `$1${REDACTED}`) : text;
 }
 
-/** Copies a value with secret-looking keys (and URL query secrets) replaced, at any depth. */
+/** True when a value holds something redact() would change (checked without copying). */
+function holdsSecret(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('=') && redactUrl(value) !== value;
+  if (Array.isArray(value)) return value.some(holdsSecret);
+  if (value !== null && typeof value === 'object') {
+    for (const k in value) {
+      if (SECRET_KEY.test(k) || holdsSecret((value as Record<string, unknown>)[k])) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * A value with secret-looking keys (and URL query secrets) replaced, at any depth. The value
+ * itself comes back when there is nothing to hide: callers must not mutate what they pass in later.
+ */
 export function redact<T>(value: T): T {
+  return holdsSecret(value) ? redactCopy(value) : value;
+}
+
+function redactCopy<T>(value: T): T {
   if (typeof value === 'string') return redactUrl(value) as T;
-  if (Array.isArray(value)) return value.map(redact) as T;
+  if (Array.isArray(value)) return value.map(redactCopy) as T;
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? REDACTED : redact(v);
+    for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? REDACTED : redactCopy(v);
     return out as T;
   }
   return value;

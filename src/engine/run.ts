@@ -239,29 +239,38 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
 
   async function invoke(node: CompiledNode, params: Record<string, unknown>): Promise<NodeResult> {
     const def = node.def;
-    const timeout = typeof def.timeoutMs === 'function' ? def.timeoutMs(params as never) : def.timeoutMs === undefined ? opts.defaultTimeoutMs ?? 60_000 : def.timeoutMs;
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    // An instant node (no I/O) runs under the run's own signal; the others get a controller of
+    // their own, so a timeout aborts their call in flight.
+    const timeout = def.instant ? null
+      : typeof def.timeoutMs === 'function' ? def.timeoutMs(params as never)
+      : def.timeoutMs === undefined ? opts.defaultTimeoutMs ?? 60_000 : def.timeoutMs;
+    const controller = def.instant ? null : new AbortController();
+    const onAbort = controller ? () => controller.abort(signal.reason) : null;
+    if (onAbort) signal.addEventListener('abort', onAbort, { once: true });
+    const nodeSignal = controller?.signal ?? signal;
     let timer: NodeJS.Timeout | undefined;
-    const inputs: NodeInput[] = node.incoming.map((e) => {
-      const edge = wf.edges[e];
-      return {
-        edgeId: edge.id, sourceId: wf.nodes[edge.source].id, targetHandle: edge.edge.targetHandle ?? null,
-        fired: edgeState[e] === EDGE_FIRED, value: conditions.get(edge.source) === true,
-      };
-    });
+    let inputs: NodeInput[] | undefined;
     const ctx: NodeContext = {
       nodeId: node.id, nodeType: node.type, executionId, workflowName: wf.name, broker,
-      notifier: opts.notifier ?? RECORD_ONLY, signal: controller.signal, timezone, trigger: { ...trigger, payload },
-      inputs, settings, now,
+      notifier: opts.notifier ?? RECORD_ONLY, signal: nodeSignal, timezone, trigger: { ...trigger, payload },
+      // Only gates read their inputs: built on first use.
+      get inputs() {
+        return (inputs ??= node.incoming.map((e) => {
+          const edge = wf.edges[e];
+          return {
+            edgeId: edge.id, sourceId: wf.nodes[edge.source].id, targetHandle: edge.edge.targetHandle ?? null,
+            fired: edgeState[e] === EDGE_FIRED, value: conditions.get(edge.source) === true,
+          };
+        }));
+      },
+      settings, now,
       getVariable: (name) => variables[name],
       setVariable: (name, value) => {
         if (name === 'webhook') throw new NodeFailure(`${node.id}: 'webhook' is reserved for the trigger payload`);
         variables[name] = value;
       },
       log: (message, level) => log(message, level, node.id),
-      sleep: (ms) => sleep(ms, controller.signal),
+      sleep: (ms) => sleep(ms, nodeSignal),
     };
     try {
       const running = def.run(ctx, params as never);
@@ -270,14 +279,14 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
         running,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
-            controller.abort(new Error('timeout'));
+            controller?.abort(new Error('timeout'));
             reject(new NodeFailure(`${node.id} ${node.type}: timed out after ${timeout} ms`));
           }, timeout);
         }),
       ]);
     } finally {
       if (timer) clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
     }
   }
 }

@@ -135,7 +135,7 @@ const toSeconds = (hhmm: string) => Number(hhmm.slice(0, 2)) * 3600 + Number(hhm
 const DAY_LABELS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 const timeWindow = defineNode({
-  type: 'timeWindow',
+  type: 'timeWindow', instant: true,
   category: 'condition',
   label: 'Time window',
   description: 'True when the exchange-time clock is within [startTime, endTime] (a window past midnight wraps); optionally only on some days, or inverted.',
@@ -160,7 +160,7 @@ const timeWindow = defineNode({
 });
 
 const timeCondition = defineNode({
-  type: 'timeCondition',
+  type: 'timeCondition', instant: true,
   category: 'condition',
   label: 'Time condition',
   description: 'Compares the exchange-time clock with a target time (== matches the whole minute).',
@@ -187,7 +187,7 @@ function numeric(v: unknown): number | null {
 const operandText = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'string' ? v.trim() : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 const varCondition = defineNode({
-  type: 'varCondition',
+  type: 'varCondition', instant: true,
   category: 'condition',
   label: 'Compare values',
   description: 'Compares two interpolated values: numerically when both are numbers; == and != also compare text. An unresolved or non-numeric operand for < > <= >= is an error (no branch).',
@@ -226,7 +226,7 @@ function gateInputs(ctx: NodeContext) {
 }
 
 const andGate = defineNode({
-  type: 'andGate',
+  type: 'andGate', instant: true,
   category: 'condition',
   label: 'AND',
   description: 'True when every input is true (an input whose source did not run counts as false).',
@@ -242,7 +242,7 @@ const andGate = defineNode({
 });
 
 const orGate = defineNode({
-  type: 'orGate',
+  type: 'orGate', instant: true,
   category: 'condition',
   label: 'OR',
   description: 'True when any input is true.',
@@ -258,7 +258,7 @@ const orGate = defineNode({
 });
 
 const notGate = defineNode({
-  type: 'notGate',
+  type: 'notGate', instant: true,
   category: 'condition',
   label: 'NOT',
   description: 'Negates its single input.',

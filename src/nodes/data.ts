@@ -269,7 +269,7 @@ const timings = defineNode({
 });
 
 const calendar = defineNode({
-  type: 'calendar', category: 'data', label: 'Calendar',
+  type: 'calendar', instant: true, category: 'data', label: 'Calendar',
   description: 'Trading-day facts for a date (blank: the session date): is_trading_day, is_new_week/month/quarter/year, prev/next trading day, … from the exchange holiday calendar.',
   fields: { date: f.date({ label: 'Date' }), exchange: exchangeField() },
   async run(ctx, p) {

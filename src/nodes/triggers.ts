@@ -8,7 +8,7 @@ import { aliasedEnum, dayList, exchangeField } from './shared.js';
 import { defineNode, type NodeDefinition } from './types.js';
 
 const start = defineNode({
-  type: 'start',
+  type: 'start', instant: true,
   category: 'trigger',
   label: 'Schedule',
   description: 'Starts the workflow on a schedule (once, daily, weekly, every N seconds/minutes/hours, or cron) in the exchange time zone.',
@@ -52,7 +52,7 @@ const start = defineNode({
 });
 
 const webhookTrigger = defineNode({
-  type: 'webhookTrigger',
+  type: 'webhookTrigger', instant: true,
   category: 'trigger',
   label: 'Webhook',
   description: 'Starts the workflow when a JSON alert (TradingView, Chartink, …) is POSTed to its URL; the body is {{webhook.<key>}}.',
@@ -73,7 +73,7 @@ export const PRICE_ALERT_CONDITIONS = [
 ] as const;
 
 const priceAlert = defineNode({
-  type: 'priceAlert',
+  type: 'priceAlert', instant: true,
   category: 'trigger',
   label: 'Price alert',
   description: 'Starts the workflow when a symbol’s last price meets a condition (level, cross, channel or percent move).',
@@ -116,7 +116,7 @@ const priceAlert = defineNode({
 export const ORDER_UPDATE_STATUSES = ['any', 'open', 'trigger pending', 'complete', 'rejected', 'cancelled'] as const;
 
 const orderUpdateTrigger = defineNode({
-  type: 'orderUpdateTrigger',
+  type: 'orderUpdateTrigger', instant: true,
   category: 'trigger',
   label: 'Order update',
   description: 'Starts the workflow when an order changes status (complete, rejected, cancelled, …); the event is {{webhook.<key>}}.',

@@ -91,6 +91,11 @@ export interface NodeDefinition<F extends Fields = Fields> {
   gate?: boolean;
   /** How many incoming edges the node accepts (notGate: exactly one). */
   inputs?: { min?: number; max?: number };
+  /**
+   * The node does no I/O and answers at once (log, variable, gates, clock conditions): the engine
+   * gives it no timer and no abort controller of its own.
+   */
+  instant?: boolean;
   /** Milliseconds before the node is aborted; null for none (delay, waitUntil). Default 60 s. */
   timeoutMs?: number | null | ((params: ParamsOf<F>) => number | null);
   /** Cross-field rules (e.g. a LIMIT order needs a price), run on fully resolved params. */

@@ -25,7 +25,7 @@ function asNumber(v: unknown, what: string): number {
 }
 
 const variable = defineNode({
-  type: 'variable',
+  type: 'variable', instant: true,
   category: 'utility',
   label: 'Variable',
   description: 'Sets, reads or updates a run variable ({{variableName}}): set, get, add, subtract, multiply, divide, increment, decrement, append, parse_json, stringify. Dividing by zero is an error.',
@@ -166,7 +166,7 @@ const waitUntil = defineNode({
 // ---- log and alerts ----------------------------------------------------------
 
 const log = defineNode({
-  type: 'log',
+  type: 'log', instant: true,
   category: 'utility',
   label: 'Log',
   description: 'Writes a message to the run log.',
@@ -351,7 +351,7 @@ async function readCapped(body: AsyncIterable<Buffer | Uint8Array> & { destroy?:
 // ---- mathExpression and group ----------------------------------------------------
 
 const mathExpression = defineNode({
-  type: 'mathExpression',
+  type: 'mathExpression', instant: true,
   category: 'utility',
   label: 'Math expression',
   description: 'Evaluates arithmetic (+ - * / % **, parentheses, abs, min, max, round, floor, ceil, sqrt) over interpolated values; the number goes to outputVariable. Division by zero is an error.',
@@ -371,7 +371,7 @@ const mathExpression = defineNode({
 });
 
 const group = defineNode({
-  type: 'group',
+  type: 'group', instant: true,
   category: 'utility',
   label: 'Group',
   description: 'A visual container in the editor; does nothing when reached.',
