@@ -285,14 +285,24 @@ export class ExecutionService {
       let pendingLogs: LogEntry[] = [];
       let pendingSteps: Step[] = [];
       let pendingAnswers: OrderRecord[] = [];
-      // `running` is written with the first commit the run needs: before its first non-trigger
-      // node runs (trigger nodes do nothing), or with the finish. A crash before then leaves the
-      // execution queued, to be resumed or expired: nothing of it had happened.
+      // `running` is written with the first commit the run needs: before its first node that waits
+      // on the world, with its first order intent, or with the finish. A crash before then leaves
+      // the execution queued, to be resumed or expired: nothing outside Flow had happened.
       let runningWritten = false;
       const writeRunning = () => {
         if (runningWritten) return;
         runningWritten = true;
         if (!store.markRunning(id, startedAt)) controller.abort(new Error('canceled'));
+      };
+      const commitProgress = (nodeId: string, nodeType: string | null, also?: () => void) => {
+        store.tx(() => {
+          writeRunning();
+          flushSteps();
+          flushAnswers();
+          flushLogs();
+          store.setCurrentNode(id, nodeId, nodeType);
+          also?.();
+        });
       };
       const flushAnswers = () => {
         for (const o of pendingAnswers) {
@@ -336,28 +346,26 @@ export class ExecutionService {
           onEvent: (e) => {
             if (e.type === 'step_started') {
               currentNode = e.nodeId;
-              // The steps finished so far, their logs and the node now in flight: one commit, made
-              // before the node runs (a trigger node is instantaneous and needs none).
-              if (pendingSteps.length > 0 || !wf.byId.get(e.nodeId)?.def.trigger) {
-                store.tx(() => {
-                  writeRunning();
-                  flushSteps();
-                  flushAnswers();
-                  flushLogs();
-                  store.setCurrentNode(id, e.nodeId, e.nodeType);
-                });
-              }
+              // Before a node that waits on the world (a broker read, HTTP, a delay) runs, one commit
+              // records the run as running, the steps finished so far with their logs, and the node
+              // in flight. Instant nodes do nothing a crash could lose; an order node's commit is its
+              // intent's (below).
+              const def = wf.byId.get(e.nodeId)?.def;
+              if (def && !def.trigger && !def.instant && def.category !== 'order') commitProgress(e.nodeId, e.nodeType);
             } else if (e.type === 'log') {
               pendingLogs.push(e.entry);
             }
             emit(e);
           },
-          // Written with the next node's start (same tick) or with the finish: never later.
+          // Written with the next commit: before the next node that waits on the world, or the finish.
           stepFinished: (s) => {
             pendingSteps.push(s);
           },
+          // The intent, and with it all progress so far, is durable before the broker is called.
           orderIntent: (o) => {
-            store.insertIntent({ key: o.key, workflowId: job.workflowId, executionId: id, nodeId: o.nodeId, method: o.method, request: o.request, createdAt: Date.parse(o.createdAt) });
+            commitProgress(o.nodeId, wf.byId.get(o.nodeId)?.type ?? null, () => {
+              store.insertIntent({ key: o.key, workflowId: job.workflowId, executionId: id, nodeId: o.nodeId, method: o.method, request: o.request, createdAt: Date.parse(o.createdAt) });
+            });
           },
           // The answer is written with the next commit, in the same tick (a crash in between leaves the
           // intent unknown: never re-sent, checked in the order book).
