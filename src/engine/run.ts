@@ -134,6 +134,8 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
         break;
       }
       current = node.id;
+      const prepared = hooks.beforeNode?.(node.id, node.type);
+      if (isThenable(prepared)) await prepared;
       scope.now = now();
       const outcome = await runNode(node);
       const ready: number[] = [];

@@ -81,6 +81,8 @@ export type RunEvent =
 export interface RunHooks {
   /** Called for every event (live viewers, metrics). Must not throw. */
   onEvent?(event: RunEvent): void;
+  /** Called before a node runs (e.g. to make the run's progress durable first); awaited, and a throw ends the run. */
+  beforeNode?(nodeId: string, nodeType: string): void | Promise<void>;
   /** Durable record of a step as it finishes. */
   stepFinished?(step: Step): void | Promise<void>;
   /** Durable record of an order intent BEFORE the broker call; throwing refuses the order. */

@@ -14,6 +14,7 @@ import { newExecutionId } from '../store/ids.js';
 import type { ConcurrencyPolicy, RiskLimits, Store, WorkflowDefinition } from '../store/types.js';
 import type { Workflow } from '../workflow/schema.js';
 import { createGuard } from './guard.js';
+import { GroupCommit } from './group-commit.js';
 import { Lanes, Semaphore } from './queue.js';
 
 export interface ExecutionServiceOptions {
@@ -75,7 +76,8 @@ export class ExecutionService {
   private readonly now: () => Date;
   private readonly lanes: Lanes<Job>;
   private readonly pool: Semaphore;
-  private readonly running = new Map<string, { controller: AbortController; job: Job; done: Promise<RunResult> }>();
+  private readonly running = new Map<string, { controller: AbortController; job: Job; done: Promise<RunResult | null> }>();
+  private readonly commits: GroupCommit;
   private readonly waiters = new Map<string, Array<(r: RunResult | null) => void>>();
   private readonly compiled = new Map<string, CompiledWorkflow>();
   private readonly brokers = new Map<string, Broker>();
@@ -91,6 +93,7 @@ export class ExecutionService {
     this.now = opts.now ?? (() => new Date());
     this.pool = new Semaphore(opts.maxParallel ?? 64);
     this.lanes = new Lanes((job) => this.execute(job));
+    this.commits = new GroupCommit((fn) => opts.store.tx(fn));
     this.events.setMaxListeners(0);
   }
 
@@ -267,6 +270,7 @@ export class ExecutionService {
   private async execute(job: Job): Promise<void> {
     const { store } = this.opts;
     const id = job.executionId;
+    let announce: ((r: RunResult | null) => void) | undefined;
     try {
       // After shutdown began, queued work stays queued in the store for the next start.
       if (this.closed) return;
@@ -294,16 +298,14 @@ export class ExecutionService {
         runningWritten = true;
         if (!store.markRunning(id, startedAt)) controller.abort(new Error('canceled'));
       };
-      const commitProgress = (nodeId: string, nodeType: string | null, also?: () => void) => {
-        store.tx(() => {
-          writeRunning();
-          flushSteps();
-          flushAnswers();
-          flushLogs();
-          store.setCurrentNode(id, nodeId, nodeType);
-          also?.();
-        });
-      };
+      const commitProgress = (nodeId: string, nodeType: string | null, also?: () => void) => this.commits.commit(() => {
+        writeRunning();
+        flushSteps();
+        flushAnswers();
+        flushLogs();
+        store.setCurrentNode(id, nodeId, nodeType);
+        also?.();
+      });
       const flushAnswers = () => {
         for (const o of pendingAnswers) {
           store.resolveIntent(o.key, { status: o.status, answer: redact(o.answer), orderIds: o.orderIds, error: o.error ?? null, resolvedAt: o.answeredAt ? Date.parse(o.answeredAt) : undefined });
@@ -343,18 +345,16 @@ export class ExecutionService {
           ordersSince: (since) => store.countOrdersForWorkflowSince(job.workflowId, since),
         }),
         hooks: {
+          // Before a node that waits on the world (a broker read, HTTP, a delay) runs, one commit
+          // records the run as running, the steps finished so far with their logs, and the node in
+          // flight. Instant nodes do nothing a crash could lose; an order node's commit is its intent's.
+          beforeNode: (nodeId, nodeType) => {
+            currentNode = nodeId;
+            const def = wf.byId.get(nodeId)?.def;
+            if (def && !def.trigger && !def.instant && def.category !== 'order') return commitProgress(nodeId, nodeType);
+          },
           onEvent: (e) => {
-            if (e.type === 'step_started') {
-              currentNode = e.nodeId;
-              // Before a node that waits on the world (a broker read, HTTP, a delay) runs, one commit
-              // records the run as running, the steps finished so far with their logs, and the node
-              // in flight. Instant nodes do nothing a crash could lose; an order node's commit is its
-              // intent's (below).
-              const def = wf.byId.get(e.nodeId)?.def;
-              if (def && !def.trigger && !def.instant && def.category !== 'order') commitProgress(e.nodeId, e.nodeType);
-            } else if (e.type === 'log') {
-              pendingLogs.push(e.entry);
-            }
+            if (e.type === 'log') pendingLogs.push(e.entry);
             emit(e);
           },
           // Written with the next commit: before the next node that waits on the world, or the finish.
@@ -362,11 +362,10 @@ export class ExecutionService {
             pendingSteps.push(s);
           },
           // The intent, and with it all progress so far, is durable before the broker is called.
-          orderIntent: (o) => {
+          orderIntent: (o) =>
             commitProgress(o.nodeId, wf.byId.get(o.nodeId)?.type ?? null, () => {
               store.insertIntent({ key: o.key, workflowId: job.workflowId, executionId: id, nodeId: o.nodeId, method: o.method, request: o.request, createdAt: Date.parse(o.createdAt) });
-            });
-          },
+            }),
           // The answer is written with the next commit, in the same tick (a crash in between leaves the
           // intent unknown: never re-sent, checked in the order book).
           orderResolved: (o) => {
@@ -374,10 +373,11 @@ export class ExecutionService {
           },
         },
       });
-      this.running.set(id, { controller, job, done });
+      // Waiters see the run once its finish is committed.
+      const finished = new Promise<RunResult | null>((resolve) => (announce = resolve));
+      this.running.set(id, { controller, job, done: finished });
       const result = await done;
-      this.running.delete(id);
-      store.tx(() => {
+      await this.commits.commit(() => {
         writeRunning();
         flushSteps();
         flushAnswers();
@@ -391,6 +391,8 @@ export class ExecutionService {
         flushLogs();
         store.finishExecution(id, { status: result.status, error: result.error, variables: redact(result.variables), finishedAt: Date.parse(result.finishedAt) });
       });
+      this.running.delete(id);
+      announce?.(result);
       this.settleWaiters(id, result);
     } catch (e) {
       this.opts.logger?.error({ executionId: id, err: (e as Error).message }, 'execution could not be recorded');
@@ -400,6 +402,7 @@ export class ExecutionService {
         // The store itself is failing; the run stays open and is reported as crashed at the next start.
       }
       this.running.delete(id);
+      announce?.(null);
       this.settleWaiters(id, null);
     } finally {
       this.inFlight--;
