@@ -81,6 +81,8 @@ export class ExecutionService {
   private readonly waiters = new Map<string, Array<(r: RunResult | null) => void>>();
   private readonly compiled = new Map<string, CompiledWorkflow>();
   private readonly brokers = new Map<string, Broker>();
+  /** Idempotency keys of executions being committed (workflow + key → execution id). */
+  private readonly pendingKeys = new Map<string, string>();
   /** Queued executions canceled before their turn: skipped when it comes. */
   private readonly canceledQueued = new Set<string>();
   private inFlight = 0;
@@ -98,33 +100,85 @@ export class ExecutionService {
   }
 
   /**
-   * Records an execution as `queued` (or `skipped`) and schedules it. Synchronous on purpose:
-   * when this returns, the execution is in the database and may be announced.
+   * Records an execution as `queued` (or `skipped`) and schedules it. Synchronous: when this
+   * returns, the execution is committed and may be announced.
    */
   request(req: ExecutionRequest): Accepted {
+    const p = this.prepare(req);
+    if (!p.accepted.duplicate) {
+      try {
+        this.opts.store.tx(p.write);
+      } catch (e) {
+        this.release(p);
+        throw e;
+      }
+    }
+    this.launch(p);
+    return p.accepted;
+  }
+
+  /**
+   * The same as request(), with the execution (and `also`, e.g. the webhook delivery) written in
+   * the next group commit; resolves once committed, so the answer can announce it. The run starts
+   * only after that.
+   */
+  async submit(req: ExecutionRequest, also?: (accepted: Accepted) => void): Promise<Accepted> {
+    const p = this.prepare(req);
+    if (p.accepted.duplicate) return p.accepted;
+    try {
+      await this.commits.commit(() => {
+        p.write();
+        also?.(p.accepted);
+      });
+    } catch (e) {
+      this.release(p);
+      throw e;
+    }
+    this.launch(p);
+    return p.accepted;
+  }
+
+  /** Checks a request and builds its write; in-memory state (keys, counts) is claimed at once. */
+  private prepare(req: ExecutionRequest): { accepted: Accepted; write: () => void; job?: Job; pendingKey?: string } {
     if (this.closed) throw new ServiceClosed();
     const { store } = this.opts;
     const key = req.idempotencyKey?.trim() || null;
     const nowMs = this.now().getTime();
+    const pendingKey = key ? `${req.workflowId}\u0000${key}` : undefined;
     if (key) {
-      const first = store.findByIdempotencyKey(req.workflowId, key, nowMs - DAY_MS);
-      if (first) return { executionId: first, status: 'queued', duplicate: true };
+      const first = this.pendingKeys.get(pendingKey!) ?? store.findByIdempotencyKey(req.workflowId, key, nowMs - DAY_MS);
+      if (first) return { accepted: { executionId: first, status: 'queued', duplicate: true }, write: () => {} };
     }
     const policy = req.concurrency ?? 'queue';
     // Time-ordered ids keep every index on executions append-only.
     const executionId = newExecutionId(nowMs);
+    if (pendingKey) this.pendingKeys.set(pendingKey, executionId);
     const trigger: TriggerInfo = { ...req.trigger, payload: withoutSecret(req.trigger.payload ?? {}) };
     const base = {
       id: executionId, workflowId: req.workflowId, version: req.version,
       trigger: { kind: trigger.kind, nodeId: trigger.nodeId }, input: redact(trigger.payload), idempotencyKey: key, createdAt: nowMs,
     };
     if (policy === 'skip' && this.isBusy(req.workflowId)) {
-      store.insertExecution({ ...base, status: 'skipped', error: 'skipped: a run of this workflow is already in progress (concurrency: skip)' });
-      return { executionId, status: 'skipped', duplicate: false };
+      return {
+        accepted: { executionId, status: 'skipped', duplicate: false }, pendingKey,
+        write: () => store.insertExecution({ ...base, status: 'skipped', error: 'skipped: a run of this workflow is already in progress (concurrency: skip)' }),
+      };
     }
-    store.insertExecution({ ...base, status: 'queued' });
-    this.schedule({ executionId, workflowId: req.workflowId, version: req.version, trigger, limits: req.limits ?? {}, policy });
-    return { executionId, status: 'queued', duplicate: false };
+    const job: Job = { executionId, workflowId: req.workflowId, version: req.version, trigger, limits: req.limits ?? {}, policy };
+    this.claim(job);
+    return { accepted: { executionId, status: 'queued', duplicate: false }, job, pendingKey, write: () => store.insertExecution({ ...base, status: 'queued' }) };
+  }
+
+  /** After the execution is committed: its idempotency key is in the database, its job may start. */
+  private launch(p: { job?: Job; pendingKey?: string }): void {
+    if (p.pendingKey) this.pendingKeys.delete(p.pendingKey);
+    if (p.job) this.schedule(p.job);
+  }
+
+  /** The write failed: give back what prepare() claimed. */
+  private release(p: { job?: Job; pendingKey?: string }): void {
+    if (p.pendingKey) this.pendingKeys.delete(p.pendingKey);
+    if (p.job) this.unclaim(p.job);
   }
 
   /** Resolves with the run result when the execution ends (null if it never ran: canceled while queued). */
@@ -205,11 +259,13 @@ export class ExecutionService {
         expired++;
         continue;
       }
-      this.schedule({
+      const job: Job = {
         executionId: e.id, workflowId: e.workflowId, version: e.version,
         trigger: { ...e.trigger, payload: (e.input ?? {}) as Record<string, unknown> },
         limits: settings.limits, policy: settings.concurrency,
-      });
+      };
+      this.claim(job);
+      this.schedule(job);
       resumed++;
     }
     return { crashed: report.crashed.length, unknownIntents: report.unknownIntents.length, resumed, expired };
@@ -233,13 +289,24 @@ export class ExecutionService {
     return (this.perWorkflow.get(workflowId) ?? 0) > 0;
   }
 
+  /** Counts a job as waiting or running (the `skip` policy and the queue depth read this). */
+  private claim(job: Job): void {
+    this.inFlight++;
+    this.perWorkflow.set(job.workflowId, (this.perWorkflow.get(job.workflowId) ?? 0) + 1);
+  }
+
+  private unclaim(job: Job): void {
+    this.inFlight--;
+    const left = (this.perWorkflow.get(job.workflowId) ?? 1) - 1;
+    if (left > 0) this.perWorkflow.set(job.workflowId, left);
+    else this.perWorkflow.delete(job.workflowId);
+  }
+
   /**
-   * Counts the job now and starts it on the next microtask: a caller may record more in the same
+   * Starts a claimed job on the next microtask: a caller may record more in the same
    * transaction as the execution (the webhook delivery) and answer before the run begins.
    */
   private schedule(job: Job): void {
-    this.inFlight++;
-    this.perWorkflow.set(job.workflowId, (this.perWorkflow.get(job.workflowId) ?? 0) + 1);
     queueMicrotask(() => {
       if (job.policy === 'queue') this.lanes.add(job.workflowId, job);
       else void this.pool.acquire().then(() => this.execute(job).finally(() => this.pool.release()));
@@ -405,10 +472,7 @@ export class ExecutionService {
       announce?.(null);
       this.settleWaiters(id, null);
     } finally {
-      this.inFlight--;
-      const left = (this.perWorkflow.get(job.workflowId) ?? 1) - 1;
-      if (left > 0) this.perWorkflow.set(job.workflowId, left);
-      else this.perWorkflow.delete(job.workflowId);
+      this.unclaim(job);
     }
   }
 

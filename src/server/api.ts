@@ -175,7 +175,7 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
     const body = req.body ?? {};
     const headerKey = req.headers['idempotency-key'];
     const settings = workflows.settings(wf.id)!;
-    const accepted = service.request({
+    const accepted = await service.submit({
       workflowId: wf.id,
       // An active workflow runs its frozen version; an inactive one runs its draft.
       version: wf.active ? wf.activeVersion : null,

@@ -90,18 +90,15 @@ export function registerWebhooks(app: FastifyInstance, deps: WebhookDeps): void 
     const waiting = req.query.wait === 'true' || req.query.wait === '1';
     let accepted;
     try {
-      // The execution and its delivery record in one commit; the run starts after it.
-      accepted = store.tx(() => {
-        const a = service.request({
-          workflowId: route.workflowId, version: route.version, trigger: { kind: 'webhook', payload },
-          idempotencyKey, concurrency: route.concurrency, limits: route.limits,
-        });
-        store.insertDelivery({ workflowId: route.workflowId, httpStatus: waiting ? 200 : 202, executionId: a.executionId, idempotencyKey, remote: req.ip });
-        return a;
-      });
+      // The execution and its delivery record in one (group) commit; the run starts after it.
+      accepted = await service.submit({
+        workflowId: route.workflowId, version: route.version, trigger: { kind: 'webhook', payload },
+        idempotencyKey, concurrency: route.concurrency, limits: route.limits,
+      }, (a) => store.insertDelivery({ workflowId: route.workflowId, httpStatus: waiting ? 200 : 202, executionId: a.executionId, idempotencyKey, remote: req.ip }));
     } catch (e) {
       return answer(reply, route, req, 503, fail(503, 'unavailable', (e as Error).message), { error: (e as Error).message });
     }
+    if (accepted.duplicate) store.insertDelivery({ workflowId: route.workflowId, httpStatus: waiting ? 200 : 202, executionId: accepted.executionId, idempotencyKey, remote: req.ip });
     if (waiting) {
       const result = accepted.duplicate ? null : await service.wait(accepted.executionId);
       const detail = result ? null : store.getExecution(accepted.executionId);

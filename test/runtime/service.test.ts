@@ -102,6 +102,25 @@ describe('durable executions', () => {
     expect(store.listExecutions(workflowId)).toHaveLength(1);
   });
 
+  it('the same key submitted twice in one turn still gives one execution', async () => {
+    const { store, service, workflowId, version } = setup(logOnly);
+    const req = { workflowId, version, idempotencyKey: 'tv-9', trigger: { kind: 'webhook' as const, payload: { n: 1, wait: 0 } } };
+    const [a, b] = await Promise.all([service.submit(req), service.submit(req)]);
+    expect(b.executionId).toBe(a.executionId);
+    expect(b.duplicate).toBe(true);
+    await service.wait(a.executionId);
+    expect(store.listExecutions(workflowId)).toHaveLength(1);
+  });
+
+  it('skip holds for requests submitted in the same turn', async () => {
+    const { store, service, workflowId, version } = setup(logOnly);
+    const req = { workflowId, version, concurrency: 'skip' as const, trigger: { kind: 'webhook' as const, payload: { n: 1, wait: 0.05 } } };
+    const [a, b] = await Promise.all([service.submit(req), service.submit(req)]);
+    expect([a.status, b.status]).toEqual(['queued', 'skipped']);
+    await service.wait(a.executionId);
+    expect(store.getExecution(b.executionId)!.status).toBe('skipped');
+  });
+
   it('cancels a queued execution and a running one', async () => {
     const { store, service, workflowId, version } = setup(logOnly);
     const running = service.request({ workflowId, version, trigger: { kind: 'webhook', payload: { n: 1, wait: 30 } } });
