@@ -36,14 +36,25 @@ function orderIdsOf(answer: Record<string, unknown>): string[] {
   return ids;
 }
 
+const bound = new WeakMap<Broker, Broker>();
+
+/** The broker's methods bound to it (a client may keep its state in #private fields), made once per broker. */
+function passThrough(broker: Broker): Broker {
+  let base = bound.get(broker);
+  if (!base) {
+    base = Object.create(broker) as Broker;
+    for (const method of Object.keys(ENDPOINTS) as Array<keyof typeof ENDPOINTS>) {
+      const fn = broker[method] as unknown;
+      if (typeof fn === 'function') (base as unknown as Record<string, unknown>)[method] = (fn as (...a: unknown[]) => unknown).bind(broker);
+    }
+    bound.set(broker, base);
+  }
+  return base;
+}
+
 /** Returns a Broker whose order methods are tracked; every other call passes straight through. */
 export function trackOrders(broker: Broker, t: OrderTracking): Broker {
-  const wrapped = Object.create(broker) as Broker;
-  // Every other call goes to the broker itself (bound: a client may keep its state in #private fields).
-  for (const method of Object.keys(ENDPOINTS) as Array<keyof typeof ENDPOINTS>) {
-    const fn = broker[method] as unknown;
-    if (typeof fn === 'function') (wrapped as unknown as Record<string, unknown>)[method] = (fn as (...a: unknown[]) => unknown).bind(broker);
-  }
+  const wrapped = Object.create(passThrough(broker)) as Broker;
   const perNode = new Map<string, number>();
   for (const method of ORDER_METHODS) {
     const original = (broker[method] as (req: unknown, opts?: CallOptions) => Promise<Record<string, unknown>>).bind(broker);
