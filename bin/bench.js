@@ -20,6 +20,9 @@ if (unknown.length) {
   process.exit(2);
 }
 
+// `flow serve` (webhook-to-order, scale) runs as bin/flow.js runs it: the compiled dist/, rebuilt now.
+spawnSync(process.execPath, [path.join(repo, 'bin', 'build.js')], { stdio: 'inherit' });
+
 if (names.length === 1 && !compiled) {
   register();
   const bench = await import(`../bench/${names[0]}.ts`);
