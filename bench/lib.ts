@@ -59,7 +59,7 @@ export function environment(): Environment {
 export function printEnvironment(title: string, env: Environment): void {
   console.log(`\n${title}`);
   console.log(`  node ${env.node} on ${env.platform}; ${env.cpus} CPUs (${env.cpuModel}); ${env.memoryGb} GB; load ${env.loadAverage.join(' ')}${env.commit ? `; commit ${env.commit}` : ''}`);
-  console.log(`  Flow code: ${env.mode === 'tsx' ? 'flow serve as bin/flow.js runs it (compiled dist/); in-process parts through tsx' : 'compiled to JavaScript by esbuild first (--js)'}`);
+  console.log(`  Flow code: ${env.mode === 'tsx' ? 'TypeScript sources through tsx (--tsx); flow serve as bin/flow.js runs it' : 'compiled to JavaScript by esbuild, as npm start runs it (dist/)'}`);
 }
 
 /** Nearest-rank percentile of an ascending array (p in 0..100). */

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm run bench [-- NAME… [--js] [--runs 3 …]]`: runs bench/NAME.ts through tsx (no build step),
-// each bench in a fresh process so one's memory and JIT state never colour another's figures.
-// --js runs them on a copy of src/ and bench/ compiled to plain JavaScript first (bench/build-js.ts).
+// `npm run bench [-- NAME… [--tsx] [--runs 3 …]]`: runs each bench in a fresh process so one's memory
+// and JIT state never colour another's figures, on a copy of src/ and bench/ compiled to plain
+// JavaScript first (bench/build-js.ts): what `npm start` runs (dist/). --tsx runs the TypeScript
+// sources through tsx instead.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,8 +13,8 @@ const BENCHES = ['webhook-to-order', 'engine', 'scale'];
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const names = argv.filter((a) => BENCHES.includes(a));
-const compiled = argv.includes('--js');
-const options = argv.filter((a) => !BENCHES.includes(a) && a !== '--js');
+const compiled = !argv.includes('--tsx');
+const options = argv.filter((a) => !BENCHES.includes(a) && a !== '--js' && a !== '--tsx');
 const unknown = options.filter((a, i) => !a.startsWith('--') && !(i > 0 && options[i - 1].startsWith('--')));
 if (unknown.length) {
   console.error(`unknown bench ${unknown.join(', ')}; one of: ${BENCHES.join(', ')}`);
