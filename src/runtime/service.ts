@@ -360,40 +360,43 @@ export class ExecutionService {
       // on the world, with its first order intent, or with the finish. A crash before then leaves
       // the execution queued, to be resumed or expired: nothing outside Flow had happened.
       let runningWritten = false;
-      const writeRunning = () => {
-        if (runningWritten) return;
-        runningWritten = true;
-        if (!store.markRunning(id, startedAt)) controller.abort(new Error('canceled'));
-      };
-      const commitProgress = (nodeId: string, nodeType: string | null, also?: () => void) => this.commits.commit(() => {
-        writeRunning();
-        flushSteps();
-        flushAnswers();
-        flushLogs();
-        store.setCurrentNode(id, nodeId, nodeType);
-        also?.();
-      });
-      const flushAnswers = () => {
-        for (const o of pendingAnswers) {
-          store.resolveIntent(o.key, { status: o.status, answer: redact(o.answer), orderIds: o.orderIds, error: o.error ?? null, resolvedAt: o.answeredAt ? Date.parse(o.answeredAt) : undefined });
-        }
-        pendingAnswers = [];
-      };
-      const flushSteps = () => {
-        for (const s of pendingSteps) {
-          store.insertStep({
-            executionId: id, seq: s.seq, nodeId: s.nodeId, nodeType: s.type, status: s.status, input: s.input, output: s.output,
-            error: s.error ?? null, startedAt: s.startedAt ? Date.parse(s.startedAt) : this.now().getTime(),
-            finishedAt: s.finishedAt ? Date.parse(s.finishedAt) : this.now().getTime(),
-          });
-        }
-        pendingSteps = [];
-      };
       const toLog = (l: LogEntry) => ({ time: Date.parse(l.time), level: l.level, message: l.message, nodeId: l.nodeId ?? null });
-      const flushLogs = () => {
-        if (pendingLogs.length === 0) return;
-        store.insertLogs(id, pendingLogs.map(toLog));
+      /**
+       * Commits what the run has done so far, plus `extra`, in the next group commit. The pending
+       * lists are taken when asked, so a write retried alone (after another run's write failed the
+       * shared transaction) writes the same rows again; on failure they are put back.
+       */
+      const commitProgress = async (extra: () => void) => {
+        const steps = pendingSteps;
+        const answers = pendingAnswers;
+        const logs = pendingLogs;
+        pendingSteps = [];
+        pendingAnswers = [];
         pendingLogs = [];
+        const markRunning = !runningWritten;
+        try {
+          await this.commits.commit(() => {
+            if (markRunning && !store.markRunning(id, startedAt)) controller.abort(new Error('canceled'));
+            for (const s of steps) {
+              store.insertStep({
+                executionId: id, seq: s.seq, nodeId: s.nodeId, nodeType: s.type, status: s.status, input: s.input, output: s.output,
+                error: s.error ?? null, startedAt: s.startedAt ? Date.parse(s.startedAt) : startedAt,
+                finishedAt: s.finishedAt ? Date.parse(s.finishedAt) : startedAt,
+              });
+            }
+            for (const o of answers) {
+              store.resolveIntent(o.key, { status: o.status, answer: redact(o.answer), orderIds: o.orderIds, error: o.error ?? null, resolvedAt: o.answeredAt ? Date.parse(o.answeredAt) : undefined });
+            }
+            if (logs.length > 0) store.insertLogs(id, logs.map(toLog));
+            extra();
+          });
+        } catch (e) {
+          pendingSteps = steps.concat(pendingSteps);
+          pendingAnswers = answers.concat(pendingAnswers);
+          pendingLogs = logs.concat(pendingLogs);
+          throw e;
+        }
+        runningWritten = true;
       };
       const emit = (e: RunEvent) => this.events.emit('event', job.workflowId, e);
       const notifier: Notifier = {
@@ -418,7 +421,7 @@ export class ExecutionService {
           beforeNode: (nodeId, nodeType) => {
             currentNode = nodeId;
             const def = wf.byId.get(nodeId)?.def;
-            if (def && !def.trigger && !def.instant && def.category !== 'order') return commitProgress(nodeId, nodeType);
+            if (def && !def.trigger && !def.instant && def.category !== 'order') return commitProgress(() => store.setCurrentNode(id, nodeId, nodeType));
           },
           onEvent: (e) => {
             if (e.type === 'log') pendingLogs.push(e.entry);
@@ -430,7 +433,8 @@ export class ExecutionService {
           },
           // The intent, and with it all progress so far, is durable before the broker is called.
           orderIntent: (o) =>
-            commitProgress(o.nodeId, wf.byId.get(o.nodeId)?.type ?? null, () => {
+            commitProgress(() => {
+              store.setCurrentNode(id, o.nodeId, wf.byId.get(o.nodeId)?.type ?? null);
               store.insertIntent({ key: o.key, workflowId: job.workflowId, executionId: id, nodeId: o.nodeId, method: o.method, request: o.request, createdAt: Date.parse(o.createdAt) });
             }),
           // The answer is written with the next commit, in the same tick (a crash in between leaves the
@@ -444,19 +448,13 @@ export class ExecutionService {
       const finished = new Promise<RunResult | null>((resolve) => (announce = resolve));
       this.running.set(id, { controller, job, done: finished });
       const result = await done;
-      await this.commits.commit(() => {
-        writeRunning();
-        flushSteps();
-        flushAnswers();
+      await commitProgress(() => {
         // Skipped steps are not written one by one as they happen; record them with the finish.
+        const at = Date.parse(result.finishedAt);
         for (const s of result.steps) {
-          if (s.status === 'skipped') {
-            const at = Date.parse(result.finishedAt);
-            store.insertStep({ executionId: id, seq: s.seq, nodeId: s.nodeId, nodeType: s.type, status: 'skipped', startedAt: at, finishedAt: at });
-          }
+          if (s.status === 'skipped') store.insertStep({ executionId: id, seq: s.seq, nodeId: s.nodeId, nodeType: s.type, status: 'skipped', startedAt: at, finishedAt: at });
         }
-        flushLogs();
-        store.finishExecution(id, { status: result.status, error: result.error, variables: redact(result.variables), finishedAt: Date.parse(result.finishedAt) });
+        store.finishExecution(id, { status: result.status, error: result.error, variables: redact(result.variables), finishedAt: at });
       });
       this.running.delete(id);
       announce?.(result);

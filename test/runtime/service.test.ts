@@ -121,6 +121,23 @@ describe('durable executions', () => {
     expect(store.getExecution(b.executionId)!.status).toBe('skipped');
   });
 
+  it('a write that fails for one run does not cost another run sharing its group commit any rows', async () => {
+    const { store, service, workflowId, version } = setup(logOnly);
+    const a = service.request({ workflowId, version, concurrency: 'parallel', trigger: { kind: 'webhook', payload: { n: 1, wait: 0.01 } } });
+    const b = service.request({ workflowId, version, concurrency: 'parallel', trigger: { kind: 'webhook', payload: { n: 2, wait: 0.01 } } });
+    const insertLogs = store.insertLogs.bind(store);
+    store.insertLogs = (executionId, entries) => {
+      if (executionId === b.executionId) throw new Error('disk full');
+      insertLogs(executionId, entries);
+    };
+    await Promise.all([service.wait(a.executionId), service.wait(b.executionId)]);
+    const good = store.getExecution(a.executionId)!;
+    expect(good.status).toBe('completed');
+    expect(good.steps.map((st) => st.nodeId)).toEqual(['hook', 'say', 'wait']);
+    expect(good.logs.map((l) => l.message)).toEqual([expect.stringMatching(/^run 1 at /), expect.stringMatching(/^Waiting/)]);
+    expect(store.getExecution(b.executionId)!.status).toBe('failed');
+  });
+
   it('cancels a queued execution and a running one', async () => {
     const { store, service, workflowId, version } = setup(logOnly);
     const running = service.request({ workflowId, version, trigger: { kind: 'webhook', payload: { n: 1, wait: 30 } } });
