@@ -229,6 +229,32 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get('/api/orders/unknown', async () => ({ orders: store.listUnknownIntents().map(presentOrder) }));
 
+  // After checking the broker's order book, an operator records what became of an unknown order.
+  app.post('/api/orders/:key/resolve', {
+    schema: {
+      params: { type: 'object', properties: { key: { type: 'string', minLength: 1, maxLength: 300 } }, required: ['key'] },
+      body: {
+        type: 'object', required: ['status'], additionalProperties: false,
+        properties: {
+          status: { type: 'string', enum: ['accepted', 'rejected'] },
+          orderId: { type: 'string', minLength: 1, maxLength: 100 },
+          note: { type: 'string', maxLength: 1000 },
+        },
+      },
+    },
+  }, async (req: FastifyRequest<{ Params: { key: string }; Body: { status: 'accepted' | 'rejected'; orderId?: string; note?: string } }>) => {
+    const intent = store.getIntent(req.params.key);
+    if (!intent) throw notFound('order', req.params.key);
+    if (intent.status !== 'unknown') throw new FlowError('not_unknown', `order ${intent.key} is ${intent.status}; only an unknown outcome can be resolved by hand`, 409);
+    const { status, orderId, note } = req.body;
+    store.resolveIntent(intent.key, {
+      status, orderIds: orderId ? [orderId] : [], resolvedAt: Date.now(),
+      answer: { resolvedBy: 'operator', previous: intent.answer ?? null },
+      error: note ? `resolved by an operator: ${note}` : 'resolved by an operator',
+    });
+    return presentOrder(store.getIntent(intent.key)!);
+  });
+
   app.get('/api/kill-switch', async () => ({ enabled: deps.killSwitch.get() }));
   app.post('/api/kill-switch', {
     schema: { body: { type: 'object', required: ['enabled'], additionalProperties: false, properties: { enabled: { type: 'boolean' } } } },

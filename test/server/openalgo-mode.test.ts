@@ -56,3 +56,40 @@ describe('OpenAlgo mode', () => {
     }
   });
 });
+
+describe('unknown orders', () => {
+  it('an order that times out is listed as unknown, never re-sent, and can be resolved by an operator', async () => {
+    const slow = http.createServer((req, res) => {
+      let text = '';
+      req.on('data', (d) => (text += d));
+      req.on('end', () => {
+        slowCalls.push(req.url ?? '');
+        res.setHeader('content-type', 'application/json');
+        if (req.url === '/api/v1/ping') return res.end(JSON.stringify({ status: 'success', data: { message: 'pong', broker: 'fake' } }));
+        // placeorder: never answers
+      });
+    });
+    const slowCalls: string[] = [];
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const host = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    const f = await startTestFlow({ OPENALGO_HOST: host, OPENALGO_API_KEY: 'k-unknown', OPENALGO_TIMEOUT_MS: '300' });
+    try {
+      const { body } = await f.api('POST', '/api/workflows/import', buyOnWebhook());
+      const run = (await f.api('POST', `/api/workflows/${body.id}/execute?wait=true`, { webhookData: { symbol: 'SBIN', action: 'BUY', qty: 1 } })).body;
+      expect(run.status).toBe('failed');
+      expect(run.error).toMatch(/unknown/);
+      expect(slowCalls.filter((u) => u === '/api/v1/placeorder')).toHaveLength(1);
+      const unknown = (await f.api('GET', '/api/orders/unknown')).body.orders;
+      expect(unknown).toHaveLength(1);
+      expect(unknown[0]).toMatchObject({ executionId: run.executionId, nodeId: 'buy', status: 'unknown' });
+      const resolved = await f.api('POST', `/api/orders/${encodeURIComponent(unknown[0].key)}/resolve`, { status: 'accepted', orderId: 'B123', note: 'found in the order book' });
+      expect(resolved.body).toMatchObject({ status: 'accepted', orderIds: ['B123'] });
+      expect((await f.api('GET', '/api/orders/unknown')).body.orders).toEqual([]);
+      expect((await f.api('POST', `/api/orders/${encodeURIComponent(unknown[0].key)}/resolve`, { status: 'rejected' })).status).toBe(409);
+    } finally {
+      await f.stop();
+      slow.closeAllConnections();
+      await new Promise((r) => slow.close(r));
+    }
+  });
+});
