@@ -79,6 +79,8 @@ export class WorkflowManager {
     const problems = triggers.register(workflowId, nodes, { lastRunAt: null });
     if (problems.length) {
       triggers.unregister(workflowId);
+      // A workflow that was active keeps running its frozen version with its old triggers.
+      if (wf.active && wf.activeVersion !== null) this.registerVersion(workflowId, wf.activeVersion);
       throw new FlowError('invalid_trigger', `workflow ${workflowId} cannot be activated: its trigger is misconfigured`, 400, {
         problems: problems.map((p) => ({ code: 'invalid_field', severity: 'error', nodeId: p.nodeId, field: p.field, message: `${p.nodeId}: ${p.field} ${p.message}` })),
       });
@@ -97,6 +99,7 @@ export class WorkflowManager {
       });
     } catch (e) {
       triggers.unregister(workflowId);
+      if (wf.active && wf.activeVersion !== null) this.registerVersion(workflowId, wf.activeVersion);
       throw e;
     }
     this.deps.service.invalidate(workflowId);
@@ -124,19 +127,26 @@ export class WorkflowManager {
     this.deps.service.invalidate(workflowId);
   }
 
+  /** Registers the triggers of a frozen version; answers their problems. */
+  private registerVersion(workflowId: string, version: number, lastRunAt: number | null = null): string[] {
+    const frozen = this.deps.store.getVersion(workflowId, version);
+    if (!frozen) return [`version ${version} not found`];
+    const nodes = (frozen.definition as unknown as WorkflowJson).nodes;
+    return this.deps.triggers.register(workflowId, nodes, { lastRunAt }).map((p) => `${p.nodeId}: ${p.field} ${p.message}`);
+  }
+
   /** Re-registers the triggers of every active workflow (start-up). */
   restore(onProblem: (workflowId: string, message: string) => void): number {
-    const { store, triggers } = this.deps;
+    const { store } = this.deps;
     let count = 0;
-    const lastRuns = new Map(store.listSchedules().map((s) => [`${s.workflowId}/${s.nodeId}`, s.lastRunAt]));
+    const lastRuns = new Map<string, number>();
+    for (const sch of store.listSchedules()) {
+      if (sch.lastRunAt !== null) lastRuns.set(sch.workflowId, Math.max(sch.lastRunAt, lastRuns.get(sch.workflowId) ?? 0));
+    }
     for (const item of store.listWorkflows()) {
       if (!item.active || item.activeVersion === null) continue;
-      const version = store.getVersion(item.id, item.activeVersion);
-      if (!version) continue;
-      const nodes = (version.definition as unknown as WorkflowJson).nodes;
-      const lastRunAt = nodes.map((n) => lastRuns.get(`${item.id}/${n.id}`)).find((v) => v != null) ?? null;
-      const problems = triggers.register(item.id, nodes, { lastRunAt });
-      for (const p of problems) onProblem(item.id, `${p.nodeId}: ${p.field} ${p.message}`);
+      const lastRunAt = lastRuns.get(item.id) ?? null;
+      for (const problem of this.registerVersion(item.id, item.activeVersion, lastRunAt)) onProblem(item.id, problem);
       this.active.set(item.id, { version: item.activeVersion, concurrency: item.concurrency, limits: item.limits });
       count++;
     }

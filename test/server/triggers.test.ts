@@ -166,3 +166,21 @@ describe('order updates', () => {
     expect(detail.logs.map((l: { message: string }) => l.message)).toContain(`filled ${run.orders[0].orderIds[0]} complete`);
   });
 });
+
+describe('re-activation', () => {
+  it('a re-activation with a broken trigger keeps the active version and its schedule', async () => {
+    const flow = await start();
+    const def = { name: 'daily', nodes: [node('clock', 'start', { scheduleType: 'daily', time: '09:20' }), node('say', 'log', { message: 'hi' }, 100)], edges: chain('clock', 'say') };
+    const { body } = await flow.api('POST', '/api/workflows/import', def);
+    expect((await flow.api('POST', `/api/workflows/${body.id}/activate`)).body.version).toBe(1);
+    const broken = { ...def, nodes: [node('clock', 'start', { scheduleType: 'cron', cronExpression: 'not a cron' }), def.nodes[1]] };
+    expect((await flow.api('PUT', `/api/workflows/${body.id}`, broken)).status).toBe(200);
+    const again = await flow.api('POST', `/api/workflows/${body.id}/activate`);
+    expect(again.status).toBe(400);
+    expect(again.body.error.code).toBe('invalid_trigger'); // caught by the scheduler, after the old triggers were taken down
+    expect(again.body.error.details.problems[0]).toMatchObject({ nodeId: 'clock' });
+    const wf = (await flow.api('GET', `/api/workflows/${body.id}`)).body;
+    expect([wf.active, wf.version]).toEqual([true, 1]);
+    expect(flow.triggers.scheduler.list().map((j) => [j.workflowId, j.nodeId])).toEqual([[body.id, 'clock']]);
+  });
+});
