@@ -173,7 +173,7 @@ describe('re-activation', () => {
     const def = { name: 'daily', nodes: [node('clock', 'start', { scheduleType: 'daily', time: '09:20' }), node('say', 'log', { message: 'hi' }, 100)], edges: chain('clock', 'say') };
     const { body } = await flow.api('POST', '/api/workflows/import', def);
     expect((await flow.api('POST', `/api/workflows/${body.id}/activate`)).body.version).toBe(1);
-    const broken = { ...def, nodes: [node('clock', 'start', { scheduleType: 'cron', cronExpression: 'not a cron' }), def.nodes[1]] };
+    const broken = { ...def, nodes: [node('clock', 'start', { scheduleType: 'daily', time: '09:20', marketHoursOnly: true, marketHoursExchange: 'NCDEX' }), def.nodes[1]] };
     expect((await flow.api('PUT', `/api/workflows/${body.id}`, broken)).status).toBe(200);
     const again = await flow.api('POST', `/api/workflows/${body.id}/activate`);
     expect(again.status).toBe(400);
