@@ -1,6 +1,7 @@
 // The HTTP API client. The API token is entered once and kept in this tab's session storage.
 
 import type {
+  OrderRecord,
   AuthType, Concurrency, ExecutionDetail, ExecutionStatus, ExecutionSummary, Health, Limits, NodeType, PaperAccount,
   Problem, WebhookInfo, WorkflowDetail, WorkflowJson, WorkflowListItem,
 } from './types';
@@ -95,6 +96,7 @@ export const api = {
   eventsUrl: (id: string) => `/api/executions/${enc(id)}/events?token=${enc(getToken() ?? '')}`,
 
   killSwitch: () => request<{ enabled: boolean }>('GET', '/api/kill-switch'),
+  unknownOrders: () => request<{ orders: OrderRecord[] }>('GET', '/api/orders/unknown').then((r) => r.orders),
   setKillSwitch: (enabled: boolean) => request<{ enabled: boolean }>('POST', '/api/kill-switch', { enabled }),
   paperAccount: () => request<PaperAccount>('GET', '/api/paper/account'),
   paperReset: () => request<PaperAccount>('POST', '/api/paper/reset', {}),

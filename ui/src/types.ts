@@ -149,6 +149,8 @@ export interface OrderRecord {
   error?: string | null;
   createdAt?: string | null;
   answeredAt?: string | null;
+  executionId?: string;
+  workflowId?: string;
 }
 
 export interface ExecutionDetail extends ExecutionSummary {

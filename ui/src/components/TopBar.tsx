@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, setToken } from '../api';
 import { Link, type Route } from '../router';
-import type { Health } from '../types';
+import type { Health, OrderRecord } from '../types';
 import { useToast } from './Toast';
 
 export function useKillSwitch() {
@@ -33,11 +33,29 @@ export function useKillSwitch() {
   return { enabled, toggle };
 }
 
+/** Orders whose outcome is unknown (a timeout or dropped connection): they must be checked by hand. */
+function useUnknownOrders(): OrderRecord[] {
+  const [orders, setOrders] = useState<OrderRecord[]>([]);
+  useEffect(() => {
+    let live = true;
+    const load = () => api.unknownOrders().then((o) => live && setOrders(o), () => {});
+    load();
+    const t = setInterval(load, 10_000);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, []);
+  return orders;
+}
+
 export function TopBar({ route, kill }: { route: Route; kill: ReturnType<typeof useKillSwitch> }) {
   const [health, setHealth] = useState<Health | null>(null);
+  const unknown = useUnknownOrders();
   useEffect(() => {
     api.health().then(setHealth, () => {});
   }, []);
+  const first = unknown[0];
   const onWorkflows = route.page === 'workflows' || route.page === 'editor' || route.page === 'runs';
   return (
     <header className="topbar">
@@ -47,6 +65,16 @@ export function TopBar({ route, kill }: { route: Route; kill: ReturnType<typeof 
         <Link to={{ page: 'paper' }} className={route.page === 'paper' ? 'active' : ''}>Paper account</Link>
       </nav>
       <span className="grow" />
+      {first?.workflowId && (
+        <Link
+          to={{ page: 'runs', id: first.workflowId, executionId: first.executionId }}
+          className="pill danger"
+          data-testid="unknown-orders"
+          title={`Outcome unknown (timeout or dropped connection); never re-sent. Check the broker's order book, then record the result (POST /api/orders/:key/resolve).\n${unknown.map((o) => `${o.nodeId} ${o.method} ${o.key}`).join('\n')}`}
+        >
+          {unknown.length} unknown order{unknown.length === 1 ? '' : 's'}
+        </Link>
+      )}
       {health && (
         <span className="pill" title={health.brokerDescription}>
           broker: {health.broker}
