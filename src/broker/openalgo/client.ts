@@ -62,6 +62,8 @@ export class OpenAlgoTransportError extends BrokerError {
   }
 }
 
+const noop = () => {};
+
 export class OpenAlgoBroker implements Broker {
   readonly kind = 'openalgo' as const;
   readonly description: string;
@@ -167,6 +169,9 @@ export class OpenAlgoBroker implements Broker {
 
   // ---- transport -------------------------------------------------------------
 
+  /** Settles when the last order that waited for its slot has been answered. */
+  private orderTurn: Promise<void> = Promise.resolve();
+
   private async call<M extends Method>(method: M, req: object, opts?: CallOptions): Promise<AnswerOf<M>> {
     const endpoint = ENDPOINTS[method];
     const isOrder = ORDER_SET.has(method);
@@ -181,11 +186,21 @@ export class OpenAlgoBroker implements Broker {
     let refusedRetried = false;
 
     for (let attempt = 1; ; attempt++) {
+      // Orders that had to wait for a slot go out one after another, in the order their slots were
+      // granted: several granted at once would otherwise race on separate connections and could reach
+      // the broker out of the order the webhooks came in.
+      const inTurn = isOrder && limiter.busy;
       let release: Release;
       try {
         release = await limiter.acquire(opts?.signal);
       } catch {
         throw fail.abortedBeforeSend();
+      }
+      let sent: () => void = noop;
+      if (inTurn) {
+        const before = this.orderTurn;
+        this.orderTurn = new Promise<void>((resolve) => (sent = resolve));
+        await before;
       }
       const started = performance.now();
       let result: Attempt;
@@ -193,6 +208,7 @@ export class OpenAlgoBroker implements Broker {
         result = await post(this.agent, url, body, this.timeoutMs, opts?.signal);
       } finally {
         release();
+        sent();
       }
       const ms = Math.round(performance.now() - started);
       const outcome = this.judge(method, result, fail);

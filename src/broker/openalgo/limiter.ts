@@ -77,6 +77,11 @@ export class RateLimiter {
     });
   }
 
+  /** True when a call made now would have to wait for a slot. */
+  get busy(): boolean {
+    return !this.unlimited && (this.pending > 0 || !this.free(performance.now()));
+  }
+
   /** Takes a slot now if one is free (its window starts now); never waits. */
   tryAcquire(): boolean {
     if (this.unlimited) return true;
