@@ -125,7 +125,7 @@ describe('watching a run', () => {
       name: 'Slow run',
       nodes: [
         { id: 'go', type: 'start', position: { x: 250, y: 40 }, data: { scheduleType: 'daily', time: '09:15' } },
-        { id: 'wait', type: 'delay', position: { x: 250, y: 170 }, data: { delayValue: 1.5, delayUnit: 'seconds' } },
+        { id: 'wait', type: 'delay', position: { x: 250, y: 170 }, data: { delayValue: 4, delayUnit: 'seconds' } },
         { id: 'say', type: 'log', position: { x: 250, y: 300 }, data: { message: 'done at {{time}}' } },
       ],
       edges: [{ id: 'e1', source: 'go', target: 'wait' }, { id: 'e2', source: 'wait', target: 'say' }],
@@ -138,7 +138,7 @@ describe('watching a run', () => {
     await page.waitForSelector('[data-testid=run-graph] [data-testid=node-wait][data-step=running]');
     expect(await page.locator('[data-testid=run-graph] [data-testid=node-go]').getAttribute('data-step')).toBe('completed');
     expect(await page.locator('[data-testid=run-graph] [data-testid=node-wait]').evaluate((el) => getComputedStyle(el).borderTopColor)).toBe('rgb(59, 130, 246)');
-    await page.waitForSelector('[data-testid=execution][data-status=completed]', { timeout: 10_000 });
+    await page.waitForSelector('[data-testid=execution][data-status=completed]', { timeout: 15_000 });
     expect(await page.locator('[data-testid=run-graph] [data-testid=node-wait]').getAttribute('data-step')).toBe('completed');
     expect(await page.locator('[data-testid=run-graph] [data-testid=node-say]').getAttribute('data-step')).toBe('completed');
   });

@@ -120,7 +120,9 @@ describe('the trader workflow in a real browser', () => {
     expect(await order.evaluate((el) => getComputedStyle(el).borderTopColor)).toBe('rgb(34, 197, 94)');
     await expect(page.locator('[data-testid=run-graph] [data-testid=node-node_5]').getAttribute('data-step')).resolves.toBe('skipped');
 
-    await order.click();
+    // A DOM click: the canvas may still be settling its viewport, which Playwright's "stable" check waits out.
+    await order.dispatchEvent('click');
+    await page.locator('[data-testid=inspector]', { hasText: '"quantity": 5' }).waitFor();
     const inspector = await page.locator('[data-testid=inspector]').innerText();
     expect(inspector).toContain('"quantity": 5');
     expect(inspector).toContain('"symbol": "SBIN"');
