@@ -53,8 +53,33 @@ const looseObject = { type: 'object', additionalProperties: true } as const;
 
 type IdReq = FastifyRequest<{ Params: { id: string } }>;
 
+const accepted = {
+  type: 'object', required: ['executionId', 'status'],
+  properties: { executionId: { type: 'string' }, status: { type: 'string' }, duplicate: { type: 'boolean' } },
+} as const;
+const activation = {
+  type: 'object', required: ['id', 'active', 'version', 'webhook'],
+  properties: {
+    id: { type: 'string' }, active: { type: 'boolean' }, version: { type: 'integer' },
+    webhook: {
+      type: 'object', required: ['url', 'token', 'secret', 'authType'],
+      properties: { url: { type: 'string' }, token: { type: 'string' }, secret: { type: 'string' }, authType: { type: 'string', enum: ['payload', 'url', 'hmac'] } },
+    },
+  },
+} as const;
+const enabled = { type: 'object', required: ['enabled'], properties: { enabled: { type: 'boolean' } } } as const;
+
 export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
   const { store, service, workflows, registry } = deps;
+  // Every /api answer has a schema: the route's own, else a loose object; errors always {error: {code, message}}.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || route.url.endsWith('/events')) return;
+    const schema = (route.schema ??= {});
+    const response = (schema.response ??= {}) as Record<string, unknown>;
+    response['4xx'] ??= errorAnswer;
+    response['5xx'] ??= errorAnswer;
+    if (!Object.keys(response).some((code) => code.startsWith('2'))) response['2xx'] = looseObject;
+  });
   const url = () => deps.publicUrl();
   const getWorkflow = (id: string) => {
     const wf = store.getWorkflow(id);
@@ -143,6 +168,7 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/api/workflows/:id/activate', {
     schema: {
       params: idParams,
+      response: { 200: activation },
       body: {
         type: ['object', 'null'],
         additionalProperties: false,
@@ -159,7 +185,9 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
     return workflows.activate(req.params.id, { authType: body.authType, concurrency: body.concurrency, limits: body.limits, brokerApiKey: body.brokerApiKey });
   });
 
-  app.post('/api/workflows/:id/deactivate', { schema: { params: idParams } }, async (req: IdReq) => {
+  app.post('/api/workflows/:id/deactivate', {
+    schema: { params: idParams, response: { 200: { type: 'object', required: ['id', 'active'], properties: { id: { type: 'string' }, active: { type: 'boolean' } } } } },
+  }, async (req: IdReq) => {
     const info = workflows.deactivate(req.params.id);
     return { id: info.id, active: false };
   });
@@ -169,6 +197,7 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
       params: idParams,
       querystring: { type: 'object', properties: { wait: { type: 'string' } } },
       body: { type: ['object', 'null'], properties: { webhookData: { type: 'object' }, idempotencyKey: { type: 'string', maxLength: 200 } } },
+      response: { 200: looseObject, 202: accepted },
     },
   }, async (req: FastifyRequest<{ Params: { id: string }; Querystring: { wait?: string }; Body: { webhookData?: Record<string, unknown>; idempotencyKey?: string } | null }>, reply) => {
     const wf = getWorkflow(req.params.id);
@@ -218,7 +247,7 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
     return presentExecution(e);
   });
 
-  app.post('/api/executions/:id/cancel', { schema: { params: idParams } }, async (req: IdReq) => {
+  app.post('/api/executions/:id/cancel', { schema: { params: idParams, response: { 200: accepted } } }, async (req: IdReq) => {
     const e = store.getExecution(req.params.id);
     if (!e) throw notFound('execution', req.params.id);
     if (!service.cancel(e.id)) throw new FlowError('not_cancelable', `execution ${e.id} is ${e.status}; only queued or running executions can be canceled`, 409);
@@ -255,9 +284,9 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
     return presentOrder(store.getIntent(intent.key)!);
   });
 
-  app.get('/api/kill-switch', async () => ({ enabled: deps.killSwitch.get() }));
+  app.get('/api/kill-switch', { schema: { response: { 200: enabled } } }, async () => ({ enabled: deps.killSwitch.get() }));
   app.post('/api/kill-switch', {
-    schema: { body: { type: 'object', required: ['enabled'], additionalProperties: false, properties: { enabled: { type: 'boolean' } } } },
+    schema: { body: { type: 'object', required: ['enabled'], additionalProperties: false, properties: { enabled: { type: 'boolean' } } }, response: { 200: enabled } },
   }, async (req: FastifyRequest<{ Body: { enabled: boolean } }>) => {
     deps.killSwitch.set(req.body.enabled);
     return { enabled: deps.killSwitch.get() };
