@@ -1,24 +1,13 @@
 // Checks an order request the way an exchange would, answering a message a trader can act on.
 // Numbers may arrive as numeric strings (OpenAlgo's REST clients send "65"), so they are coerced.
 
-import type { Action, PriceType, Product } from '../types.js';
+import type { Action, PlaceOrderRequest, PriceType, Product } from '../types.js';
 import { formatExpiry } from './clock.js';
 import { hasExpired } from './expiries.js';
 import { resolveInstrument, TICK_SIZE, type Instrument } from './instruments.js';
 
-export interface OrderSpec {
-  strategy: string;
-  symbol: string;
-  exchange: string;
-  action: Action;
-  quantity: number;
-  pricetype: PriceType;
-  product: Product;
-  price: number;
-  trigger_price: number;
-  disclosed_quantity: number;
-  instrument: Instrument;
-}
+/** A checked order: every PlaceOrderRequest field present, and the instrument it trades. */
+export type OrderSpec = Required<PlaceOrderRequest> & { instrument: Instrument };
 
 /** The fields of PlaceOrderRequest, as loose as they may arrive. */
 export interface OrderFields {
