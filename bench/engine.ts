@@ -102,6 +102,19 @@ function service(store: Store, broker: PaperBroker): ExecutionService {
   });
 }
 
+/** A workflow stored and frozen, and one recorded run of it through the ExecutionService (request, then wait). */
+function recorded(store: Store, broker: PaperBroker, definition: unknown) {
+  const svc = service(store, broker);
+  const wf = store.createWorkflow({ definition: definition as never });
+  const version = store.freezeVersion(wf.id, definition as never);
+  const once = async () => {
+    const { executionId } = svc.request({ workflowId: wf.id, version, trigger: nextTrigger() });
+    const result = await svc.wait(executionId);
+    if (result?.status !== 'completed') throw new Error(`run ${executionId} ended ${result?.status}: ${result?.error}`);
+  };
+  return { svc, wf, version, once };
+}
+
 interface SizeResult extends Record<string, number> {
   nodes: number;
   directUs: number;
@@ -118,14 +131,8 @@ async function measureSize(size: number, ms: number, store: Store): Promise<Size
   const compiled = compileWorkflow(definition, defaultRegistry);
   const direct = await timeLoop(ms, directCalls(compiled, broker));
   const engine = await timeLoop(ms, () => runWorkflow(compiled, { broker, trigger: nextTrigger() }));
-  const svc = service(store, broker);
-  const wf = store.createWorkflow({ definition: definition as never });
-  const version = store.freezeVersion(wf.id, definition as never);
-  const stored = await timeLoop(ms, async () => {
-    const { executionId } = svc.request({ workflowId: wf.id, version, trigger: nextTrigger() });
-    const result = await svc.wait(executionId);
-    if (result?.status !== 'completed') throw new Error(`run ${executionId} ended ${result?.status}: ${result?.error}`);
-  });
+  const { once } = recorded(store, broker, definition);
+  const stored = await timeLoop(ms, once);
   return {
     nodes: size, directUs: direct.usPerRun, engineUs: engine.usPerRun, storeUs: stored.usPerRun,
     overheadUsPerNode: (engine.usPerRun - direct.usPerRun) / size,
@@ -170,14 +177,8 @@ async function measurePaperFive(ms: number, store: Store): Promise<PaperResult> 
     const r = await runWorkflow(compiled, { broker, trigger: nextTrigger() });
     if (r.status !== 'completed' || r.orders.length !== 1) throw new Error(`paper run ended ${r.status}: ${r.error}`);
   });
-  const svc = service(store, broker);
-  const wf = store.createWorkflow({ definition: definition as never });
-  const version = store.freezeVersion(wf.id, definition as never);
-  const stored = await timeLoop(ms, async () => {
-    const { executionId } = svc.request({ workflowId: wf.id, version, trigger: nextTrigger() });
-    const result = await svc.wait(executionId);
-    if (result?.status !== 'completed') throw new Error(`run ${executionId} ended ${result?.status}: ${result?.error}`);
-  });
+  const { svc, wf, version, once } = recorded(store, broker, definition);
+  const stored = await timeLoop(ms, once);
   const engineRunsPerSec = 1e6 / engine.usPerRun;
   const storeRunsPerSec = 1e6 / stored.usPerRun;
   const engineRunsPerSecConcurrent = await concurrentLoop(ms, () => runWorkflow(compiled, { broker, trigger: nextTrigger() }));
