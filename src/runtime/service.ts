@@ -152,12 +152,13 @@ export class ExecutionService {
     const policy = req.concurrency ?? 'queue';
     // Time-ordered ids keep every index on executions append-only.
     const executionId = newExecutionId(nowMs);
-    if (pendingKey) this.pendingKeys.set(pendingKey, executionId);
     const trigger: TriggerInfo = { ...req.trigger, payload: withoutSecret(req.trigger.payload ?? {}) };
     const base = {
       id: executionId, workflowId: req.workflowId, version: req.version,
       trigger: { kind: trigger.kind, nodeId: trigger.nodeId }, input: redact(trigger.payload), idempotencyKey: key, createdAt: nowMs,
     };
+    // Claimed only after everything that can throw on the payload: a failure here must not keep the key.
+    if (pendingKey) this.pendingKeys.set(pendingKey, executionId);
     if (policy === 'skip' && this.isBusy(req.workflowId)) {
       return {
         accepted: { executionId, status: 'skipped', duplicate: false }, pendingKey,
@@ -185,6 +186,9 @@ export class ExecutionService {
   wait(executionId: string): Promise<RunResult | null> {
     const running = this.running.get(executionId);
     if (running) return running.done;
+    // It may already have ended (a draft that failed to compile ends in the microtask after submit).
+    const stored = this.opts.store.getExecution(executionId);
+    if (stored && stored.status !== 'queued' && stored.status !== 'running') return Promise.resolve(null);
     return new Promise((resolve) => {
       const list = this.waiters.get(executionId) ?? [];
       list.push(resolve);
@@ -339,8 +343,12 @@ export class ExecutionService {
     const id = job.executionId;
     let announce: ((r: RunResult | null) => void) | undefined;
     try {
-      // After shutdown began, queued work stays queued in the store for the next start.
-      if (this.closed) return;
+      // After shutdown began, queued work stays queued in the store for the next start; a waiting
+      // request is answered with that (queued) state rather than left open.
+      if (this.closed) {
+        this.settleWaiters(id, null);
+        return;
+      }
       if (this.canceledQueued.delete(id)) return;
       const startedAt = this.now().getTime();
       let wf: CompiledWorkflow;

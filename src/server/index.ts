@@ -18,7 +18,7 @@ import { TriggerHub } from '../runtime/triggers.js';
 import { WorkflowManager } from '../runtime/workflows.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
-import { buildApp } from './app.js';
+import { buildApp, type RouteInfo } from './app.js';
 import { createMetrics, instrumentBroker } from './metrics.js';
 
 export const VERSION = '0.1.0';
@@ -33,6 +33,8 @@ export interface RunningFlow {
   workflows: WorkflowManager;
   triggers: TriggerHub;
   apiToken: string;
+  /** Every HTTP route, as registered (the route-table auth test walks it). */
+  routes: readonly RouteInfo[];
   /** Stops taking work, lets runs finish (or cancels them after graceMs), closes everything. */
   close(graceMs?: number): Promise<void>;
 }
@@ -45,6 +47,8 @@ export interface StartOptions {
   /** Price monitor tick; tests shorten it. */
   priceTickMs?: number;
   now?: () => Date;
+  /** The built UI to serve (default ui/dist); tests pass their own. */
+  uiDir?: string;
 }
 
 /** The API token: FLOW_API_TOKEN, else a token kept in the data directory (created once, mode 0600). */
@@ -170,7 +174,7 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     },
     version: VERSION, startedAt: Date.now(), metrics, apiToken, webhookRateLimit: config.webhookRateLimit,
     logger: logger.child({ part: 'http' }),
-    uiDir: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../ui/dist'),
+    uiDir: opts.uiDir ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../ui/dist'),
   });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -205,12 +209,17 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     clearInterval(pruneTimer);
     clearTimeout(firstPrune);
     triggers.stop();
+    // Stop accepting; requests in flight (a ?wait=true) are answered as their runs end.
     const httpClosed = app.close();
     await service.shutdown(graceMs);
+    // A request still open shortly after the runs ended (a slow client) is cut rather than waited on.
+    const margin = new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref());
+    await Promise.race([httpClosed, margin]);
+    app.server.closeAllConnections();
     await httpClosed;
     if (paperDirty !== null) store.savePaperState(paperDirty);
     store.close();
   })());
 
-  return { url: publicUrl, port, store, broker: rawBroker, service, workflows, triggers, apiToken, close };
+  return { url: publicUrl, port, store, broker: rawBroker, service, workflows, triggers, apiToken, routes: app.routeTable, close };
 }

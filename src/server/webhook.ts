@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ExecutionService } from '../runtime/service.js';
 import type { WebhookRoute, WorkflowManager } from '../runtime/workflows.js';
 import type { Store } from '../store/types.js';
+import { jsonTooDeep, tooDeep } from './body.js';
 import { presentExecution } from './present.js';
 import type { Metrics } from './metrics.js';
 import { SlidingWindowLimiter } from './rate-limit.js';
@@ -46,9 +47,42 @@ function authenticate(route: WebhookRoute, req: FastifyRequest, body: Record<str
   }
 }
 
-export function registerWebhooks(app: FastifyInstance, deps: WebhookDeps): void {
+/** Failed secrets per client address per minute, and unknown tokens per address per minute. */
+export const FAILED_PER_MINUTE = 30;
+export const UNKNOWN_PER_MINUTE = 30;
+
+export interface WebhookPluginOptions extends WebhookDeps {
+  bodyLimit: number;
+}
+
+/**
+ * The webhook routes as one plugin with its own body parsers (JSON, or any text as
+ * {{webhook.text}}) and its own small body limit. No hooks: this is the hot path.
+ */
+export async function webhookPlugin(app: FastifyInstance, deps: WebhookPluginOptions): Promise<void> {
+  // Only authenticated deliveries count against a token's limit; failures are limited per address.
   const limiter = new SlidingWindowLimiter(deps.webhookRateLimit);
+  const failures = new SlidingWindowLimiter(FAILED_PER_MINUTE);
+  const unknown = new SlidingWindowLimiter(UNKNOWN_PER_MINUTE);
   const { store, service, workflows, metrics } = deps;
+
+  app.removeAllContentTypeParsers();
+  // JSON when it parses; TradingView sends plain text with a JSON content type when the alert is not JSON.
+  const parse = (jsonOnly: boolean) => (req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+    const text = body as string;
+    (req as RawReq).rawBody = text;
+    const trimmed = text.trim();
+    if (trimmed === '') return done(null, null);
+    if (!jsonOnly && !/^[{[]/.test(trimmed)) return done(null, text);
+    if (jsonTooDeep(trimmed)) return done(tooDeep());
+    try {
+      done(null, JSON.parse(trimmed));
+    } catch {
+      done(null, text);
+    }
+  };
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: deps.bodyLimit }, parse(true));
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: deps.bodyLimit }, parse(false));
 
   const answer = (reply: FastifyReply, route: WebhookRoute | null, req: FastifyRequest, code: number, body: unknown, extra: { executionId?: string; idempotencyKey?: string | null; error?: string; recorded?: boolean } = {}) => {
     metrics.webhookAnswered(code);
@@ -58,30 +92,48 @@ export function registerWebhooks(app: FastifyInstance, deps: WebhookDeps): void 
     });
     return reply.code(code).send(body);
   };
-  const fail = (code: number, errCode: string, message: string) => ({ error: { code: errCode, message } });
+  const fail = (errCode: string, message: string) => ({ error: { code: errCode, message } });
+  const refuse = (reply: FastifyReply, code: number, body: unknown) => {
+    metrics.webhookAnswered(code);
+    return reply.code(code).send(body);
+  };
 
   const handler = async (req: FastifyRequest<{ Params: { token: string; symbol?: string }; Querystring: { wait?: string } }>, reply: FastifyReply) => {
     const { token, symbol } = req.params;
     const route = workflows.webhookRoute(token);
-    if (!route) return answer(reply, null, req, 404, fail(404, 'unknown_webhook', 'no workflow has this webhook token'));
-    if (!route.active) return answer(reply, route, req, 403, fail(403, 'inactive', 'the workflow is not active'), { error: 'inactive' });
-    if (!limiter.take(token)) {
-      reply.header('retry-after', String(limiter.retryAfter(token)));
-      return answer(reply, route, req, 429, fail(429, 'rate_limited', 'too many webhooks for this workflow; slow down'), { error: 'rate limited' });
+    if (!route) {
+      // No delivery row per unknown token (a scan would fill the table); scans are limited per address.
+      if (!unknown.take(req.ip)) {
+        reply.header('retry-after', String(unknown.retryAfter(req.ip)));
+        return refuse(reply, 429, fail('rate_limited', 'too many requests for unknown webhooks from this address; slow down'));
+      }
+      return refuse(reply, 404, fail('unknown_webhook', 'no workflow has this webhook token'));
     }
-    const raw = ((req as FastifyRequest & { rawBody?: string }).rawBody ?? '');
+    if (!route.active) return answer(reply, route, req, 403, fail('inactive', 'the workflow is not active'), { error: 'inactive' });
+    const raw = (req as RawReq).rawBody ?? '';
     let body: Record<string, unknown>;
     if (req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body)) body = req.body as Record<string, unknown>;
     else if (typeof req.body === 'string') body = { text: req.body };
     else body = req.body === undefined || req.body === null ? {} : { data: req.body };
     if (!authenticate(route, req, body, raw)) {
-      return answer(reply, route, req, 401, fail(401, 'bad_secret', 'the webhook secret is missing or wrong'), { error: 'bad secret' });
+      // A wrong secret never uses up the token's limit (it would silence the real alert); past the
+      // per-address limit, failures are answered 429 and not recorded one by one.
+      if (!failures.take(req.ip)) {
+        reply.header('retry-after', String(failures.retryAfter(req.ip)));
+        return refuse(reply, 429, fail('rate_limited', 'too many failed webhook attempts from this address; slow down'));
+      }
+      return answer(reply, route, req, 401, fail('bad_secret', 'the webhook secret is missing or wrong'), { error: 'bad secret' });
+    }
+    if (!limiter.take(token)) {
+      reply.header('retry-after', String(limiter.retryAfter(token)));
+      return answer(reply, route, req, 429, fail('rate_limited', 'too many webhooks for this workflow; slow down'), { error: 'rate limited' });
     }
     const { secret: _secret, ...payload } = body;
-    if (symbol && payload.symbol === undefined) payload.symbol = symbol;
+    // The URL's symbol wins over the body's, as in OpenAlgo (one alert message serves many symbols).
+    if (symbol) payload.symbol = symbol;
     if (route.symbols.length) {
-      const given = [symbol, payload.symbol].filter((s): s is string => typeof s === 'string').map((s) => s.toUpperCase());
-      if (!given.some((s) => route.symbols.includes(s))) {
+      const given = typeof payload.symbol === 'string' ? payload.symbol.toUpperCase() : '';
+      if (!route.symbols.includes(given)) {
         return answer(reply, route, req, 200, { status: 'ignored', message: `symbol filter: this workflow only accepts ${route.symbols.join(', ')}` }, { error: 'symbol filtered' });
       }
     }
@@ -96,7 +148,7 @@ export function registerWebhooks(app: FastifyInstance, deps: WebhookDeps): void 
         idempotencyKey, concurrency: route.concurrency, limits: route.limits,
       }, (a) => store.insertDelivery({ workflowId: route.workflowId, httpStatus: waiting ? 200 : 202, executionId: a.executionId, idempotencyKey, remote: req.ip }));
     } catch (e) {
-      return answer(reply, route, req, 503, fail(503, 'unavailable', (e as Error).message), { error: (e as Error).message });
+      return answer(reply, route, req, 503, fail('unavailable', (e as Error).message), { error: (e as Error).message });
     }
     if (accepted.duplicate) store.insertDelivery({ workflowId: route.workflowId, httpStatus: waiting ? 200 : 202, executionId: accepted.executionId, idempotencyKey, remote: req.ip });
     if (waiting) {
@@ -112,6 +164,9 @@ export function registerWebhooks(app: FastifyInstance, deps: WebhookDeps): void 
     params: { type: 'object', properties: { token: { type: 'string', minLength: 1, maxLength: 200 }, symbol: { type: 'string', maxLength: 64 } }, required: ['token'] },
     querystring: { type: 'object', properties: { wait: { type: 'string' }, secret: { type: 'string' } } },
   };
-  app.post('/flow/webhook/:token', { schema }, handler);
-  app.post('/flow/webhook/:token/:symbol', { schema }, handler);
+  const config = { webhook: true };
+  app.post('/flow/webhook/:token', { schema, config }, handler);
+  app.post('/flow/webhook/:token/:symbol', { schema, config }, handler);
 }
+
+type RawReq = FastifyRequest & { rawBody?: string };

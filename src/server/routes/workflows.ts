@@ -1,0 +1,120 @@
+// /api/workflows: list, create, import, validate, read, save a draft, delete, export, versions,
+// webhook details, activate, deactivate (DESIGN.md §8).
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FlowError, notFound } from '../../errors.js';
+import type { WorkflowDefinition } from '../../store/types.js';
+import { exportWorkflow, validateWorkflow, type Workflow as WorkflowJson } from '../../workflow/index.js';
+import type { ApiDeps } from '../api.js';
+import { presentListItem, presentWorkflow } from '../present.js';
+import { activation, errorAnswer, idParams, limitsSchema, looseObject, WORKFLOW_BODY_LIMIT, workflowBody } from './schemas.js';
+
+type IdReq = FastifyRequest<{ Params: { id: string } }>;
+
+export async function workflowRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const { store, workflows, registry } = deps;
+  const url = () => deps.publicUrl();
+  const getWorkflow = (id: string) => {
+    const wf = store.getWorkflow(id);
+    if (!wf) throw notFound('workflow', id);
+    return wf;
+  };
+  const big = { bodyLimit: WORKFLOW_BODY_LIMIT };
+
+  app.post('/workflows/validate', { ...big, schema: { body: looseObject } }, async (req) => {
+    const v = validateWorkflow(req.body, registry);
+    return { valid: v.valid, problems: v.problems };
+  });
+
+  app.get('/workflows', async () => ({ workflows: store.listWorkflows().map((w) => presentListItem(w, url())) }));
+
+  const create = (body: unknown, strict: boolean) => {
+    const v = validateWorkflow(body, registry);
+    const shapeBroken = v.problems.some((p) => p.code === 'invalid_format');
+    if (shapeBroken || (strict && !v.valid)) {
+      throw new FlowError('invalid_workflow', `the workflow has ${v.problems.filter((p) => p.severity === 'error').length} problem(s)`, 400, { problems: v.problems });
+    }
+    const def = exportWorkflow(v.workflow!) as unknown as WorkflowDefinition;
+    const wf = store.createWorkflow({ name: v.workflow!.name, description: v.workflow!.description ?? '', definition: def });
+    return { ...presentWorkflow(wf, url()), problems: v.problems };
+  };
+
+  app.post('/workflows', { ...big, schema: { body: workflowBody, response: { 201: looseObject, 400: errorAnswer } } }, async (req, reply) => {
+    reply.code(201);
+    return create(req.body, false);
+  });
+
+  app.post('/workflows/import', { ...big, schema: { body: workflowBody, response: { 201: looseObject, 400: errorAnswer } } }, async (req, reply) => {
+    reply.code(201);
+    return create(req.body, true);
+  });
+
+  app.get('/workflows/:id', { schema: { params: idParams } }, async (req: IdReq) => {
+    const wf = getWorkflow(req.params.id);
+    return { ...presentWorkflow(wf, url()), problems: validateWorkflow(wf.definition, registry).problems };
+  });
+
+  app.get('/workflows/:id/export', { schema: { params: idParams } }, async (req: IdReq) => exportWorkflow(getWorkflow(req.params.id).definition as unknown as WorkflowJson));
+
+  // The frozen definition a run ran (the run viewer draws this, not the newer draft).
+  app.get('/workflows/:id/versions/:version', {
+    schema: { params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 100 }, version: { type: 'integer', minimum: 1, maximum: 1e9 } }, required: ['id', 'version'] } },
+  }, async (req: FastifyRequest<{ Params: { id: string; version: number } }>) => {
+    getWorkflow(req.params.id);
+    const v = store.getVersion(req.params.id, req.params.version);
+    if (!v) throw new FlowError('not_found', `workflow ${req.params.id} has no version ${req.params.version}`, 404);
+    return { id: v.workflowId, version: v.version, definition: v.definition, createdAt: new Date(v.createdAt).toISOString() };
+  });
+
+  app.get('/workflows/:id/webhook', { schema: { params: idParams } }, async (req: IdReq) => {
+    const wf = getWorkflow(req.params.id);
+    const secrets = store.getWorkflowSecrets(wf.id);
+    if (!wf.webhookToken) throw new FlowError('not_activated', `workflow ${wf.id} has no webhook yet: activate it first`, 409);
+    return { url: `${url()}/flow/webhook/${wf.webhookToken}`, token: wf.webhookToken, secret: secrets?.webhookSecret ?? null, authType: wf.authType ?? 'payload' };
+  });
+
+  app.put('/workflows/:id', { ...big, schema: { params: idParams, body: workflowBody } }, async (req: FastifyRequest<{ Params: { id: string }; Body: WorkflowJson }>) => {
+    getWorkflow(req.params.id);
+    const v = validateWorkflow(req.body, registry);
+    if (v.problems.some((p) => p.code === 'invalid_format')) throw new FlowError('invalid_workflow', 'the workflow is not in OpenAlgo format', 400, { problems: v.problems });
+    const def = exportWorkflow(v.workflow!) as unknown as WorkflowDefinition;
+    const wf = store.updateWorkflow(req.params.id, { name: v.workflow!.name, description: v.workflow!.description ?? '', definition: def })!;
+    workflows.forget(wf.id);
+    return { ...presentWorkflow(wf, url()), problems: v.problems };
+  });
+
+  app.delete('/workflows/:id', { schema: { params: idParams } }, async (req: IdReq, reply: FastifyReply) => {
+    const wf = getWorkflow(req.params.id);
+    if (wf.active) throw new FlowError('active', `workflow ${wf.id} is active: deactivate it before deleting`, 409);
+    store.deleteWorkflow(wf.id);
+    workflows.forget(wf.id, wf.webhookToken);
+    return reply.code(204).send();
+  });
+
+  app.post('/workflows/:id/activate', {
+    schema: {
+      params: idParams,
+      response: { 200: activation },
+      body: {
+        type: ['object', 'null'],
+        additionalProperties: false,
+        properties: {
+          authType: { type: 'string', enum: ['payload', 'url', 'hmac'] },
+          concurrency: { type: 'string', enum: ['queue', 'parallel', 'skip'] },
+          limits: limitsSchema,
+          brokerApiKey: { type: 'string', minLength: 1, maxLength: 500 },
+        },
+      },
+    },
+  }, async (req: FastifyRequest<{ Params: { id: string }; Body: { authType?: 'payload' | 'url' | 'hmac'; concurrency?: 'queue' | 'parallel' | 'skip'; limits?: Record<string, number>; brokerApiKey?: string } | null }>) => {
+    const body = req.body ?? {};
+    return workflows.activate(req.params.id, { authType: body.authType, concurrency: body.concurrency, limits: body.limits, brokerApiKey: body.brokerApiKey });
+  });
+
+  app.post('/workflows/:id/deactivate', {
+    schema: { params: idParams, response: { 200: { type: 'object', required: ['id', 'active'], properties: { id: { type: 'string' }, active: { type: 'boolean' } } } } },
+  }, async (req: IdReq) => {
+    const info = workflows.deactivate(req.params.id);
+    return { id: info.id, active: false };
+  });
+}
