@@ -1,5 +1,6 @@
 // Starts a real Flow server on a loopback port with a temporary data directory.
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
@@ -62,3 +63,44 @@ export async function until<T>(fn: () => Promise<T | undefined | null | false> |
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+export interface RawAnswer {
+  status: number;
+  text: string;
+  headers: http.IncomingHttpHeaders;
+  /** The body as JSON, or undefined when it is not JSON. */
+  json: any;
+}
+
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 8 });
+
+/** One HTTP request with the path sent exactly as given (fetch would normalise `..`, `//` and escapes). */
+export function rawRequest(port: number, method: string, rawPath: string, opts: { headers?: Record<string, string | number>; body?: string | Buffer; agent?: http.Agent | false } = {}): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const headers = { ...(opts.body !== undefined ? { 'content-length': Buffer.byteLength(opts.body) } : {}), ...opts.headers };
+    const req = http.request({ host: '127.0.0.1', port, method, path: rawPath, headers, agent: opts.agent ?? keepAlive }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = text ? JSON.parse(text) : undefined;
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, text, headers: res.headers, json });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setTimeout(10_000, () => req.destroy(new Error(`${method} ${rawPath}: no answer in 10 s`)));
+    req.end(opts.body);
+  });
+}
+
+/** True when a body is the API's error shape {error: {code, message}}. */
+export const isErrorShape = (body: unknown): boolean => {
+  const e = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  return typeof e === 'object' && e !== null && typeof e.code === 'string' && typeof e.message === 'string';
+};
