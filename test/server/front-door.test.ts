@@ -91,7 +91,7 @@ describe('every /api route refuses a request without the right token (route tabl
     let n = 0;
     for (const r of flow.routes.filter((x) => isProtected(x.url))) {
       for (const url of spellings(concrete(r.url))) {
-        for (const headers of [{}, { 'content-type': 'text/plain' }]) {
+        for (const headers of [{}, { 'content-type': 'text/plain' }] as Array<Record<string, string>>) {
           const body = r.method === 'GET' || r.method === 'HEAD' ? undefined : '{"enabled":true}';
           const a = await rawRequest(flow.port, r.method, url, { headers, body });
           expect([401, 404], `${r.method} ${url} → ${a.status} ${a.text.slice(0, 200)}`).toContain(a.status);

@@ -33,6 +33,8 @@ async function activated(flow: TestFlow, definition: unknown = logSymbol) {
   expect(act.status).toBe(200);
   return { id: created.body.id as string, webhook: act.body.webhook as { url: string; token: string; secret: string } };
 }
+/** The answer body, as JSON of any shape (the assertions check it). */
+const json = (r: Response): Promise<any> => r.json();
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 const deliveryRows = (flow: TestFlow) => {
@@ -88,10 +90,10 @@ describe('deep payloads', () => {
     const deep = `{"secret":"${webhook.secret}","symbol":"SBIN","idempotencyKey":"alert-1","x":${nested(5_000)}}`;
     const refused = await post(webhook.url, deep, { 'idempotency-key': 'alert-1' });
     expect(refused.status).toBe(400);
-    expect(isErrorShape(await refused.json())).toBe(true);
+    expect(isErrorShape(await json(refused))).toBe(true);
     const good = await post(`${webhook.url}?wait=true`, { secret: webhook.secret, symbol: 'SBIN' }, { 'idempotency-key': 'alert-1' });
     expect(good.status).toBe(200);
-    const result = await good.json();
+    const result = await json(good);
     expect(result.status).toBe('completed');
     expect(result.duplicate).toBeUndefined();
     expect(result.logs.map((l: { message: string }) => l.message)).toContain('symbol SBIN');
@@ -159,9 +161,9 @@ describe('the symbol in the URL', () => {
     const { webhook } = await activated(flow);
     const r = await post(`${webhook.url}/NIFTY?wait=true`, { symbol: 'SBIN', secret: webhook.secret });
     expect(r.status).toBe(200);
-    const result = await r.json();
+    const result = await json(r);
     expect(result.logs.map((l: { message: string }) => l.message)).toContain('symbol NIFTY');
     const plain = await post(`${webhook.url}?wait=true`, { symbol: 'SBIN', secret: webhook.secret });
-    expect((await plain.json()).logs.map((l: { message: string }) => l.message)).toContain('symbol SBIN');
+    expect((await json(plain)).logs.map((l: { message: string }) => l.message)).toContain('symbol SBIN');
   });
 });
