@@ -212,6 +212,12 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
     return failure !== undefined ? { failed: true, error: step.error } : { failed: false, condition: result?.condition };
   }
 
+  /** Why a {{webhook.*}} reference is empty when the run had no webhook payload, and how to give one. */
+  function noPayloadHint(ref: string): string {
+    if (!/^webhook(\.|$)/.test(ref) || trigger.kind === 'webhook') return '';
+    return `: this run has no webhook payload (flow run FILE --webhook '{"symbol":"…"}', or webhookData in POST /api/workflows/:id/execute)`;
+  }
+
   function prepareParams(node: CompiledNode): Record<string, unknown> {
     const def = node.def;
     const params: Record<string, unknown> = {};
@@ -220,14 +226,15 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
       const unresolved: string[] = [];
       const raw = interpolateDeep(node.data[field], scope, unresolved);
       if (unresolved.length > 0 && isOrder && ORDER_FIELDS.has(field)) {
-        throw new NodeFailure(`${node.id} ${node.type}: ${field} '${String(node.data[field])}' did not resolve ({{${unresolved[0]}}}); no order was sent`);
+        throw new NodeFailure(`${node.id} ${node.type}: ${field} '${String(node.data[field])}' did not resolve ({{${unresolved[0]}}})${noPayloadHint(unresolved[0])}; no order was sent`);
       }
       try {
         params[field] = def.fields[field].parse(raw);
       } catch (e) {
         if (e instanceof FieldError) {
-          const shown = typeof raw === 'string' || typeof raw === 'number' ? ` '${raw}'` : '';
-          throw new NodeFailure(`${node.id} ${node.type}: ${field}${unresolved.length ? shown : ''} ${e.message}`);
+          // An unresolved reference is the cause, not the value it left behind (which the FieldError already shows).
+          if (unresolved.length) throw new NodeFailure(`${node.id} ${node.type}: ${field} '${String(node.data[field])}' did not resolve ({{${unresolved[0]}}})${noPayloadHint(unresolved[0])}`);
+          throw new NodeFailure(`${node.id} ${node.type}: ${field} ${e.message}`);
         }
         throw e;
       }

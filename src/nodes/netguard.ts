@@ -75,7 +75,7 @@ export function isNonPublicAddress(ip: string): boolean {
 export class BlockedAddressError extends Error {
   readonly code = 'EBLOCKED';
   constructor(host: string, address: string) {
-    super(`${host} is ${host === address ? 'a' : `resolves to ${address}, a`} loopback, private or link-local address; httpRequest only calls public addresses (an administrator can allow private ones)`);
+    super(`${host} ${host.replace(/^\[|\]$/g, '') === address ? 'is a' : `resolves to ${address}, a`} loopback, private or link-local address; httpRequest only calls public addresses (an administrator can allow private ones)`);
     this.name = 'BlockedAddressError';
   }
 }
