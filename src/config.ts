@@ -29,6 +29,8 @@ export interface Config {
   maxParallel: number;
   queueUrl?: string;
   databaseUrl?: string;
+  /** The address webhooks are reached at from outside (a TLS reverse proxy); webhook URLs use it. */
+  publicUrl?: string;
 }
 
 export class ConfigError extends Error {}
@@ -81,7 +83,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = 
     maxParallel: num(env, 'FLOW_MAX_PARALLEL', 64, { min: 1 }),
     queueUrl: env.FLOW_QUEUE_URL || undefined,
     databaseUrl: env.FLOW_DATABASE_URL || undefined,
+    publicUrl: env.FLOW_PUBLIC_URL?.trim().replace(/\/+$/, '') || undefined,
   };
+  if (config.publicUrl && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(config.publicUrl)) {
+    throw new ConfigError(`FLOW_PUBLIC_URL must be an http(s) address such as https://flow.example.com (got '${config.publicUrl}')`);
+  }
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: config.timezone });
   } catch {

@@ -179,7 +179,8 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  publicUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const listening = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  publicUrl = config.publicUrl ?? listening;
 
   // Retention runs in the background, in small batches.
   const prune = async () => {
@@ -195,7 +196,7 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
 
   if (opts.banner !== false) {
     const lines = [
-      `Flow ${VERSION} listening on ${publicUrl}`,
+      `Flow ${VERSION} listening on ${listening}${config.publicUrl ? ` (webhooks at ${config.publicUrl})` : ''}`,
       `  broker:   ${rawBroker.description}${killSwitch ? '  (KILL SWITCH ON: orders refused)' : ''}`,
       `  data:     ${store.path}`,
       `  workflows active: ${restored}`,
@@ -221,5 +222,5 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     store.close();
   })());
 
-  return { url: publicUrl, port, store, broker: rawBroker, service, workflows, triggers, apiToken, routes: app.routeTable, close };
+  return { url: listening, port, store, broker: rawBroker, service, workflows, triggers, apiToken, routes: app.routeTable, close };
 }

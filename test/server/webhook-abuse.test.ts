@@ -167,3 +167,12 @@ describe('the symbol in the URL', () => {
     expect((await json(plain)).logs.map((l: { message: string }) => l.message)).toContain('symbol SBIN');
   });
 });
+
+describe('FLOW_PUBLIC_URL', () => {
+  it('webhook URLs are built from it (the address behind the TLS proxy), while the server listens on loopback', async () => {
+    const flow = await server({ FLOW_PUBLIC_URL: 'https://flow.example.com/' });
+    expect(flow.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const { webhook } = await activated(flow);
+    expect(webhook.url).toBe(`https://flow.example.com/flow/webhook/${webhook.token}`);
+  });
+});
