@@ -1,60 +1,20 @@
 // The Node that runs Flow: the project's own Node 24 for npm scripts, `flow --version` naming it, and
 // every Flow process ending with its documented exit code, never an abort at exit (better-sqlite3 12
 // aborted in Statement::~Statement() on Node 24; issue 18).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bin, exitOf as clean, flow, root, run, serveThenTerm } from '../helpers/processes.js';
 
-const root = path.resolve(__dirname, '../..');
-const bin = path.join(root, 'bin/flow.js');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
   version: string; engines: { node: string }; optionalDependencies: Record<string, string>;
 };
 const pinned = pkg.optionalDependencies[`node-linux-${process.arch}`];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-runtime-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-interface Exit { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
-
-/** A child process that must end within `ms` (60 s: this machine is shared and slow); `onStdout` sees its output as it comes (to signal it). */
-function run(cmd: string, args: string[], opts: { env?: Record<string, string>; ms?: number; onStdout?: (all: string, kill: (s: NodeJS.Signals) => void) => void } = {}): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, FLOW_BROKER: '', OPENALGO_HOST: '', ...opts.env } });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${args.join(' ')} did not end within ${opts.ms ?? 60_000} ms\n${stdout}\n${stderr}`));
-    }, opts.ms ?? 60_000);
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      opts.onStdout?.(stdout, (s) => child.kill(s));
-    });
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-const flow = (args: string[], opts?: Parameters<typeof run>[2]) => run(process.execPath, [bin, ...args], opts);
-
-/** `flow serve` on an ephemeral port; once it listens, `whileUp` runs against it, then SIGTERM. */
-function serveThenTerm(dataDir: string, whileUp: (url: string) => Promise<void> = async () => {}): Promise<Exit & { during?: unknown }> {
-  let during: Promise<unknown> | undefined;
-  return flow(['serve', '--port', '0', '--data-dir', dataDir], {
-    onStdout: (all, kill) => {
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(all)?.[1];
-      if (url && !during) during = whileUp(url).then(() => undefined, (e: unknown) => e).finally(() => kill('SIGTERM'));
-    },
-  }).then(async (exit) => ({ ...exit, during: await during }));
-}
-
-const clean = (e: Exit) => ({ code: e.code, signal: e.signal });
 const payload = '{"symbol":"SBIN","action":"BUY"}';
 
 describe('the Node that runs Flow', () => {
