@@ -35,7 +35,7 @@ describe('the Node that runs Flow', () => {
     const r = await flow(['--version'], { env: { FLOW_STARTED_BY_NODE: '' } });
     expect(clean(r)).toEqual({ code: 0, signal: null });
     expect(r.stdout.trim()).toBe(`flow ${pkg.version} (node ${process.version})`);
-  });
+  }, 60_000);
 
   // This machine's (and CI's) system Node is 20; where there is no older node, nothing to check.
   const older = ['/usr/bin/node', '/usr/local/bin/node'].find((p) => {
@@ -105,7 +105,7 @@ describe('every Flow process exits with its documented code, round after round (
   // One round at a time: a burst of twenty processes would starve the other test files on 2 cores.
   it(`flow run twice, the crash-recovery child, then flow serve with SIGTERM: ${ROUNDS} rounds`, async () => {
     for (let n = 0; n < ROUNDS; n++) await round(n);
-  }, 240_000);
+  }, 300_000);
 });
 
 /** The crash child has placed its order and sits in its delay node (what the SIGKILL test waits for too). */
