@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Compiles src/ to dist/ (esbuild, one file at a time, no bundling): what bin/flow.js runs when it
-// is up to date, so the service starts without a TypeScript loader in the process.
-// Run by `npm ci`/`npm install` (the `prepare` script) and `npm run build`.
+// is up to date, so the service starts without a TypeScript loader in the process; then builds the
+// web UI (ui/dist) when it is stale, so `npm start` needs neither a build step nor a writable checkout.
+// Run by `npm ci`/`npm install` (the `prepare` script, production installs included) and `npm run build`.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +32,7 @@ for (const file of files(src)) {
     fs.copyFileSync(file, dest);
     continue;
   }
-  const { code } = esbuild.transformSync(fs.readFileSync(file, 'utf8'), { loader: 'ts', format: 'esm', target: 'node20', sourcefile: path.relative(root, file) });
+  const { code } = esbuild.transformSync(fs.readFileSync(file, 'utf8'), { loader: 'ts', format: 'esm', target: 'node22', sourcefile: path.relative(root, file) });
   fs.writeFileSync(dest.replace(/\.ts$/, '.js'), code);
 }
 fs.writeFileSync(path.join(tmp, '.built'), `${new Date().toISOString()}\n`);
@@ -38,3 +40,6 @@ const old = `${dist}.old-${process.pid}`;
 if (fs.existsSync(dist)) fs.renameSync(dist, old);
 fs.renameSync(tmp, dist);
 fs.rmSync(old, { recursive: true, force: true });
+
+// A UI that fails to build leaves the API working; `npm start` tries again (prestart).
+spawnSync(process.execPath, [path.join(root, 'ui', 'build-if-stale.mjs')], { stdio: 'inherit', cwd: root });

