@@ -235,15 +235,19 @@ export class ExecutionService {
   }
 
   /**
-   * Start-up: runs left `running` by a crash become `crashed`, unanswered intents `unknown`
-   * (nothing is re-sent); queued executions young enough run again, older ones are closed.
+   * Start-up: runs left `running` by a crash become `crashed`, unanswered intents `unknown`, intents
+   * still waiting for a rate-limit slot `not_sent` (nothing is re-sent); queued executions young
+   * enough run again, older ones are closed.
    */
-  recover(lookup: (workflowId: string) => { concurrency: ConcurrencyPolicy; limits: RiskLimits } | null): { crashed: number; unknownIntents: number; resumed: number; expired: number } {
+  recover(lookup: (workflowId: string) => { concurrency: ConcurrencyPolicy; limits: RiskLimits } | null): { crashed: number; unknownIntents: number; notSentIntents: number; resumed: number; expired: number } {
     const { store } = this.opts;
     const report = store.recoverAfterCrash(this.now().getTime());
     for (const c of report.crashed) this.opts.logger?.warn({ executionId: c.executionId, workflowId: c.workflowId }, c.error);
     for (const i of report.unknownIntents) {
       this.opts.logger?.warn({ executionId: i.executionId, nodeId: i.nodeId, key: i.key }, 'order outcome unknown after a crash: check the broker order book; it will not be re-sent');
+    }
+    for (const i of report.notSentIntents) {
+      this.opts.logger?.warn({ executionId: i.executionId, nodeId: i.nodeId, key: i.key }, 'order not sent: Flow stopped while it waited for a rate-limit slot; it was not placed and will not be re-sent');
     }
     let resumed = 0;
     let expired = 0;
@@ -268,7 +272,7 @@ export class ExecutionService {
       this.schedule(job);
       resumed++;
     }
-    return { crashed: report.crashed.length, unknownIntents: report.unknownIntents.length, resumed, expired };
+    return { crashed: report.crashed.length, unknownIntents: report.unknownIntents.length, notSentIntents: report.notSentIntents.length, resumed, expired };
   }
 
   /**
@@ -431,12 +435,19 @@ export class ExecutionService {
           stepFinished: (s) => {
             pendingSteps.push(s);
           },
-          // The intent, and with it all progress so far, is durable before the broker is called.
-          orderIntent: (o) =>
+          // The intent, and with it all progress so far, is durable before the broker is called; one
+          // that must wait for a rate-limit slot is written `waiting`, and marked sent once it has the slot.
+          orderIntent: (o, stage) =>
             commitProgress(() => {
               store.setCurrentNode(id, o.nodeId, wf.byId.get(o.nodeId)?.type ?? null);
-              store.insertIntent({ key: o.key, workflowId: job.workflowId, executionId: id, nodeId: o.nodeId, method: o.method, request: o.request, createdAt: Date.parse(o.createdAt) });
+              store.insertIntent({
+                key: o.key, workflowId: job.workflowId, executionId: id, nodeId: o.nodeId, method: o.method, request: o.request,
+                createdAt: Date.parse(o.createdAt), status: stage === 'waiting' ? 'waiting' : 'pending',
+              });
             }),
+          orderSending: (o) => commitProgress(() => {
+            store.markIntentSending(o.key);
+          }),
           // The answer is written with the next commit, in the same tick (a crash in between leaves the
           // intent unknown: never re-sent, checked in the order book).
           orderResolved: (o) => {
