@@ -10,7 +10,7 @@ import { createBroker } from '../broker/factory.js';
 import { OpenAlgoBroker } from '../broker/openalgo/index.js';
 import { PaperBroker } from '../broker/paper/index.js';
 import type { Broker } from '../broker/types.js';
-import type { Config } from '../config.js';
+import { knownSecrets, type Config } from '../config.js';
 import { defaultRegistry } from '../nodes/registry.js';
 import { createNotifier } from '../notify/index.js';
 import { ExecutionService } from '../runtime/service.js';
@@ -125,7 +125,7 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
   service = new ExecutionService({
     store, broker, brokerFor, notifier, registry: defaultRegistry, timezone: config.timezone, now,
     maxParallel: config.maxParallel, killSwitch: kill.get, settings: { allowPrivateHttp: config.allowPrivateHttp },
-    logger: logger.child({ part: 'runtime' }),
+    logger: logger.child({ part: 'runtime' }), secrets: [...knownSecrets(config), apiToken],
   });
   service.events.on('event', (_wf, e) => metrics.observe(e));
 
