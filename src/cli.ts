@@ -6,7 +6,7 @@ import { createBroker } from './broker/factory.js';
 import { formatProblems, formatRun } from './cli/print.js';
 import { versionLine } from './cli/version.js';
 import type { Broker } from './broker/types.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, knownSecrets, loadConfig, type Config } from './config.js';
 import { compileWorkflow, runWorkflow, type RunResult, type TriggerInfo } from './engine/index.js';
 import { defaultRegistry } from './nodes/registry.js';
 import { createNotifier } from './notify/index.js';
@@ -117,7 +117,7 @@ async function runRecorded(workflow: Workflow, trigger: TriggerInfo, config: Con
     const wf = existing ? store.updateWorkflow(existing.id, { definition })! : store.createWorkflow({ name: workflow.name, description: workflow.description ?? '', definition });
     const service = new ExecutionService({
       store, broker, notifier: notifierFor(broker, config), registry: defaultRegistry, timezone: config.timezone,
-      killSwitch: () => config.killSwitch, settings: { allowPrivateHttp: config.allowPrivateHttp },
+      killSwitch: () => config.killSwitch, settings: { allowPrivateHttp: config.allowPrivateHttp }, secrets: knownSecrets(config),
     });
     const { executionId } = service.request({ workflowId: wf.id, version: null, trigger, concurrency: wf.concurrency, limits: wf.limits });
     const signal = interruptSignal();

@@ -98,3 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = 
   }
   return config;
 }
+
+/** The secret values configuration holds: scrubbed from every stored run (with the workflows' own). */
+export function knownSecrets(config: Config): string[] {
+  return [config.openalgo.apiKey, config.telegram.botToken, config.apiToken, config.secretKey].filter((s): s is string => !!s);
+}

@@ -201,6 +201,16 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** A key unique to one order intent; the paper broker refuses a key it has already seen. */
   clientOrderKey?: string;
+  /**
+   * Order calls on a broker with `announcesSends`: called (and awaited) when the order must wait
+   * for a rate-limit slot, before it waits. A throw ends the call unsent.
+   */
+  onQueued?: () => Promise<void>;
+  /**
+   * Order calls on a broker with `announcesSends`: called (and awaited) once, after the slot is
+   * granted and before the request can reach the socket. A throw ends the call unsent, with that error.
+   */
+  beforeSend?: () => Promise<void>;
 }
 
 /**
@@ -224,6 +234,11 @@ export interface Broker {
   readonly kind: 'paper' | 'openalgo';
   /** Human-readable description for logs: "paper" or "OpenAlgo at http://…" (never the key). */
   readonly description: string;
+  /**
+   * True when order calls honour CallOptions.onQueued and beforeSend: the caller may then record
+   * an order intent as waiting first and as sent only once its request is about to leave.
+   */
+  readonly announcesSends?: boolean;
 
   // orders (never retried)
   placeOrder(req: PlaceOrderRequest, opts?: CallOptions): Promise<OrderAnswer>;
@@ -272,8 +287,11 @@ export const ORDER_METHODS = [
 ] as const satisfies ReadonlyArray<keyof Broker>;
 export type OrderMethod = (typeof ORDER_METHODS)[number];
 
+/** A Broker call (every member but the descriptive properties). */
+export type BrokerMethod = Exclude<keyof Broker, 'kind' | 'description' | 'announcesSends'>;
+
 /** OpenAlgo endpoint name for each Broker method (POST /api/v1/<endpoint>). */
-export const ENDPOINTS: Record<Exclude<keyof Broker, 'kind' | 'description'>, string> = {
+export const ENDPOINTS: Record<BrokerMethod, string> = {
   placeOrder: 'placeorder',
   placeSmartOrder: 'placesmartorder',
   optionsOrder: 'optionsorder',

@@ -1,6 +1,7 @@
 // `{{path}}` interpolation (DESIGN.md §4). Templates are parsed once and cached; resolution walks
 // dotted keys and [n] indexes. Nothing is ever evaluated as code.
 
+import { redact } from './redact.js';
 import { builtins } from './time.js';
 
 type Segment = string | number;
@@ -106,7 +107,8 @@ function resolve(path: Segment[], scope: Scope): unknown {
 function stringify(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === null) return 'null';
-  if (typeof value === 'object') return JSON.stringify(value);
+  // An object rendered into text (`payload: {{webhook}}`) keeps no secret-named key's value.
+  if (typeof value === 'object') return JSON.stringify(redact(value));
   return String(value);
 }
 

@@ -3,7 +3,7 @@
 
 import { BrokerError, ENDPOINTS, ORDER_METHODS, type Broker, type CallOptions, type OrderMethod } from '../broker/types.js';
 import { redact } from './redact.js';
-import type { OrderGuard, OrderRecord, RunHooks } from './types.js';
+import type { IntentStage, OrderGuard, OrderRecord, RunHooks } from './types.js';
 
 export class OrderRefused extends Error {
   constructor(message: string) {
@@ -34,6 +34,11 @@ function orderIdsOf(answer: Record<string, unknown>): string[] {
     }
   }
   return ids;
+}
+
+/** A request that never left Flow (cancelled while queued, no connection) is `not_sent`; one the broker refused is `rejected`. */
+function notSentStatus(e: BrokerError): 'not_sent' | 'rejected' {
+  return e.code === 'aborted' || e.code === 'network' ? 'not_sent' : 'rejected';
 }
 
 const bound = new WeakMap<Broker, Broker>();
@@ -72,11 +77,38 @@ export function trackOrders(broker: Broker, t: OrderTracking): Broker {
         nodeId, method, request, status: 'sent', orderIds: [], createdAt: new Date().toISOString(),
       };
       t.orders.push(record);
-      // Durable before the call: if this throws, nothing is sent.
-      await settle(t.hooks.orderIntent?.(record));
-      t.hooks.onEvent?.({ type: 'order', executionId: t.executionId, order: record });
+      // Durable before the request can reach the broker: if recording throws, nothing is sent.
+      let unrecorded: Error | undefined;
+      const durably = async (write: () => void | Promise<void>) => {
+        try {
+          await settle(write());
+        } catch (e) {
+          unrecorded = e as Error;
+          throw e;
+        }
+      };
+      const recordIntent = async (stage: IntentStage) => {
+        await durably(() => t.hooks.orderIntent?.(record, stage));
+        t.hooks.onEvent?.({ type: 'order', executionId: t.executionId, order: record });
+      };
+      let callOpts: CallOptions = { ...opts, clientOrderKey: record.key };
+      if (broker.announcesSends === true) {
+        // A broker that queues orders says when one waits and when it leaves: an intent that waits is
+        // recorded as waiting first, so a crash during the wait leaves it `not_sent`, not `unknown`.
+        let waited = false;
+        callOpts = {
+          ...callOpts,
+          onQueued: () => {
+            waited = true;
+            return recordIntent('waiting');
+          },
+          beforeSend: () => (waited ? durably(() => t.hooks.orderSending?.(record)) : recordIntent('sending')),
+        };
+      } else {
+        await recordIntent('sending');
+      }
       try {
-        const answer = await original(req, { ...opts, clientOrderKey: record.key });
+        const answer = await original(req, callOpts);
         record.answer = answer;
         record.status = answer.status === 'success' ? 'accepted' : 'rejected';
         if (answer.status !== 'success') record.error = typeof answer.message === 'string' ? answer.message : 'rejected by the broker';
@@ -84,9 +116,15 @@ export function trackOrders(broker: Broker, t: OrderTracking): Broker {
         return answer;
       } catch (e) {
         const err = e as Error;
+        if (unrecorded) {
+          // The intent could not be made durable, so the request was never written.
+          record.status = 'not_sent';
+          record.error = `${method} not sent: the order could not be recorded (${unrecorded.message})`;
+          throw new Error(record.error);
+        }
         // Only a call known not to have reached the broker is a plain failure; anything else may
         // have placed the order, so it is unknown and must never be re-sent automatically.
-        record.status = e instanceof BrokerError && e.outcome === 'not_sent' ? 'rejected' : 'unknown';
+        record.status = e instanceof BrokerError && e.outcome === 'not_sent' ? notSentStatus(e) : 'unknown';
         record.error = record.status === 'unknown' && !/unknown/i.test(err.message)
           ? `${method} outcome unknown: ${err.message}; check the order book before placing it again`
           : err.message;

@@ -28,7 +28,14 @@ export interface LogEntry {
   nodeId?: string;
 }
 
-export type OrderStatus = 'sent' | 'accepted' | 'rejected' | 'unknown';
+/**
+ * sent: recorded, its answer not known yet; accepted / rejected: answered; unknown: the request may
+ * have reached the broker but no answer came (never re-sent); not_sent: it never left Flow.
+ */
+export type OrderStatus = 'sent' | 'accepted' | 'rejected' | 'unknown' | 'not_sent';
+
+/** What is known of an intent when it is recorded: waiting for a rate-limit slot, or about to be sent. */
+export type IntentStage = 'waiting' | 'sending';
 
 /** An order intent: recorded before the broker call, completed with its answer. */
 export interface OrderRecord {
@@ -85,8 +92,14 @@ export interface RunHooks {
   beforeNode?(nodeId: string, nodeType: string): void | Promise<void>;
   /** Durable record of a step as it finishes. */
   stepFinished?(step: Step): void | Promise<void>;
-  /** Durable record of an order intent BEFORE the broker call; throwing refuses the order. */
-  orderIntent?(order: OrderRecord): void | Promise<void>;
+  /**
+   * Durable record of an order intent BEFORE its request can reach the broker; throwing refuses the
+   * order. `waiting`: it waits for the broker's rate-limit slot (orderSending follows before it is sent);
+   * `sending`: it may be sent as soon as this is durable.
+   */
+  orderIntent?(order: OrderRecord, stage: IntentStage): void | Promise<void>;
+  /** Durable mark that an intent recorded as `waiting` got its slot and is about to be sent; throwing refuses it. */
+  orderSending?(order: OrderRecord): void | Promise<void>;
   /** Durable record of the broker's answer (or the unknown outcome). */
   orderResolved?(order: OrderRecord): void | Promise<void>;
 }

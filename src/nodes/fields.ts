@@ -1,6 +1,8 @@
 // Field specs: one declaration per node field that is at once the run-time coercion, the
 // static validation, the TypeScript type of a node's params and the editor's form (GET /api/nodes).
 
+import { redact } from '../engine/redact.js';
+
 export class FieldError extends Error {
   constructor(message: string) {
     super(message);
@@ -37,7 +39,7 @@ export interface Common<T> {
 }
 
 const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
-const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
+const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(redact(v)));
 
 /** A FieldSpec from a converter, with the DSL's blank/default/required rules. */
 export function customField<T>(kind: FieldKind, opts: Common<T> & { options?: readonly string[]; min?: number; max?: number }, convert: (v: unknown) => T): FieldSpec<T> {

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { Broker } from '../broker/types.js';
 import { compileWorkflow, type CompiledWorkflow } from '../engine/compile.js';
-import { redact, withoutSecret } from '../engine/redact.js';
+import { redact, secretScrubber, withoutSecret, type Scrub } from '../engine/redact.js';
 import { runWorkflow } from '../engine/run.js';
 import type { LogEntry, OrderRecord, RunEvent, RunResult, Step, TriggerInfo } from '../engine/types.js';
 import { defaultRegistry, type Registry } from '../nodes/registry.js';
@@ -16,6 +16,7 @@ import type { Workflow } from '../workflow/schema.js';
 import { createGuard } from './guard.js';
 import { GroupCommit } from './group-commit.js';
 import { Lanes, Semaphore } from './queue.js';
+import { scrubbedWrites, type RunWrites } from './recorder.js';
 
 export interface ExecutionServiceOptions {
   store: Store;
@@ -33,6 +34,11 @@ export interface ExecutionServiceOptions {
   /** Queued executions older than this at start-up are not run (a late order is worse than none). */
   resumeMaxAgeMs?: number;
   logger?: { info(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+  /**
+   * Secret values known to Flow (OpenAlgo API key, Telegram bot token, the API token, the secret
+   * key): scrubbed, with each workflow's webhook secret and broker API key, from everything a run stores.
+   */
+  secrets?: ReadonlyArray<string | null | undefined>;
 }
 
 export interface ExecutionRequest {
@@ -81,6 +87,8 @@ export class ExecutionService {
   private readonly waiters = new Map<string, Array<(r: RunResult | null) => void>>();
   private readonly compiled = new Map<string, CompiledWorkflow>();
   private readonly brokers = new Map<string, Broker>();
+  /** Per workflow: its run-data writes, scrubbed of the known secrets and its own. */
+  private readonly recorders = new Map<string, { scrub: Scrub; writes: RunWrites }>();
   /** Idempotency keys of executions being committed (workflow + key → execution id). */
   private readonly pendingKeys = new Map<string, string>();
   /** Queued executions canceled before their turn: skipped when it comes. */
@@ -162,12 +170,12 @@ export class ExecutionService {
     if (policy === 'skip' && this.isBusy(req.workflowId)) {
       return {
         accepted: { executionId, status: 'skipped', duplicate: false }, pendingKey,
-        write: () => store.insertExecution({ ...base, status: 'skipped', error: 'skipped: a run of this workflow is already in progress (concurrency: skip)' }),
+        write: () => this.recorder(req.workflowId).writes.insertExecution({ ...base, status: 'skipped', error: 'skipped: a run of this workflow is already in progress (concurrency: skip)' }),
       };
     }
     const job: Job = { executionId, workflowId: req.workflowId, version: req.version, trigger, limits: req.limits ?? {}, policy };
     this.claim(job);
-    return { accepted: { executionId, status: 'queued', duplicate: false }, job, pendingKey, write: () => store.insertExecution({ ...base, status: 'queued' }) };
+    return { accepted: { executionId, status: 'queued', duplicate: false }, job, pendingKey, write: () => this.recorder(req.workflowId).writes.insertExecution({ ...base, status: 'queued' }) };
   }
 
   /** After the execution is committed: its idempotency key is in the database, its job may start. */
@@ -182,10 +190,16 @@ export class ExecutionService {
     if (p.job) this.unclaim(p.job);
   }
 
-  /** Resolves with the run result when the execution ends (null if it never ran: canceled while queued). */
+  /**
+   * Resolves with the run result when the execution ends (null if it never ran: canceled while
+   * queued), scrubbed of known secrets as the stored run is.
+   */
   wait(executionId: string): Promise<RunResult | null> {
     const running = this.running.get(executionId);
-    if (running) return running.done;
+    if (running) {
+      const { scrub } = this.recorder(running.job.workflowId);
+      return running.done.then((r) => r && scrub(r));
+    }
     // It may already have ended (a draft that failed to compile ends in the microtask after submit).
     const stored = this.opts.store.getExecution(executionId);
     if (stored && stored.status !== 'queued' && stored.status !== 'running') return Promise.resolve(null);
@@ -226,6 +240,26 @@ export class ExecutionService {
   invalidate(workflowId: string): void {
     for (const key of this.compiled.keys()) if (key.startsWith(`${workflowId}@`)) this.compiled.delete(key);
     this.brokers.delete(workflowId);
+    this.recorders.delete(workflowId);
+  }
+
+  /** The scrubbed run-data writes of a workflow's runs (its secrets are read once, until invalidate). */
+  private recorder(workflowId: string): { scrub: Scrub; writes: RunWrites } {
+    let r = this.recorders.get(workflowId);
+    if (!r) {
+      let own: Array<string | null> = [];
+      try {
+        const secrets = this.opts.store.getWorkflowSecrets(workflowId);
+        own = [secrets?.webhookSecret ?? null, secrets?.brokerApiKey ?? null];
+      } catch (e) {
+        // Unreadable secrets (a changed secret key) cannot be used by this run either; scrub the known ones.
+        this.opts.logger?.warn({ workflowId, err: (e as Error).message }, 'workflow secrets unreadable');
+      }
+      const scrub = secretScrubber([...(this.opts.secrets ?? []), ...own]);
+      r = { scrub, writes: scrubbedWrites(this.opts.store, scrub) };
+      this.recorders.set(workflowId, r);
+    }
+    return r;
   }
 
   private brokerOf(workflowId: string): Broker {
@@ -239,15 +273,19 @@ export class ExecutionService {
   }
 
   /**
-   * Start-up: runs left `running` by a crash become `crashed`, unanswered intents `unknown`
-   * (nothing is re-sent); queued executions young enough run again, older ones are closed.
+   * Start-up: runs left `running` by a crash become `crashed`, unanswered intents `unknown`, intents
+   * still waiting for a rate-limit slot `not_sent` (nothing is re-sent); queued executions young
+   * enough run again, older ones are closed.
    */
-  recover(lookup: (workflowId: string) => { concurrency: ConcurrencyPolicy; limits: RiskLimits } | null): { crashed: number; unknownIntents: number; resumed: number; expired: number } {
+  recover(lookup: (workflowId: string) => { concurrency: ConcurrencyPolicy; limits: RiskLimits } | null): { crashed: number; unknownIntents: number; notSentIntents: number; resumed: number; expired: number } {
     const { store } = this.opts;
     const report = store.recoverAfterCrash(this.now().getTime());
     for (const c of report.crashed) this.opts.logger?.warn({ executionId: c.executionId, workflowId: c.workflowId }, c.error);
     for (const i of report.unknownIntents) {
       this.opts.logger?.warn({ executionId: i.executionId, nodeId: i.nodeId, key: i.key }, 'order outcome unknown after a crash: check the broker order book; it will not be re-sent');
+    }
+    for (const i of report.notSentIntents) {
+      this.opts.logger?.warn({ executionId: i.executionId, nodeId: i.nodeId, key: i.key }, 'order not sent: Flow stopped while it waited for a rate-limit slot; it was not placed and will not be re-sent');
     }
     let resumed = 0;
     let expired = 0;
@@ -272,7 +310,7 @@ export class ExecutionService {
       this.schedule(job);
       resumed++;
     }
-    return { crashed: report.crashed.length, unknownIntents: report.unknownIntents.length, resumed, expired };
+    return { crashed: report.crashed.length, unknownIntents: report.unknownIntents.length, notSentIntents: report.notSentIntents.length, resumed, expired };
   }
 
   /**
@@ -340,6 +378,7 @@ export class ExecutionService {
 
   private async execute(job: Job): Promise<void> {
     const { store } = this.opts;
+    const { scrub, writes } = this.recorder(job.workflowId);
     const id = job.executionId;
     let announce: ((r: RunResult | null) => void) | undefined;
     try {
@@ -355,7 +394,7 @@ export class ExecutionService {
       try {
         wf = this.definitionFor(job);
       } catch (e) {
-        store.finishExecution(id, { status: 'failed', error: (e as Error).message, finishedAt: this.now().getTime() });
+        writes.finishExecution(id, { status: 'failed', error: (e as Error).message, finishedAt: this.now().getTime() });
         this.settleWaiters(id, null);
         return;
       }
@@ -386,16 +425,16 @@ export class ExecutionService {
           await this.commits.commit(() => {
             if (markRunning && !store.markRunning(id, startedAt)) controller.abort(new Error('canceled'));
             for (const s of steps) {
-              store.insertStep({
+              writes.insertStep({
                 executionId: id, seq: s.seq, nodeId: s.nodeId, nodeType: s.type, status: s.status, input: s.input, output: s.output,
                 error: s.error ?? null, startedAt: s.startedAt ? Date.parse(s.startedAt) : startedAt,
                 finishedAt: s.finishedAt ? Date.parse(s.finishedAt) : startedAt,
               });
             }
             for (const o of answers) {
-              store.resolveIntent(o.key, { status: o.status, answer: redact(o.answer), orderIds: o.orderIds, error: o.error ?? null, resolvedAt: o.answeredAt ? Date.parse(o.answeredAt) : undefined });
+              writes.resolveIntent(o.key, { status: o.status, answer: redact(o.answer), orderIds: o.orderIds, error: o.error ?? null, resolvedAt: o.answeredAt ? Date.parse(o.answeredAt) : undefined });
             }
-            if (logs.length > 0) store.insertLogs(id, logs.map(toLog));
+            if (logs.length > 0) writes.insertLogs(id, logs.map(toLog));
             extra();
           });
         } catch (e) {
@@ -411,7 +450,7 @@ export class ExecutionService {
         send: async (n, signal) => {
           const nodeId = currentNode;
           const r = await this.opts.notifier.send(n, signal);
-          store.insertNotification({ executionId: id, nodeId, channel: n.channel, message: n.message, delivered: r.delivered, detail: r.detail ?? r.via });
+          writes.insertNotification({ executionId: id, nodeId, channel: n.channel, message: n.message, delivered: r.delivered, detail: r.detail ?? r.via });
           return r;
         },
       };
@@ -439,12 +478,19 @@ export class ExecutionService {
           stepFinished: (s) => {
             pendingSteps.push(s);
           },
-          // The intent, and with it all progress so far, is durable before the broker is called.
-          orderIntent: (o) =>
+          // The intent, and with it all progress so far, is durable before the broker is called; one
+          // that must wait for a rate-limit slot is written `waiting`, and marked sent once it has the slot.
+          orderIntent: (o, stage) =>
             commitProgress(() => {
               store.setCurrentNode(id, o.nodeId, wf.byId.get(o.nodeId)?.type ?? null);
-              store.insertIntent({ key: o.key, workflowId: job.workflowId, executionId: id, nodeId: o.nodeId, method: o.method, request: o.request, createdAt: Date.parse(o.createdAt) });
+              writes.insertIntent({
+                key: o.key, workflowId: job.workflowId, executionId: id, nodeId: o.nodeId, method: o.method, request: o.request,
+                createdAt: Date.parse(o.createdAt), status: stage === 'waiting' ? 'waiting' : 'pending',
+              });
             }),
+          orderSending: (o) => commitProgress(() => {
+            store.markIntentSending(o.key);
+          }),
           // The answer is written with the next commit, in the same tick (a crash in between leaves the
           // intent unknown: never re-sent, checked in the order book).
           orderResolved: (o) => {
@@ -460,17 +506,17 @@ export class ExecutionService {
         // Skipped steps are not written one by one as they happen; record them with the finish.
         const at = Date.parse(result.finishedAt);
         for (const s of result.steps) {
-          if (s.status === 'skipped') store.insertStep({ executionId: id, seq: s.seq, nodeId: s.nodeId, nodeType: s.type, status: 'skipped', startedAt: at, finishedAt: at });
+          if (s.status === 'skipped') writes.insertStep({ executionId: id, seq: s.seq, nodeId: s.nodeId, nodeType: s.type, status: 'skipped', startedAt: at, finishedAt: at });
         }
-        store.finishExecution(id, { status: result.status, error: result.error, variables: redact(result.variables), finishedAt: at });
+        writes.finishExecution(id, { status: result.status, error: result.error, variables: redact(result.variables), finishedAt: at });
       });
       this.running.delete(id);
       announce?.(result);
-      this.settleWaiters(id, result);
+      this.settleWaiters(id, result, scrub);
     } catch (e) {
       this.opts.logger?.error({ executionId: id, err: (e as Error).message }, 'execution could not be recorded');
       try {
-        store.finishExecution(id, { status: 'failed', error: `internal error: ${(e as Error).message}`, finishedAt: this.now().getTime() });
+        writes.finishExecution(id, { status: 'failed', error: `internal error: ${(e as Error).message}`, finishedAt: this.now().getTime() });
       } catch {
         // The store itself is failing; the run stays open and is reported as crashed at the next start.
       }
@@ -482,10 +528,11 @@ export class ExecutionService {
     }
   }
 
-  private settleWaiters(executionId: string, result: RunResult | null): void {
+  private settleWaiters(executionId: string, result: RunResult | null, scrub?: Scrub): void {
     const list = this.waiters.get(executionId);
     if (!list) return;
     this.waiters.delete(executionId);
-    for (const resolve of list) resolve(result);
+    const shown = result && scrub ? scrub(result) : result;
+    for (const resolve of list) resolve(shown);
   }
 }

@@ -10,13 +10,13 @@ import { createBroker } from '../broker/factory.js';
 import { OpenAlgoBroker } from '../broker/openalgo/index.js';
 import { PaperBroker } from '../broker/paper/index.js';
 import type { Broker } from '../broker/types.js';
-import type { Config } from '../config.js';
+import { knownSecrets, type Config } from '../config.js';
 import { defaultRegistry } from '../nodes/registry.js';
 import { createNotifier } from '../notify/index.js';
 import { ExecutionService } from '../runtime/service.js';
 import { TriggerHub } from '../runtime/triggers.js';
 import { WorkflowManager } from '../runtime/workflows.js';
-import { openStore } from '../store/index.js';
+import { dataDirWarning, keepPrivate, makePrivateDir, openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { buildApp, type RouteInfo } from './app.js';
 import { createMetrics, instrumentBroker } from './metrics.js';
@@ -55,7 +55,10 @@ export interface StartOptions {
 function loadApiToken(config: Config): { token: string; created: boolean } {
   if (config.apiToken) return { token: config.apiToken, created: false };
   const file = path.join(config.dataDir, 'api-token');
-  if (fs.existsSync(file)) return { token: fs.readFileSync(file, 'utf8').trim(), created: false };
+  if (fs.existsSync(file)) {
+    keepPrivate(file);
+    return { token: fs.readFileSync(file, 'utf8').trim(), created: false };
+  }
   const token = randomBytes(24).toString('base64url');
   fs.writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
   return { token, created: true };
@@ -63,7 +66,9 @@ function loadApiToken(config: Config): { token: string; created: boolean } {
 
 export async function startFlow(config: Config, opts: StartOptions = {}): Promise<RunningFlow> {
   const logger = pino({ level: opts.logLevel ?? config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
-  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  makePrivateDir(config.dataDir);
+  const dirWarning = dataDirWarning(config.dataDir);
+  if (dirWarning) logger.warn({ dataDir: config.dataDir }, dirWarning);
   const store = openStore({ dataDir: config.dataDir, secretKey: undefined, env: { ...process.env, ...(config.secretKey ? { FLOW_SECRET_KEY: config.secretKey } : {}) } });
   const { token: apiToken, created: tokenCreated } = loadApiToken(config);
   const now = opts.now ?? (() => new Date());
@@ -129,7 +134,7 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
   service = new ExecutionService({
     store, broker, brokerFor, notifier, registry: defaultRegistry, timezone: config.timezone, now,
     maxParallel: config.maxParallel, killSwitch: kill.get, settings: { allowPrivateHttp: config.allowPrivateHttp },
-    logger: logger.child({ part: 'runtime' }),
+    logger: logger.child({ part: 'runtime' }), secrets: [...knownSecrets(config), apiToken],
   });
   service.events.on('event', (_wf, e) => metrics.observe(e));
 

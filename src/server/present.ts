@@ -35,8 +35,8 @@ export function presentListItem(w: WorkflowListItem, publicUrl: string) {
 
 export function presentOrder(i: OrderIntent) {
   return {
-    // DESIGN.md §8 names an order in flight `sent`; the store calls it pending until answered.
-    key: i.key, nodeId: i.nodeId, method: i.method, request: i.request, status: i.status === 'pending' ? 'sent' : i.status, answer: i.answer,
+    // DESIGN.md §8 names an order in flight `sent`; the store calls it waiting (for its rate-limit slot) or pending until answered.
+    key: i.key, nodeId: i.nodeId, method: i.method, request: i.request, status: i.status === 'pending' || i.status === 'waiting' ? 'sent' : i.status, answer: i.answer,
     orderIds: i.orderIds, error: i.error, createdAt: iso(i.createdAt), answeredAt: iso(i.resolvedAt),
     executionId: i.executionId, workflowId: i.workflowId,
   };

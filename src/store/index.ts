@@ -1,8 +1,8 @@
 // The store's entry point: openStore() picks the database file under FLOW_DATA_DIR and the secret key.
 
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
+import { makePrivateDir, prepareDatabaseFile } from './files.js';
 import { loadSecretKey } from './secrets.js';
 import { openSqliteStore } from './sqlite/store.js';
 import type { Store } from './types.js';
@@ -28,14 +28,16 @@ export function openStore(options: OpenStoreOptions = {}): Store {
     return openSqliteStore({ path: null, secretKey: options.secretKey ?? randomBytes(32), busyTimeoutMs: options.busyTimeoutMs });
   }
   const dataDir = path.resolve(options.dataDir ?? env.FLOW_DATA_DIR ?? './data');
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makePrivateDir(dataDir);
   const secretKey = options.secretKey ?? loadSecretKey(dataDir, env);
   const file = path.resolve(dataDir, options.file ?? 'flow.db');
+  prepareDatabaseFile(file);
   return openSqliteStore({ path: file, secretKey, busyTimeoutMs: options.busyTimeoutMs, backgroundCheckpoints: options.backgroundCheckpoints });
 }
 
 export * from './types.js';
 export { StoreError, isStoreError, type StoreErrorCode } from './errors.js';
+export { dataDirWarning, keepPrivate, makePrivateDir } from './files.js';
 export { loadSecretKey, encrypt, decrypt, parseSecretKey, SECRET_KEY_FILE } from './secrets.js';
 export { newWorkflowId, newExecutionId, randomId } from './ids.js';
 export { MIGRATIONS, LATEST_VERSION, migrate, type Migration } from './sqlite/migrations.js';

@@ -16,11 +16,14 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type StepStatus = 'completed' | 'failed' | 'skipped';
 
 /**
- * pending: written before the broker call, no answer yet (becomes `unknown` after a crash);
+ * waiting: recorded while it waits for the broker's rate-limit slot; its request has not left Flow
+ * (becomes `not_sent` after a crash);
+ * pending: its request may reach the broker from now on, no answer yet (becomes `unknown` after a crash);
  * sent: the broker took the request, final state not known yet; accepted / rejected: answered;
- * unknown: the outcome cannot be known, never re-sent, never pruned.
+ * unknown: the request may have reached the broker but its outcome cannot be known: never re-sent, never pruned;
+ * not_sent: its request never left Flow (cancelled or stopped while waiting, no connection). Never re-sent.
  */
-export type IntentStatus = 'pending' | 'sent' | 'accepted' | 'rejected' | 'unknown';
+export type IntentStatus = 'waiting' | 'pending' | 'sent' | 'accepted' | 'rejected' | 'unknown' | 'not_sent';
 
 /** A workflow in OpenAlgo's format; validated by `workflow/` before it reaches the store. */
 export interface WorkflowDefinition {
@@ -243,8 +246,10 @@ export interface CrashedExecution {
 
 export interface CrashReport {
   crashed: CrashedExecution[];
-  /** Intents that had no answer and are now `unknown`. */
+  /** Intents that may have been sent but had no answer, now `unknown`. */
   unknownIntents: OrderIntent[];
+  /** Intents that were still waiting for a rate-limit slot, now `not_sent`. */
+  notSentIntents: OrderIntent[];
 }
 
 export interface ExecutionStore {
@@ -282,10 +287,12 @@ export interface NewOrderIntent {
   /** The request with secrets removed. */
   request: unknown;
   createdAt?: number;
+  /** `waiting` while it waits for a rate-limit slot (markIntentSending follows); default `pending`. */
+  status?: 'waiting' | 'pending';
 }
 
 export interface IntentResolution {
-  status: 'sent' | 'accepted' | 'rejected' | 'unknown';
+  status: 'sent' | 'accepted' | 'rejected' | 'unknown' | 'not_sent';
   answer?: unknown;
   orderIds?: readonly string[];
   error?: string | null;
@@ -308,13 +315,15 @@ export interface OrderIntent {
 }
 
 export interface IntentStore {
-  /** Written before the broker call, status `pending`. */
+  /** Written before the broker call, status `pending` (or `waiting`). */
   insertIntent(intent: NewOrderIntent): void;
+  /** A `waiting` intent got its slot: `pending` from now on (it may reach the broker). False if it was not waiting. */
+  markIntentSending(key: string): boolean;
   resolveIntent(key: string, resolution: IntentResolution): boolean;
   getIntent(key: string): OrderIntent | null;
   listIntents(executionId: string): OrderIntent[];
   listUnknownIntents(): OrderIntent[];
-  /** Intents created since sinceMs that may have reached the market (everything but rejected). */
+  /** Intents created since sinceMs that may have reached the market (everything but rejected and not_sent). */
   countOrdersForWorkflowSince(workflowId: string, sinceMs: number): number;
 }
 
@@ -436,7 +445,7 @@ export interface Store extends WorkflowStore, ExecutionStore, IntentStore, MiscS
   /**
    * Deletes executions beyond the newest N of their workflow AND older than D days, with their
    * steps, logs, intents and notifications, in bounded batches. Runs that are still open or hold
-   * a pending/unknown order intent are kept whole.
+   * a waiting/pending/unknown order intent are kept whole.
    */
   prune(options?: PruneOptions): Promise<PruneResult>;
   close(): void;

@@ -78,3 +78,43 @@ describe('redaction', async () => {
     expect(out).toEqual({ url: 'https://x.example/hook?token=[redacted]&symbol=SBIN', headers: { Authorization: '[redacted]' }, nested: [{ apikey: '[redacted]' }], plain: 'token=abc' });
   });
 });
+
+describe('secrets rendered into text', async () => {
+  const { secretScrubber } = await import('../../src/engine/redact.js');
+
+  it('an object rendered into text keeps no secret-named key\'s value; a field that is exactly the object keeps it whole', () => {
+    const s = scope({}, { symbol: 'SBIN', apikey: 'k-123', auth: { password: 'p-456', Token: 't-789' } });
+    const text = interpolateString('got {{webhook}} / {{webhook.auth}}', s, []) as string;
+    expect(text).toBe('got {"symbol":"SBIN","apikey":"[redacted]","auth":{"password":"[redacted]","Token":"[redacted]"}} / {"password":"[redacted]","Token":"[redacted]"}');
+    // The value itself (an order field, an HTTP body object) is data, not text: it is not altered.
+    expect(interpolateString('{{webhook.auth}}', s, [])).toEqual({ password: 'p-456', Token: 't-789' });
+  });
+
+  it('the scrubber replaces known secret values plain, JSON-escaped and URL-encoded, in strings and keys, at any depth', () => {
+    const key = 'ab/c+d "e" \\f:g';
+    const scrub = secretScrubber([key, 'bot-token-1234', undefined, 'short']);
+    const value = {
+      plain: `key ${key}!`,
+      json: JSON.stringify({ k: key }),
+      nested: [{ url: `https://x.test/?k=${encodeURIComponent(key)}&b=bot-token-1234` }, new URLSearchParams({ k: key }).toString()],
+      twice: JSON.stringify(JSON.stringify({ k: key })),
+      [`bot-token-1234`]: 1,
+      short: 'short stays: too short to scrub safely',
+      n: 5,
+    };
+    const out = scrub(value);
+    const text = JSON.stringify(out);
+    for (const form of [key, JSON.stringify(key).slice(1, -1), encodeURIComponent(key), 'bot-token-1234']) expect(text).not.toContain(form);
+    expect(out.plain).toBe('key [redacted]!');
+    expect(out.short).toBe('short stays: too short to scrub safely');
+    expect(out.n).toBe(5);
+    expect(value.plain).toBe(`key ${key}!`); // the input is not mutated
+  });
+
+  it('the scrubber hands back the very value when there is nothing to hide (no copy)', () => {
+    const scrub = secretScrubber(['bot-token-1234']);
+    const value = { a: [1, 'x', { b: 'y' }] };
+    expect(scrub(value)).toBe(value);
+    expect(secretScrubber([])(value)).toBe(value);
+  });
+});

@@ -209,6 +209,54 @@ describe('order calls', () => {
   });
 });
 
+describe('order calls tell the caller when they wait and when they leave', () => {
+  it('an order with a free slot calls beforeSend once, before its request reaches the server, and never onQueued', async () => {
+    const { fake, client } = await setup(() => ok({ orderid: '1' }));
+    const seen: string[] = [];
+    await client.placeOrder(ORDER, {
+      onQueued: async () => { seen.push('queued'); },
+      beforeSend: async () => { seen.push(`send (server had ${fake.calls('placeorder').length})`); },
+    });
+    expect(seen).toEqual(['send (server had 0)']);
+    expect(fake.calls('placeorder')).toHaveLength(1);
+  });
+
+  it('an order that must wait for a slot calls onQueued before the wait and beforeSend only once the slot is granted', async () => {
+    const { fake, client } = await setup(() => ok({ orderid: '1' }), { orderRatePerSec: 1 });
+    await client.placeOrder(ORDER);
+    const t0 = performance.now();
+    const seen: Array<[string, number, number]> = [];
+    const at = (what: string) => async () => { seen.push([what, Math.round(performance.now() - t0), fake.calls('placeorder').length]); };
+    await client.placeOrder(ORDER, { onQueued: at('queued'), beforeSend: at('send') });
+    expect(seen.map(([w]) => w)).toEqual(['queued', 'send']);
+    expect(seen[0][1]).toBeLessThan(200); // recorded as waiting at once
+    expect(seen[1][1]).toBeGreaterThanOrEqual(800); // marked sent only after the window passed
+    expect(seen[1][2]).toBe(1); // and before the second request reached the server
+    expect(fake.calls('placeorder')).toHaveLength(2);
+  });
+
+  it('a beforeSend that throws sends nothing and ends the call with its error', async () => {
+    const { fake, client } = await setup(() => ok({ orderid: '1' }));
+    const boom = new Error('disk full');
+    await expect(client.placeOrder(ORDER, { beforeSend: async () => { throw boom; } })).rejects.toBe(boom);
+    expect(fake.calls('placeorder')).toHaveLength(0);
+    await client.placeOrder(ORDER); // the slot was given back
+    expect(fake.calls('placeorder')).toHaveLength(1);
+  });
+
+  it('an onQueued that throws leaves the queue: nothing is sent and the order behind it does not wait for it', async () => {
+    const { fake, client } = await setup(() => ok({ orderid: '1' }), { orderRatePerSec: 1 });
+    await client.placeOrder(ORDER);
+    const failed = client.placeOrder(ORDER, { onQueued: async () => { throw new Error('disk full'); } });
+    const next = client.placeOrder({ ...ORDER, quantity: 2 });
+    await expect(failed).rejects.toThrow('disk full');
+    await next;
+    const sent = fake.calls('placeorder');
+    expect(sent.map((c) => c.body.quantity)).toEqual([1, 2]);
+    expect(sent[1].at - sent[0].at).toBeLessThan(1_500); // one window, not two
+  });
+});
+
 describe('connection check and secrets', () => {
   it('says which broker OpenAlgo is connected to', async () => {
     const { fake, client } = await setup(() => ok({ data: { message: 'pong', broker: 'zerodha' } }));

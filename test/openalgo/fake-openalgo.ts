@@ -10,8 +10,8 @@ export interface Received {
   at: number;
 }
 
-/** How to answer: JSON with a status, a raw text, or 'hang' / 'drop' the connection. */
-export type Reply = { status: number; json?: unknown; text?: string } | 'hang' | 'drop';
+/** How to answer: JSON with a status, a raw text (after `delayMs`), or 'hang' / 'drop' the connection. */
+export type Reply = { status: number; json?: unknown; text?: string; delayMs?: number } | 'hang' | 'drop';
 
 export interface FakeOpenAlgo {
   url: string;
@@ -41,6 +41,8 @@ export async function fakeOpenAlgo(script: (endpoint: string, n: number, body: R
       req.socket.destroy();
       return;
     }
+    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    if (res.destroyed) return;
     const text = reply.text ?? JSON.stringify(reply.json);
     res.writeHead(reply.status, { 'content-type': reply.text === undefined ? 'application/json' : 'text/html' });
     res.end(text);

@@ -5,12 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { OpenAlgoBroker } from '../../src/broker/openalgo/index.js';
 import { PaperBroker } from '../../src/broker/paper/index.js';
 import { defaultRegistry } from '../../src/nodes/registry.js';
 import { ExecutionService, type ExecutionServiceOptions } from '../../src/runtime/service.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { countingBroker } from '../helpers/graph.js';
+import { fakeOpenAlgo, ok } from '../openalgo/fake-openalgo.js';
 
 const dirs: string[] = [];
 const stores: Store[] = [];
@@ -161,6 +163,40 @@ describe('durable executions', () => {
     expect(store.getExecution(a.executionId)!.status).toBe('canceled');
     expect(store.getExecution(b.executionId)!.status).toBe('queued'); // kept, resumed or expired at the next start
     expect(() => service.request({ workflowId, version, trigger: { kind: 'manual' } })).toThrow(/shutting down/);
+  });
+});
+
+describe('orders behind the OpenAlgo limiter', () => {
+  it('an order waiting for its slot is stored waiting, then sent once it has it; one cancelled while waiting is not_sent and never reaches the broker', async () => {
+    const fake = await fakeOpenAlgo(() => ok({ orderid: 'OID' }));
+    const broker = new OpenAlgoBroker({ host: fake.url, apiKey: 'limiter-test-key', orderRatePerSec: 1 });
+    try {
+      const { store, service, workflowId, version } = setup({
+        name: 'buy', nodes: [node('hook', 'webhookTrigger'), node('buy', 'placeOrder', { symbol: 'SBIN', exchange: 'NSE', action: 'BUY', quantity: '{{webhook.n}}', priceType: 'MARKET', product: 'MIS' }, 100)],
+        edges: chain('hook', 'buy'),
+      }, { broker });
+      const run = (n: number) => service.request({ workflowId, version, concurrency: 'parallel', trigger: { kind: 'webhook', payload: { n } } }).executionId;
+      const [first, second, third] = [run(1), run(2), run(3)];
+      const statusOf = (id: string) => store.getExecution(id)!.intents[0]?.status;
+      const deadline = Date.now() + 5_000;
+      while ((statusOf(second) !== 'waiting' || statusOf(third) !== 'waiting' || fake.calls('placeorder').length < 1) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      // The first took the free slot; the others wait for theirs, recorded as such, nothing of them sent.
+      expect([statusOf(second), statusOf(third)]).toEqual(['waiting', 'waiting']);
+      expect(fake.calls('placeorder').map((c) => c.body.quantity)).toEqual([1]);
+      service.cancel(third);
+      const [r1, r2, r3] = await Promise.all([service.wait(first), service.wait(second), service.wait(third)]);
+      expect(r1!.orders[0].status).toBe('accepted');
+      expect(r2!.orders[0].status).toBe('accepted');
+      expect(r3!.orders[0]).toMatchObject({ status: 'not_sent', error: expect.stringMatching(/cancelled before it was sent/) });
+      expect(store.getExecution(third)!.intents[0].status).toBe('not_sent');
+      expect(fake.calls('placeorder').map((c) => c.body.quantity)).toEqual([1, 2]);
+      expect(store.listUnknownIntents()).toEqual([]);
+    } finally {
+      await broker.close();
+      await fake.close();
+    }
   });
 });
 

@@ -187,7 +187,35 @@ describe('crash recovery', () => {
     expect(after.getExecution('ex_wait')?.status).toBe('queued');
     expect(after.listUnknownIntents().map((i) => i.key)).toEqual(['lost']);
     // A second start-up finds nothing more to change.
-    expect(after.recoverAfterCrash(100)).toEqual({ crashed: [], unknownIntents: [] });
+    expect(after.recoverAfterCrash(100)).toEqual({ crashed: [], unknownIntents: [], notSentIntents: [] });
+  });
+
+  it('an intent still waiting for a rate-limit slot becomes not_sent, one marked sending becomes unknown', () => {
+    const dir = tempDir();
+    const before = tempStore({ dataDir: dir });
+    const { id: wf } = activeWorkflow(before);
+    queue(before, wf, 'ex_1');
+    before.markRunning('ex_1', 10);
+    const intent = (key: string, status: 'waiting' | 'pending') =>
+      before.insertIntent({ key, workflowId: wf, executionId: 'ex_1', nodeId: 'buy', method: 'placeOrder', request: { quantity: 1 }, status });
+    intent('queued', 'waiting');
+    intent('granted', 'waiting');
+    expect(before.markIntentSending('granted')).toBe(true);
+    expect(before.markIntentSending('granted')).toBe(false); // only a waiting intent moves
+    intent('direct', 'pending');
+    // A waiting intent still counts against the daily limit: it may yet be sent.
+    expect(before.countOrdersForWorkflowSince(wf, 0)).toBe(3);
+
+    const after = tempStore({ dataDir: dir });
+    const report = after.recoverAfterCrash(99);
+    expect(report.unknownIntents.map((i) => i.key)).toEqual(['granted', 'direct']);
+    expect(report.notSentIntents).toMatchObject([{ key: 'queued', status: 'not_sent', resolvedAt: 99 }]);
+    const run = after.getExecution('ex_1')!;
+    expect(run.intents.map((i) => [i.key, i.status])).toEqual([['queued', 'not_sent'], ['granted', 'unknown'], ['direct', 'unknown']]);
+    expect(run.intents[0].error).toMatch(/not sent.*rate-limit slot.*never re-sent/);
+    expect(after.listUnknownIntents().map((i) => i.key)).toEqual(['granted', 'direct']);
+    // A not_sent intent never reached the market: it does not count against the daily limit.
+    expect(after.countOrdersForWorkflowSince(wf, 0)).toBe(2);
   });
 
   it('names the last finished node when the one in flight was not recorded', () => {

@@ -5,7 +5,7 @@
 
 import type { Agent } from 'undici';
 import type {
-  BasketOrderRequest, Broker, BrokerAnswer, CallOptions, CancelOrderRequest, ClosePositionRequest, ExpiryRequest,
+  BasketOrderRequest, Broker, BrokerMethod, BrokerAnswer, CallOptions, CancelOrderRequest, ClosePositionRequest, ExpiryRequest,
   HistoryRequest, MarginRequest, ModifyOrderRequest, OpenPositionRequest, OptionChainRequest, OptionsMultiOrderRequest,
   OptionsOrderRequest, OptionSymbolRequest, PlaceOrderRequest, SmartOrderRequest, SplitOrderRequest, SymbolRef,
   TelegramRequest,
@@ -16,7 +16,7 @@ import { RateLimiter, type Release } from './limiter.js';
 import type { OpenAlgoLogger } from './logger.js';
 import { ANSWER_SCHEMAS, describeIssues, ERROR_ANSWER } from './schemas.js';
 
-type Method = Exclude<keyof Broker, 'kind' | 'description'>;
+type Method = BrokerMethod;
 type AnswerOf<M extends Method> = Awaited<ReturnType<Broker[M]>>;
 
 /** One HTTP attempt, for metrics. `ok`: it produced the answer returned to the caller. */
@@ -67,6 +67,8 @@ const noop = () => {};
 export class OpenAlgoBroker implements Broker {
   readonly kind = 'openalgo' as const;
   readonly description: string;
+  /** Order calls wait in a client-side limiter: callers learn when one waits and when it is sent. */
+  readonly announcesSends = true;
   /** The server's base URL as given (without credentials or a trailing slash). */
   readonly host: string;
   // a #private field: never serialised or inspected along with the client
@@ -188,26 +190,41 @@ export class OpenAlgoBroker implements Broker {
     for (let attempt = 1; ; attempt++) {
       // Orders that had to wait for a slot go out one after another, in the order their slots were
       // granted: several granted at once would otherwise race on separate connections and could reach
-      // the broker out of the order the webhooks came in.
+      // the broker out of the order the webhooks came in. The turn is taken with the place in the
+      // limiter's FIFO queue, so turn order is grant order.
       const inTurn = isOrder && limiter.busy;
-      let release: Release;
-      try {
-        release = await limiter.acquire(opts?.signal);
-      } catch {
-        throw fail.abortedBeforeSend();
-      }
+      // A call that gives up while queued (its record failed) leaves the queue instead of taking a slot.
+      const leave = inTurn ? new AbortController() : undefined;
+      const slot = limiter.acquire(leave ? (opts?.signal ? AbortSignal.any([opts.signal, leave.signal]) : leave.signal) : opts?.signal);
       let sent: () => void = noop;
+      let before: Promise<void> | undefined;
       if (inTurn) {
-        const before = this.orderTurn;
+        before = this.orderTurn;
         this.orderTurn = new Promise<void>((resolve) => (sent = resolve));
-        await before;
       }
-      const started = performance.now();
+      let release: Release | undefined;
       let result: Attempt;
+      let started = 0;
       try {
+        // The caller records the intent as waiting before the wait, and as sent before the write
+        // (once per call: the retry after a refused connection is recorded as sent already).
+        if (inTurn && attempt === 1 && opts?.onQueued) await opts.onQueued();
+        try {
+          release = await slot;
+        } catch {
+          throw fail.abortedBeforeSend();
+        }
+        if (attempt === 1 && opts?.beforeSend) await opts.beforeSend();
+        if (before) await before;
+        if (opts?.signal?.aborted) throw fail.abortedBeforeSend();
+        started = performance.now();
         result = await post(this.agent, url, body, this.timeoutMs, opts?.signal);
       } finally {
-        release();
+        if (release) release();
+        else {
+          leave?.abort();
+          slot.catch(noop);
+        }
         sent();
       }
       const ms = Math.round(performance.now() - started);

@@ -5,10 +5,10 @@
 // are taken off the body before these run.
 
 import { z } from 'zod';
-import type { Broker, BrokerAnswer, CallOptions } from '../types.js';
+import type { Broker, BrokerAnswer, BrokerMethod, CallOptions } from '../types.js';
 import { ACTIONS, EXCHANGES, PRICE_TYPES, PRODUCTS } from '../types.js';
 
-type Method = Exclude<keyof Broker, 'kind' | 'description'>;
+type Method = BrokerMethod;
 
 const MISSING = 'Missing data for required field.';
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;

@@ -4,10 +4,10 @@
 // order_status, quantities, lot sizes). A `status: "error"` answer only needs a message.
 
 import { z } from 'zod';
-import type { Broker } from '../types.js';
+import type { Broker, BrokerMethod } from '../types.js';
 import { ACTIONS, PRICE_TYPES, PRODUCTS } from '../types.js';
 
-type Method = Exclude<keyof Broker, 'kind' | 'description'>;
+type Method = BrokerMethod;
 type AnswerOf<M extends Method> = Awaited<ReturnType<Broker[M]>>;
 
 // ---- primitives ------------------------------------------------------------

@@ -5,13 +5,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Broker, BrokerAnswer, CallOptions } from '../types.js';
+import type { Broker, BrokerAnswer, BrokerMethod, CallOptions } from '../types.js';
 import { ENDPOINTS } from '../types.js';
 import { RateLimiter } from './limiter.js';
 import type { OpenAlgoLogger } from './logger.js';
 import { OPERATIONS } from './requests.js';
 
-type Method = Exclude<keyof Broker, 'kind' | 'description'>;
+type Method = BrokerMethod;
 
 export interface OpenAlgoServerOptions {
   broker: Broker;

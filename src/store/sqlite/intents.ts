@@ -1,5 +1,5 @@
-// Order intents: written before the broker call, updated with its answer. An intent with no
-// answer after a crash becomes `unknown` and is never re-sent nor pruned.
+// Order intents: written before the broker call, updated with its answer. After a crash an intent
+// with no answer becomes `unknown` (never re-sent nor pruned), one still waiting for its slot `not_sent`.
 
 import type Database from 'better-sqlite3';
 import type { IntentStatus, IntentStore, OrderIntent } from '../types.js';
@@ -29,25 +29,28 @@ export function toIntent(r: IntentRow): OrderIntent {
 export function intentStore(db: DB): IntentStore {
   const q = {
     insert: db.prepare(`INSERT INTO order_intents (key, workflow_id, execution_id, node_id, method, status, created_at, request)
-      VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`),
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    sending: db.prepare(`UPDATE order_intents SET status = 'pending' WHERE key = ? AND status = 'waiting'`),
     resolve: db.prepare(`UPDATE order_intents SET status = ?, answer = ?, order_ids = ?, error = ?, resolved_at = ?
       WHERE key = ?`),
     get: db.prepare<[string], IntentRow>(`SELECT ${INTENT} FROM order_intents WHERE key = ?`),
     byExecution: db.prepare<[string], IntentRow>(`SELECT ${INTENT} FROM order_intents WHERE execution_id = ? ORDER BY id`),
     unknown: db.prepare<[], IntentRow>(`SELECT ${INTENT} FROM order_intents WHERE status = 'unknown' ORDER BY id`),
     countSince: db.prepare<[string, number], { n: number }>(`SELECT count(*) AS n FROM order_intents
-      WHERE workflow_id = ? AND created_at >= ? AND status <> 'rejected'`),
+      WHERE workflow_id = ? AND created_at >= ? AND status NOT IN ('rejected', 'not_sent')`),
   };
 
   return {
     insertIntent(i) {
       try {
-        q.insert.run(i.key, i.workflowId, i.executionId, i.nodeId, i.method, i.createdAt ?? Date.now(),
+        q.insert.run(i.key, i.workflowId, i.executionId, i.nodeId, i.method, i.status ?? 'pending', i.createdAt ?? Date.now(),
           toJson(i.request) ?? 'null');
       } catch (e) {
         throw asStoreError(e, `order intent ${i.key}`);
       }
     },
+
+    markIntentSending: (key) => q.sending.run(key).changes > 0,
 
     resolveIntent: (key, r) => q.resolve.run(r.status, toJson(r.answer), r.orderIds?.length ? JSON.stringify(r.orderIds) : null,
       r.error ?? null, r.resolvedAt ?? Date.now(), key).changes > 0,

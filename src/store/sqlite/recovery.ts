@@ -1,33 +1,42 @@
-// Start-up recovery: runs left `running` become `crashed` naming the node they were in;
-// intents left `pending` become `unknown`. Nothing is re-sent. Runs once at start-up: scans are fine here.
+// Start-up recovery: runs left `running` become `crashed` naming the node they were in; intents
+// left `pending` (their request may have been sent) become `unknown`, intents left `waiting` (for a
+// rate-limit slot: never sent) become `not_sent`. Nothing is re-sent. Runs once at start-up: scans are fine here.
 
 import type Database from 'better-sqlite3';
-import type { CrashReport, CrashedExecution } from '../types.js';
+import type { CrashReport, CrashedExecution, OrderIntent } from '../types.js';
 import { INTENT, type IntentRow, toIntent } from './intents.js';
 
 type DB = Database.Database;
 
 const UNKNOWN_INTENT_ERROR =
   'no broker answer was recorded: Flow stopped while this order was being sent. Check the broker order book; it is never re-sent';
+const NOT_SENT_INTENT_ERROR =
+  'not sent: Flow stopped while this order waited for a rate-limit slot, before it left Flow. It was not placed and is never re-sent';
 
 export function crashRecovery(db: DB): (now?: number) => CrashReport {
   const q = {
     running: db.prepare<[], { id: string; workflowId: string; nodeId: string | null; nodeType: string | null }>(
       `SELECT id, workflow_id AS workflowId, current_node AS nodeId, current_node_type AS nodeType FROM executions
        WHERE status = 'running' ORDER BY seq`),
-    pending: db.prepare<[], IntentRow>(`SELECT ${INTENT} FROM order_intents WHERE status = 'pending' ORDER BY id`),
+    open: db.prepare<[], IntentRow>(`SELECT ${INTENT} FROM order_intents WHERE status IN ('pending', 'waiting') ORDER BY id`),
     lastStep: db.prepare<[string], { nodeId: string; nodeType: string }>(
       'SELECT node_id AS nodeId, node_type AS nodeType FROM steps WHERE execution_id = ? ORDER BY seq DESC, id DESC LIMIT 1'),
-    markUnknown: db.prepare(`UPDATE order_intents SET status = 'unknown', error = ?, resolved_at = ? WHERE key = ?`),
+    settle: db.prepare(`UPDATE order_intents SET status = ?, error = ?, resolved_at = ? WHERE key = ?`),
     crash: db.prepare(`UPDATE executions SET status = 'crashed', error = ?, finished_at = ? WHERE id = ?`),
   };
 
   const recover = db.transaction((now: number): CrashReport => {
-    const pending = q.pending.all();
+    const open = q.open.all();
     // An order in flight names the node most precisely.
     const inFlight = new Map<string, { nodeId: string; nodeType: string }>();
-    for (const i of pending) {
-      q.markUnknown.run(UNKNOWN_INTENT_ERROR, now, i.key);
+    const unknownIntents: OrderIntent[] = [];
+    const notSentIntents: OrderIntent[] = [];
+    for (const i of open) {
+      const sent = i.status === 'pending';
+      const status = sent ? 'unknown' : 'not_sent';
+      const error = sent ? UNKNOWN_INTENT_ERROR : NOT_SENT_INTENT_ERROR;
+      q.settle.run(status, error, now, i.key);
+      (sent ? unknownIntents : notSentIntents).push(toIntent({ ...i, status, error, resolvedAt: now }));
       inFlight.set(i.executionId, { nodeId: i.nodeId, nodeType: i.method });
     }
     const crashed: CrashedExecution[] = [];
@@ -46,10 +55,7 @@ export function crashRecovery(db: DB): (now?: number) => CrashReport {
       q.crash.run(error, now, r.id);
       crashed.push({ executionId: r.id, workflowId: r.workflowId, nodeId: node?.nodeId ?? null, nodeType: node?.nodeType ?? null, error });
     }
-    return {
-      crashed,
-      unknownIntents: pending.map((i) => toIntent({ ...i, status: 'unknown', error: UNKNOWN_INTENT_ERROR, resolvedAt: now })),
-    };
+    return { crashed, unknownIntents, notSentIntents };
   });
 
   return (now) => recover.immediate(now ?? Date.now());

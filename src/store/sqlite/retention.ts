@@ -22,11 +22,11 @@ export function retention(db: DB): (options?: PruneOptions) => Promise<PruneResu
       'SELECT seq FROM executions WHERE workflow_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?'),
     window: db.prepare<[string, number, number, number], Candidate>(
       `SELECT e.seq, e.id, e.status, e.created_at AS createdAt,
-         EXISTS (SELECT 1 FROM order_intents i WHERE i.execution_id = e.id AND i.status IN ('pending', 'unknown')) AS held
+         EXISTS (SELECT 1 FROM order_intents i WHERE i.execution_id = e.id AND i.status IN ('waiting', 'pending', 'unknown')) AS held
        FROM executions e WHERE e.workflow_id = ? AND e.seq > ? AND e.seq <= ? ORDER BY e.seq LIMIT ?`),
     steps: db.prepare('DELETE FROM steps WHERE execution_id = ?'),
     logs: db.prepare('DELETE FROM logs WHERE execution_id = ?'),
-    intents: db.prepare(`DELETE FROM order_intents WHERE execution_id = ? AND status NOT IN ('pending', 'unknown')`),
+    intents: db.prepare(`DELETE FROM order_intents WHERE execution_id = ? AND status NOT IN ('waiting', 'pending', 'unknown')`),
     notifications: db.prepare('DELETE FROM notifications WHERE execution_id = ?'),
     execution: db.prepare('DELETE FROM executions WHERE seq = ?'),
     deliveries: db.prepare<[number, number], { id: number; receivedAt: number }>(
