@@ -229,7 +229,7 @@ const andGate = defineNode({
   type: 'andGate', instant: true,
   category: 'condition',
   label: 'AND',
-  description: 'True when every input is true (an input whose source did not run counts as false).',
+  description: 'True when every input is true. Runs once every source wired into it has a result (whatever handle the wire leaves from); if one did not run or errored, the gate does not run.',
   branches: 'true/false',
   gate: true,
   fields: { inputCount: f.integer({ label: 'Inputs', default: 2, min: 2, max: 5 }) },

@@ -57,7 +57,7 @@ const smartOrder = defineNode({
   description: 'Position-aware order: the broker trades the difference between the current position and positionSize.',
   aliases: ORDER_ALIASES,
   fields: singleOrderFields(quantityField(1, 0), {
-    positionSize: f.integer({ label: 'Target position', description: 'Positive long, negative short', default: 0 }),
+    positionSize: f.quantity({ label: 'Target position', description: 'Positive long, negative short', default: 0 }),
   }),
   check: (p) => priceProblems(p),
   async run(ctx, p) {
@@ -102,12 +102,12 @@ const optionsOrder = defineNode({
     offset: offsetField({ label: 'Strike offset', default: 'ATM' }),
     optionType: f.enum(['CE', 'PE'] as const, { label: 'Option type', default: 'CE' }),
     action: actionField(),
-    quantity: f.integer({ label: 'Lots', default: 1, min: 1 }),
+    quantity: quantityField(1, 1, 'Lots'),
     priceType: priceTypeField(),
     product: optionProductField(),
     price: priceField(),
     triggerPrice: triggerPriceField(),
-    splitSize: f.integer({ label: 'Split size', description: 'Units per child order; 0 = no split', default: 0, min: 0 }),
+    splitSize: f.quantity({ label: 'Split size', description: 'Units per child order; 0 = no split', default: 0, min: 0 }),
     strategyTag: strategyTagField(),
   },
   check: (p) => priceProblems(p),
@@ -150,18 +150,31 @@ const LEG_FIELDS = {
   offset: offsetField({ default: 'ATM' }),
   optionType: f.enum(['CE', 'PE'] as const, { default: 'CE' }),
   action: f.enum(ACTIONS, { required: true }),
-  quantity: f.integer({ default: 1, min: 1 }),
+  quantity: f.quantity({ default: 1, min: 1 }),
   expiryDate: expiryDateField(),
   priceType: f.enum(PRICE_TYPES),
   price: f.number({ min: 0 }),
   triggerPrice: f.number({ min: 0 }),
   product: f.enum(['MIS', 'NRML'] as const),
-  splitSize: f.integer({ min: 0 }),
+  splitSize: f.quantity({ min: 0 }),
 };
 const LEG_ALIASES: Record<string, keyof typeof LEG_FIELDS> = { option_type: 'optionType', expiry_date: 'expiryDate', pricetype: 'priceType', trigger_price: 'triggerPrice' };
 
 /** Custom legs: a list of {offset, optionType, action, quantity (lots), expiryDate?, priceType?, price?, triggerPrice?}. */
-const legsField = (): FieldSpec<LegInput[]> =>
+const legsField = (): FieldSpec<LegInput[]> => ({
+  ...legsParser(),
+  notice(raw, legs) {
+    const rawLegs = typeof raw === 'string' ? (() => { try { return JSON.parse(raw) as unknown; } catch { return null; } })() : raw;
+    if (!Array.isArray(rawLegs)) return undefined;
+    const notes = legs.flatMap((leg, i) => {
+      const given = (rawLegs[i] as Record<string, unknown> | undefined)?.quantity;
+      const note = LEG_FIELDS.quantity.notice?.(given, leg.quantity);
+      return note ? [`leg ${i + 1} quantity ${note}`] : [];
+    });
+    return notes.length ? notes.join('; ') : undefined;
+  },
+});
+const legsParser = (): FieldSpec<LegInput[]> =>
   customField('json', { label: 'Legs', description: 'For strategy "custom": [{offset, optionType, action, quantity (lots), expiryDate?}]', default: [] }, (v) => {
     let raw = v;
     if (typeof raw === 'string') {
@@ -215,7 +228,7 @@ const optionsMultiOrder = defineNode({
     expiryType: expiryTypeField(),
     expiryDate: expiryDateField(),
     action: f.enum(ACTIONS, { label: 'Direction', description: 'BUY = long volatility, SELL = short (straddle, strangle)' }),
-    quantity: f.integer({ label: 'Lots per leg', default: 1, min: 1 }),
+    quantity: quantityField(1, 1, 'Lots per leg'),
     priceType: priceTypeField(),
     price: priceField(),
     product: optionProductField(),
@@ -348,7 +361,7 @@ const splitOrder = defineNode({
   label: 'Split order',
   description: `Splits a large order into chunks of splitSize (the last may be smaller); at most ${MAX_SPLIT_ORDERS} chunks.`,
   aliases: ORDER_ALIASES,
-  fields: singleOrderFields(quantityField(100), { splitSize: f.integer({ label: 'Split size', default: 50, min: 1 }) }),
+  fields: singleOrderFields(quantityField(100), { splitSize: f.quantity({ label: 'Split size', default: 50, min: 1 }) }),
   check(p) {
     const out = priceProblems(p);
     const chunks = Math.ceil(p.quantity / p.splitSize);
@@ -391,7 +404,7 @@ const modifyOrder = defineNode({
     action: f.enum(ACTIONS, { label: 'Action' }),
     priceType: f.enum(PRICE_TYPES, { label: 'Price type' }),
     product: f.enum(PRODUCTS, { label: 'Product' }),
-    newQuantity: f.integer({ label: 'New quantity', min: 1 }),
+    newQuantity: f.quantity({ label: 'New quantity', min: 1 }),
     newPrice: f.number({ label: 'New price', min: 0 }),
     newTriggerPrice: f.number({ label: 'New trigger price', min: 0 }),
     strategyTag: strategyTagField(),

@@ -18,13 +18,15 @@ const cancelAllOrders = def('cancelAllOrders');
 const NOW = new Date('2025-01-15T04:30:00Z');
 
 describe('order fields', () => {
-  it('reject a quantity of 0, exchange NYSE and action HOLD, naming the field', () => {
+  it('reject a quantity of 0 (or one that truncates to 0), exchange NYSE and action HOLD, naming the field', () => {
     const base = { symbol: 'SBIN', exchange: 'NSE', action: 'BUY', quantity: 1 };
     expect(() => parseParams(placeOrder, { ...base, quantity: 0 })).toThrow(ParamError);
     expect(() => parseParams(placeOrder, { ...base, quantity: 0 })).toThrow(/^quantity must be at least 1/);
     expect(() => parseParams(placeOrder, { ...base, exchange: 'NYSE' })).toThrow(/^exchange 'NYSE' is not one of/);
     expect(() => parseParams(placeOrder, { ...base, action: 'HOLD' })).toThrow(/^action 'HOLD' is not one of BUY, SELL/);
-    expect(() => parseParams(placeOrder, { ...base, quantity: '2.5' })).toThrow(/^quantity '2.5' is not a whole number/);
+    // OpenAlgo's get_int is int(float(x)): a fraction truncates toward zero, and what truncates below 1 fails.
+    expect(parseParams(placeOrder, { ...base, quantity: '2.5' }).quantity).toBe(2);
+    expect(() => parseParams(placeOrder, { ...base, quantity: '0.5' })).toThrow(/^quantity must be at least 1 \(got 0.5, which truncates to 0\)/);
     expect(() => parseParams(placeOrder, { ...base, symbol: '' })).toThrow(/^symbol is required/);
   });
 
