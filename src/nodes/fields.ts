@@ -143,11 +143,14 @@ export const f = {
       return hit;
     });
   },
-  time(opts: Common<string> = {}): FieldSpec<string> {
-    return customField('time', opts, (v) => {
+  /** HH:MM; with `seconds`, HH:MM:SS is kept whole (OpenAlgo's timeCondition and waitUntil honour seconds). */
+  time(opts: Common<string> & { seconds?: boolean } = {}): FieldSpec<string> {
+    const { seconds, ...rest } = opts;
+    return customField('time', rest, (v) => {
       const m = typeof v === 'string' ? /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(v.trim()) : null;
-      if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw new FieldError(`${show(v)} is not a time (HH:MM)`);
-      return `${m[1].padStart(2, '0')}:${m[2]}`;
+      if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3] ?? 0) > 59) throw new FieldError(`${show(v)} is not a time (HH:MM${seconds ? '[:SS]' : ''})`);
+      const hhmm = `${m[1].padStart(2, '0')}:${m[2]}`;
+      return seconds && m[3] !== undefined ? `${hhmm}:${m[3]}` : hhmm;
     });
   },
   date(opts: Common<string> = {}): FieldSpec<string> {

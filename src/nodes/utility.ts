@@ -147,11 +147,14 @@ const waitUntil = defineNode({
   label: 'Wait until',
   description: 'Waits until a time of day (exchange time); a time already past today returns at once.',
   timeoutMs: null,
-  fields: { targetTime: f.time({ label: 'Time', default: '09:30' }) },
+  fields: { targetTime: f.time({ label: 'Time', default: '09:30', seconds: true }) },
+  // OpenAlgo execute_wait_until: HH:MM:SS honoured; a time already past answers waited false.
   async run(ctx, p) {
     const now = ctx.now();
     const z = zonedParts(now, ctx.timezone);
-    const target = zonedTimeToDate(z.year, z.month, z.day, Number(p.targetTime.slice(0, 2)), Number(p.targetTime.slice(3, 5)), 0, ctx.timezone);
+    const target = zonedTimeToDate(
+      z.year, z.month, z.day, Number(p.targetTime.slice(0, 2)), Number(p.targetTime.slice(3, 5)), Number(p.targetTime.slice(6, 8) || 0), ctx.timezone,
+    );
     const ms = target.getTime() - now.getTime();
     if (ms <= 0) {
       ctx.log(`${p.targetTime} has already passed; continuing`);

@@ -93,6 +93,12 @@ describe('delay and waitUntil', () => {
     expect(past.result).toMatchObject({ waited: false });
     expect(past.ctx.sleeps).toEqual([]);
   });
+
+  it('waitUntil honours seconds: 10:00:00 until 10:00:45 waits 45 s (OpenAlgo execute_wait_until)', async () => {
+    const now = new Date('2025-01-15T04:30:00Z'); // 10:00:00 IST
+    const r = await runNode(def('waitUntil'), { targetTime: '10:00:45' }, { now });
+    expect(r.result).toMatchObject({ waited: true, waited_ms: 45_000 });
+  });
 });
 
 describe('log and alerts', () => {
