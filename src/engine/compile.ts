@@ -54,7 +54,7 @@ export function compileWorkflow(workflow: Workflow, registry: Registry): Compile
     if (!def) throw new Error(`${node.id}: unknown node type '${node.type}'`);
     const data = normalizeData(def, node.data);
     const onError = data.onError === 'continue' || data.onError === 'branch' ? data.onError : 'stop';
-    const outputVariable = typeof data.outputVariable === 'string' && data.outputVariable.trim() ? data.outputVariable.trim() : undefined;
+    const outputVariable = typeof data.outputVariable === 'string' && data.outputVariable.trim() ? data.outputVariable.trim() : def.defaultOutputVariable;
     const compiled: CompiledNode = { index, id: node.id, type: node.type, def, data, onError, outputVariable, outgoing: [], incoming: [], node };
     byId.set(node.id, compiled);
     return compiled;

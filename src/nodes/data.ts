@@ -164,7 +164,11 @@ const getOrderStatus = defineNode({
   category: 'data',
   label: 'Order status',
   description: 'One order’s status: {{name.data.order_status}} (complete, open, rejected, …).',
-  fields: { orderId: f.string({ label: 'Order id', required: true }) },
+  fields: {
+    orderId: f.string({ label: 'Order id', required: true }),
+    // OpenAlgo's editor writes it and its executor never reads it: the status is read once, here too.
+    waitForCompletion: f.boolean({ label: 'Wait for completion', description: 'Accepted for OpenAlgo compatibility; the status is read once (poll with delay and a condition)', default: false }),
+  },
   async run(ctx, p) {
     return fromBroker(await ctx.broker.orderStatus({ orderid: p.orderId.trim(), strategy: ctx.workflowName }, call(ctx)));
   },

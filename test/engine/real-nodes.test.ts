@@ -75,4 +75,14 @@ describe('real nodes', () => {
     expect(result.error).toMatch(/buy placeOrder: quantity .*must be at least 1 \(got 0.4, which truncates to 0\)/);
     expect(broker.calls.filter((c) => c.method === 'placeOrder')).toHaveLength(0);
   });
+
+  it('a mathExpression without outputVariable stores its number under result (OpenAlgo execute_math_expression)', async () => {
+    const { result, broker } = await run(
+      [node('t', 'webhookTrigger'), node('m', 'mathExpression', { expression: '{{webhook.lots}} * 25' }),
+        node('buy', 'placeOrder', { symbol: 'SBIN', exchange: 'NSE', action: 'BUY', quantity: '{{result}}' })],
+      [edge('t', 'm'), edge('m', 'buy')], { lots: 2 },
+    );
+    expect(result.variables.result).toBe(50);
+    expect(broker.calls.find((c) => c.method === 'placeOrder')!.req).toMatchObject({ quantity: 50 });
+  });
 });
