@@ -148,7 +148,7 @@ export const f = {
     const { seconds, ...rest } = opts;
     return customField('time', rest, (v) => {
       const m = typeof v === 'string' ? /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(v.trim()) : null;
-      if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3] ?? 0) > 59) throw new FieldError(`${show(v)} is not a time (HH:MM${seconds ? '[:SS]' : ''})`);
+      if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3] ?? 0) > 59) throw new FieldError(`${show(v)} is not a time (HH:MM)`);
       const hhmm = `${m[1].padStart(2, '0')}:${m[2]}`;
       return seconds && m[3] !== undefined ? `${hhmm}:${m[3]}` : hhmm;
     });

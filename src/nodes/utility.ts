@@ -213,7 +213,7 @@ const whatsappAlert = defineNode({
   type: 'whatsappAlert',
   category: 'utility',
   label: 'WhatsApp alert',
-  description: 'Records a WhatsApp message in the run (delivery needs a WhatsApp channel configured).',
+  description: "Sends a WhatsApp message through OpenAlgo's paired WhatsApp bot (the OpenAlgo broker); with the paper broker it is recorded in the run.",
   fields: {
     to: f.string({ label: 'To', description: 'Phone digits, e.g. 919876543210; blank: the paired device', default: '' }),
     message: f.text({ label: 'Message', required: true }),

@@ -122,3 +122,29 @@ describe('telegramAlert as OpenAlgo (execute_telegram_alert: a failed send fails
     expect(ctx.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringMatching(/NOT delivered/) }));
   });
 });
+
+describe("whatsappAlert as OpenAlgo (execute_whatsapp_alert → OpenAlgo's whatsapp/notify)", () => {
+  const whatsappAlert = defaultRegistry.get('whatsappAlert')!;
+
+  it('with the OpenAlgo broker, sends to the paired device itself, or to the given phone', async () => {
+    const broker = stubBroker({ whatsapp: () => ({ status: 'success' }) }, 'openalgo');
+    const notifier = createNotifier({ broker });
+    const self = await runNode(whatsappAlert, { message: 'filled' }, { broker, notifier });
+    expect(self.result).toMatchObject({ status: 'success', delivered: true, via: 'openalgo' });
+    await runNode(whatsappAlert, { message: 'filled', to: '919876543210' }, { broker, notifier });
+    expect(broker.calls.map((c) => c.req)).toEqual([{ message: 'filled', self: true }, { message: 'filled', phone: '919876543210' }]);
+  });
+
+  it('a send OpenAlgo refuses fails the node', async () => {
+    const broker = stubBroker({ whatsapp: () => ({ status: 'error', message: 'WhatsApp is not paired' }) }, 'openalgo');
+    const { result } = await runNode(whatsappAlert, { message: 'filled' }, { broker, notifier: createNotifier({ broker }) });
+    expect(result).toMatchObject({ status: 'error', message: expect.stringMatching(/WhatsApp is not paired/) });
+  });
+
+  it('with the paper broker it is recorded, and the output says so', async () => {
+    const broker = stubBroker();
+    const { result } = await runNode(whatsappAlert, { message: 'filled' }, { broker, notifier: createNotifier({ broker }) });
+    expect(result).toMatchObject({ status: 'success', delivered: false, via: 'recorded', note: expect.stringMatching(/^not delivered/) });
+    expect(broker.calls).toHaveLength(0);
+  });
+});
