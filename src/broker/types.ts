@@ -195,6 +195,8 @@ export interface HolidaysAnswer extends BrokerAnswer { data?: Array<{ date: stri
 export interface TimingsAnswer extends BrokerAnswer { data?: Array<{ exchange: string; start_time: number; end_time: number }> }
 export interface PingAnswer extends BrokerAnswer { data?: { message: string; broker: string } }
 export interface TelegramRequest { username: string; message: string; priority?: number }
+/** OpenAlgo's whatsapp/notify: exactly one recipient, `self` (the paired device) or `phone` (E.164 digits). */
+export interface WhatsAppRequest { message: string; self?: boolean; phone?: string }
 
 /** Options for one broker call. */
 export interface CallOptions {
@@ -278,6 +280,8 @@ export interface Broker {
 
   /** OpenAlgo's telegram/notify. Brokers without it answer status "error". */
   telegram(req: TelegramRequest, opts?: CallOptions): Promise<BrokerAnswer>;
+  /** OpenAlgo's whatsapp/notify (its paired WhatsApp bot). Brokers without it answer status "error". */
+  whatsapp(req: WhatsAppRequest, opts?: CallOptions): Promise<BrokerAnswer>;
 }
 
 /** The Broker methods that place, change or cancel orders: never retried, always recorded as intents. */
@@ -323,6 +327,7 @@ export const ENDPOINTS: Record<BrokerMethod, string> = {
   timings: 'market/timings',
   ping: 'ping',
   telegram: 'telegram/notify',
+  whatsapp: 'whatsapp/notify',
 };
 
 /** Order events a broker may push (the paper broker does; the OpenAlgo client polls). */

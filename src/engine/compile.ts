@@ -21,7 +21,11 @@ export interface CompiledNode {
   node: WorkflowNode;
 }
 
-export type EdgeKind = 'always' | 'true' | 'false' | 'error';
+/**
+ * How an edge fires: `always` (no handle), `true`/`false` (a branch), `error` (onError branch), or
+ * `value`: an edge into a gate, which carries its source's boolean whatever handle it leaves from.
+ */
+export type EdgeKind = 'always' | 'true' | 'false' | 'error' | 'value';
 
 export interface CompiledEdge {
   index: number;
@@ -50,7 +54,7 @@ export function compileWorkflow(workflow: Workflow, registry: Registry): Compile
     if (!def) throw new Error(`${node.id}: unknown node type '${node.type}'`);
     const data = normalizeData(def, node.data);
     const onError = data.onError === 'continue' || data.onError === 'branch' ? data.onError : 'stop';
-    const outputVariable = typeof data.outputVariable === 'string' && data.outputVariable.trim() ? data.outputVariable.trim() : undefined;
+    const outputVariable = typeof data.outputVariable === 'string' && data.outputVariable.trim() ? data.outputVariable.trim() : def.defaultOutputVariable;
     const compiled: CompiledNode = { index, id: node.id, type: node.type, def, data, onError, outputVariable, outgoing: [], incoming: [], node };
     byId.set(node.id, compiled);
     return compiled;
@@ -62,7 +66,9 @@ export function compileWorkflow(workflow: Workflow, registry: Registry): Compile
     if (!source || !target) continue; // dangling edges are validation errors; never walked
     const handle = edge.sourceHandle ?? '';
     // Handles a node cannot emit are rejected by validation; at run time an unnamed output always fires.
-    const kind: EdgeKind = handle === 'error' || source.def.branches ? EDGE_KINDS[handle] ?? 'always' : 'always';
+    const kind: EdgeKind = handle === 'error' ? 'error'
+      : target.def.gate ? 'value'
+      : source.def.branches ? EDGE_KINDS[handle] ?? 'always' : 'always';
     const compiled: CompiledEdge = { index: edges.length, id: edge.id, source: source.index, target: target.index, kind, edge };
     source.outgoing.push(compiled.index);
     target.incoming.push(compiled.index);

@@ -90,20 +90,23 @@ function walk(value: unknown, path: Segment[], from: number): unknown {
       return MISSING;
     }
   }
-  return cur === undefined ? MISSING : cur;
+  return cur === undefined || cur === null ? MISSING : cur;
 }
 
+// As OpenAlgo's WorkflowContext.interpolate: a built-in name wins over a variable of the same name,
+// and a path that ends at null is unresolved (an order field holding it fails).
 function resolve(path: Segment[], scope: Scope): unknown {
   const root = path[0] as string;
-  if (root === 'webhook') return path.length === 1 ? scope.webhook : walk(scope.webhook, path, 1);
-  if (Object.prototype.hasOwnProperty.call(scope.variables, root)) return walk(scope.variables[root], path, 1);
   if (path.length === 1) {
     const b = builtins(scope.now, scope.timezone) as Record<string, unknown>;
     if (Object.prototype.hasOwnProperty.call(b, root)) return b[root];
   }
+  if (root === 'webhook') return path.length === 1 ? scope.webhook : walk(scope.webhook, path, 1);
+  if (Object.prototype.hasOwnProperty.call(scope.variables, root)) return walk(scope.variables[root], path, 1);
   return MISSING;
 }
 
+/** Text of a value inside a longer string: objects as JSON (OpenAlgo shows Python's repr; see docs/openalgo-compatibility.md). */
 function stringify(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === null) return 'null';

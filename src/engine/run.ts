@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Broker } from '../broker/types.js';
 import { FieldError } from '../nodes/fields.js';
 import type { LogLevel, NodeContext, NodeInput, NodeResult, NodeSettings, Notifier, TriggerKind } from '../nodes/types.js';
-import type { CompiledNode, CompiledWorkflow } from './compile.js';
+import type { CompiledNode, CompiledWorkflow, EdgeKind } from './compile.js';
 import { interpolateDeep, type Scope } from './interpolate.js';
 import { trackOrders } from './orders.js';
 import { redact, withoutSecret } from './redact.js';
@@ -51,6 +51,26 @@ const EDGE_SKIPPED = 2;
 
 const isThenable = (v: unknown): v is Promise<unknown> => !!v && typeof (v as Promise<unknown>).then === 'function';
 
+/**
+ * Whether an edge fires once its source has run. A failed node fires its error edges under
+ * onError "branch", its unnamed edges under "continue", and under "stop" nothing, except a
+ * condition that could not be evaluated, whose unnamed edges still fire (so a log shows it).
+ * An edge into a gate fires when its source produced a boolean.
+ */
+function fires(node: CompiledNode, kind: EdgeKind, outcome: { failed: boolean; condition?: boolean }): boolean {
+  if (outcome.failed) {
+    if (node.onError === 'branch') return kind === 'error';
+    if (node.onError === 'continue' || node.def.branches) return kind === 'always';
+    return false;
+  }
+  switch (kind) {
+    case 'always': return true;
+    case 'error': return false;
+    case 'value': return outcome.condition !== undefined;
+    default: return outcome.condition !== undefined && outcome.condition === (kind === 'true');
+  }
+}
+
 /** Runs a compiled workflow once and resolves with its result; it never rejects. */
 export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promise<RunResult> {
   const executionId = opts.executionId ?? randomUUID();
@@ -87,6 +107,7 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
   let status: RunStatus = 'completed';
   let error: string | null = null;
   let failedNodeId: string | undefined;
+  const failures: string[] = [];
   emit?.({ type: 'run_started', executionId, at: startedAt });
 
   const stack: number[] = [];
@@ -96,7 +117,10 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
     edgeState[edgeIndex] = fired ? EDGE_FIRED : EDGE_SKIPPED;
     if (fired) firedIn[edge.target]++;
     if (--unsettled[edge.target] === 0) {
-      if (firedIn[edge.target] > 0) ready.push(edge.target);
+      // A gate needs a boolean from every input; any other node needs one fired edge.
+      const target = wf.nodes[edge.target];
+      const runs = target.def.gate ? firedIn[edge.target] === target.incoming.length : firedIn[edge.target] > 0;
+      if (runs) ready.push(edge.target);
       else skipNode(edge.target, ready);
     }
   };
@@ -138,27 +162,18 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
       if (isThenable(prepared)) await prepared;
       scope.now = now();
       const outcome = await runNode(node);
-      const ready: number[] = [];
-      if (outcome.failed && node.onError === 'stop') {
-        if (signal.aborted) {
-          status = 'canceled';
-          error = `canceled during ${node.id} (${node.type})`;
-        } else {
-          status = 'failed';
-          error = outcome.error ?? 'failed';
-          failedNodeId = node.id;
-        }
+      if (outcome.failed && signal.aborted) {
+        status = 'canceled';
+        error = `canceled during ${node.id} (${node.type})`;
         break;
       }
-      for (const e of node.outgoing) {
-        const kind = wf.edges[e].kind;
-        let fire: boolean;
-        if (outcome.failed) fire = node.onError === 'branch' ? kind === 'error' : kind === 'always';
-        else if (kind === 'always') fire = true;
-        else if (kind === 'error') fire = false;
-        else fire = outcome.condition !== undefined && outcome.condition === (kind === 'true');
-        settleEdge(e, fire, ready);
+      if (outcome.failed && node.onError === 'stop') {
+        // Its own branch stops; other branches go on and the run ends failed (DESIGN §4).
+        failures.push(outcome.error ?? `${node.id} ${node.type}: failed`);
+        failedNodeId ??= node.id;
       }
+      const ready: number[] = [];
+      for (const e of node.outgoing) settleEdge(e, fires(node, wf.edges[e].kind, outcome), ready);
       pushReady(ready);
     }
   } catch (e) {
@@ -168,6 +183,10 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
     failedNodeId = current || undefined;
   }
 
+  if (status === 'completed' && failures.length > 0) {
+    status = 'failed';
+    error = failures.join('; ');
+  }
   const result: RunResult = {
     executionId, status, steps, logs, variables, orders, error, failedNodeId,
     startedAt, finishedAt: now().toISOString(),
@@ -184,8 +203,13 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
     let failure: string | undefined;
     let result: NodeResult | undefined;
     try {
-      const params = prepareParams(node);
+      const notes: string[] = [];
+      const params = prepareParams(node, notes);
       step.input = redact(params);
+      if (notes.length) {
+        step.notes = notes;
+        for (const note of notes) log(`${node.id} ${node.type}: ${note}`, 'warn', node.id);
+      }
       result = await invoke(node, params);
       if (result.status === 'error') failure = result.message ?? 'the node reported an error';
     } catch (e) {
@@ -198,7 +222,7 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
     if (result) step.output = redact(result);
     if (failure !== undefined) {
       step.status = 'failed';
-      step.error = failure.startsWith(node.id) ? failure : `${node.id} ${node.type}: ${failure}`;
+      step.error = failure.startsWith(`${node.id} `) ? failure : `${node.id} ${node.type}: ${failure}`;
       log(step.error, 'error', node.id);
     } else if (result) {
       if (typeof result.condition === 'boolean') conditions.set(node.index, result.condition);
@@ -218,7 +242,7 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
     return `: this run has no webhook payload (flow run FILE --webhook '{"symbol":"…"}', or webhookData in POST /api/workflows/:id/execute)`;
   }
 
-  function prepareParams(node: CompiledNode): Record<string, unknown> {
+  function prepareParams(node: CompiledNode, notes: string[]): Record<string, unknown> {
     const def = node.def;
     const params: Record<string, unknown> = {};
     const isOrder = def.category === 'order';
@@ -229,7 +253,10 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
         throw new NodeFailure(`${node.id} ${node.type}: ${field} '${String(node.data[field])}' did not resolve ({{${unresolved[0]}}})${noPayloadHint(unresolved[0])}; no order was sent`);
       }
       try {
-        params[field] = def.fields[field].parse(raw);
+        const spec = def.fields[field];
+        params[field] = spec.parse(raw);
+        const note = spec.notice?.(raw, params[field]);
+        if (note) notes.push(`${field} ${note}`);
       } catch (e) {
         if (e instanceof FieldError) {
           // An unresolved reference is the cause, not the value it left behind (which the FieldError already shows).

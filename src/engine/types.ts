@@ -15,6 +15,8 @@ export interface Step {
   /** The node's params after interpolation and parsing (secret-looking keys redacted). */
   input?: Record<string, unknown>;
   output?: unknown;
+  /** How the engine coerced an input (a fractional quantity truncated); also logged as a warning. */
+  notes?: string[];
   error?: string;
   startedAt?: string;
   finishedAt?: string;

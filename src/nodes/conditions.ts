@@ -131,7 +131,8 @@ function clock(ctx: NodeContext): { seconds: number; weekday: number; text: stri
   const pad = (n: number) => String(n).padStart(2, '0');
   return { seconds: z.hour * 3600 + z.minute * 60 + z.second, weekday: z.weekday, text: `${pad(z.hour)}:${pad(z.minute)}:${pad(z.second)}` };
 }
-const toSeconds = (hhmm: string) => Number(hhmm.slice(0, 2)) * 3600 + Number(hhmm.slice(3, 5)) * 60;
+/** Seconds past midnight of HH:MM or HH:MM:SS. */
+export const toSeconds = (hhmm: string) => Number(hhmm.slice(0, 2)) * 3600 + Number(hhmm.slice(3, 5)) * 60 + Number(hhmm.slice(6, 8) || 0);
 const DAY_LABELS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 const timeWindow = defineNode({
@@ -163,19 +164,22 @@ const timeCondition = defineNode({
   type: 'timeCondition', instant: true,
   category: 'condition',
   label: 'Time condition',
-  description: 'Compares the exchange-time clock with a target time (== matches the whole minute).',
+  description: 'Compares the exchange-time clock with a target time, to the second (HH:MM:SS); == matches the whole minute.',
   branches: 'yes/no',
   fields: {
-    conditionType: f.enum(['entry', 'exit', 'custom'], { label: 'Kind' }),
+    conditionType: f.enum(['entry', 'exit', 'custom'], { label: 'Kind', default: 'entry' }),
     operator: aliasedEnum(['==', '>=', '<=', '>', '<'] as const, WORD_OPERATORS as Record<string, '==' | '>=' | '<=' | '>' | '<'>, { label: 'Operator', default: '>=' }),
-    targetTime: f.time({ label: 'Target time', default: '09:30' }),
+    targetTime: f.time({ label: 'Target time', default: '09:30', seconds: true }),
   },
+  // OpenAlgo execute_time_condition: seconds kept; == compares hour and minute only.
   async run(ctx, p) {
     const now = clock(ctx);
     const target = toSeconds(p.targetTime);
-    const condition = p.operator === '==' ? Math.floor(now.seconds / 60) === target / 60 : compare(now.seconds, p.operator, target);
-    ctx.log(`Time condition: ${now.text} ${p.operator} ${p.targetTime} = ${condition}`);
-    return { status: 'success', condition, time: now.text };
+    const condition = p.operator === '==' ? Math.floor(now.seconds / 60) === Math.floor(target / 60) : compare(now.seconds, p.operator, target);
+    ctx.log(`Time condition (${p.conditionType}): ${now.text} ${p.operator} ${p.targetTime} = ${condition}`);
+    return {
+      status: 'success', condition, condition_type: p.conditionType, current_time: now.text, target_time: p.targetTime, operator: p.operator, time: now.text,
+    };
   },
 });
 
@@ -229,7 +233,7 @@ const andGate = defineNode({
   type: 'andGate', instant: true,
   category: 'condition',
   label: 'AND',
-  description: 'True when every input is true (an input whose source did not run counts as false).',
+  description: 'True when every input is true. Runs once every source wired into it has a result (whatever handle the wire leaves from); if one did not run or errored, the gate does not run.',
   branches: 'true/false',
   gate: true,
   fields: { inputCount: f.integer({ label: 'Inputs', default: 2, min: 2, max: 5 }) },

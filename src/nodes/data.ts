@@ -144,10 +144,18 @@ const openPosition = defineNode({
   type: 'openPosition',
   category: 'data',
   label: 'Open position',
-  description: 'The net quantity held in one symbol and product ({{name.quantity}}, a string as OpenAlgo sends it).',
+  description: 'The net quantity ({{name.quantity}}, a number; short is negative) and P&L ({{name.pnl}}) of one symbol and product, from the position book; 0 and 0 when flat.',
   fields: { symbol: symbolField({ required: true }), exchange: exchangeField(), product: productField() },
+  // OpenAlgo FlowOpenAlgoClient.get_open_position: the matching position-book row's quantity and pnl.
   async run(ctx, p) {
-    return fromBroker(await ctx.broker.openPosition({ strategy: ctx.workflowName, symbol: p.symbol, exchange: p.exchange, product: p.product }, call(ctx)));
+    const book = await ctx.broker.positionBook(call(ctx));
+    if (book.status !== 'success') return fromBroker(book);
+    const row = (book.data ?? []).find((r) => r.symbol === p.symbol && r.exchange === p.exchange && r.product === p.product);
+    const quantity = row ? toNumber(row.quantity) : 0;
+    const pnl = row ? toNumber(row.pnl) : 0;
+    if (quantity === null) return failure(`the position book gives a non-numeric quantity '${String(row?.quantity)}' for ${p.symbol}`);
+    ctx.log(`Open position ${p.symbol}.${p.exchange} ${p.product}: quantity=${quantity} pnl=${pnl ?? 0}`);
+    return { status: 'success', quantity, pnl: pnl ?? 0 };
   },
 });
 
@@ -156,7 +164,11 @@ const getOrderStatus = defineNode({
   category: 'data',
   label: 'Order status',
   description: 'One order’s status: {{name.data.order_status}} (complete, open, rejected, …).',
-  fields: { orderId: f.string({ label: 'Order id', required: true }) },
+  fields: {
+    orderId: f.string({ label: 'Order id', required: true }),
+    // OpenAlgo's editor writes it and its executor never reads it: the status is read once, here too.
+    waitForCompletion: f.boolean({ label: 'Wait for completion', description: 'Accepted for OpenAlgo compatibility; the status is read once (poll with delay and a condition)', default: false }),
+  },
   async run(ctx, p) {
     return fromBroker(await ctx.broker.orderStatus({ orderid: p.orderId.trim(), strategy: ctx.workflowName }, call(ctx)));
   },
@@ -500,39 +512,81 @@ function readSeries(raw: unknown, field: string): { ok: true; values: number[]; 
   return { ok: true, values, timestamps };
 }
 
+interface Book { symbol: string; exchange: string; product: string; quantity: number; average_price: number; realized: number }
+
+/**
+ * Weighted-average cost over fills, as OpenAlgo's strategy book: a fill that reduces or flips the
+ * position realizes the closed part and reopens the rest at the fill price.
+ */
+export function strategyBook(fills: ReadonlyArray<{ symbol: string; exchange: string; product: string; action: string; quantity: number; price: number }>): Book[] {
+  const books = new Map<string, Book>();
+  for (const f of fills) {
+    const key = `${f.symbol}|${f.exchange}|${f.product}`;
+    const b = books.get(key) ?? { symbol: f.symbol, exchange: f.exchange, product: f.product, quantity: 0, average_price: 0, realized: 0 };
+    books.set(key, b);
+    const signed = f.action === 'SELL' ? -f.quantity : f.quantity;
+    if (b.quantity === 0 || Math.sign(b.quantity) === Math.sign(signed)) {
+      b.average_price = (b.average_price * Math.abs(b.quantity) + f.price * Math.abs(signed)) / (Math.abs(b.quantity) + Math.abs(signed));
+      b.quantity += signed;
+      continue;
+    }
+    const closed = Math.min(Math.abs(signed), Math.abs(b.quantity));
+    b.realized += closed * (f.price - b.average_price) * Math.sign(b.quantity);
+    b.quantity += signed;
+    if (b.quantity === 0) b.average_price = 0;
+    else if (Math.sign(b.quantity) === Math.sign(signed)) b.average_price = f.price; // flipped through zero
+  }
+  return [...books.values()];
+}
+
+const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
+
 const strategyPnl = defineNode({
   type: 'strategyPnl', category: 'data', label: 'Strategy P&L',
-  description: 'P&L from the position book. The broker nets positions per symbol with no strategy tag, so this covers ALL positions in the account, not only this workflow’s: flat legs count as realized, open legs as unrealized.',
-  fields: { strategy: f.string({ label: 'Strategy', description: "Reported only; blank uses the workflow's name" }) },
+  description: "Realized, unrealized and total P&L of the orders tagged with a strategy (blank: the workflow's name, the tag its orders carry), weighted-average cost over today's fills, open quantity marked to the position book's ltp.",
+  fields: { strategy: f.string({ label: 'Strategy', description: "Blank uses the workflow's name" }) },
+  // OpenAlgo get_strategy_pnl / pnl_from_book: per-strategy legs, open legs first, rounded to 4 places.
   async run(ctx, p) {
-    const book = await ctx.broker.positionBook(call(ctx));
-    if (book.status !== 'success') return failure(`could not read the position book: ${book.message ?? 'broker error'}`);
-    const legs = (book.data ?? []).map((r) => {
-      const quantity = toNumber(r.quantity) ?? 0;
-      const pnl = toNumber(r.pnl) ?? 0;
-      const ltp = toNumber(r.ltp);
+    const strategy = p.strategy?.trim() || ctx.workflowName;
+    const orders = await ctx.broker.orderBook(call(ctx));
+    if (orders.status !== 'success') return failure(`could not read the order book: ${orders.message ?? 'broker error'}`);
+    const rows = orders.data?.orders ?? [];
+    if (rows.length > 0 && rows.every((o) => o.strategy === undefined)) {
+      return failure(`the broker's order book carries no strategy tags, so the P&L of '${strategy}' cannot be told apart from the rest of the account`);
+    }
+    const fills = rows
+      .filter((o) => o.strategy === strategy && (toNumber(o.filled_quantity) ?? 0) > 0)
+      .map((o) => ({ symbol: o.symbol, exchange: o.exchange, product: o.product, action: o.action, quantity: toNumber(o.filled_quantity) ?? 0, price: toNumber(o.average_price) ?? 0 }));
+    const books = strategyBook(fills);
+    let positions: Array<{ symbol: string; exchange: string; product: string; ltp?: unknown }> = [];
+    if (books.some((b) => b.quantity !== 0)) {
+      const book = await ctx.broker.positionBook(call(ctx));
+      if (book.status !== 'success') return failure(`could not read the position book for prices: ${book.message ?? 'broker error'}`);
+      positions = book.data ?? [];
+    }
+    let unpriced = 0;
+    const legs = books.map((b) => {
+      const row = positions.find((r) => r.symbol === b.symbol && r.exchange === b.exchange && r.product === b.product);
+      const ltp = row ? toNumber(row.ltp) : null;
+      let unrealized = 0;
+      if (b.quantity !== 0) {
+        if (ltp === null) unpriced++;
+        else unrealized = b.quantity * (ltp - b.average_price);
+      }
       return {
-        symbol: r.symbol, exchange: r.exchange, product: r.product, quantity, average_price: toNumber(r.average_price) ?? 0, ltp,
-        realized: quantity === 0 ? pnl : 0, today_realized: quantity === 0 ? pnl : 0, unrealized: quantity !== 0 && ltp !== null && ltp > 0 ? pnl : 0,
-        priced: quantity === 0 || (ltp !== null && ltp > 0),
+        symbol: b.symbol, exchange: b.exchange, product: b.product, quantity: round4(b.quantity), average_price: round4(b.average_price), ltp,
+        realized: round4(b.realized), today_realized: round4(b.realized), unrealized: round4(unrealized),
       };
     });
-    legs.sort((a, b) => Number(b.quantity !== 0) - Number(a.quantity !== 0));
-    const sum = (k: 'realized' | 'unrealized') => round2(legs.reduce((s, l) => s + l[k], 0));
-    const realized = sum('realized');
-    const unrealized = sum('unrealized');
+    legs.sort((a, b) => Number(a.quantity === 0) - Number(b.quantity === 0));
+    if (unpriced) ctx.log(`${unpriced} open leg(s) had no live price and were excluded from unrealized P&L`, 'warn');
+    const realized = round4(legs.reduce((s, l) => s + l.realized, 0));
+    const unrealized = round4(legs.reduce((s, l) => s + l.unrealized, 0));
+    ctx.log(`Strategy P&L [${strategy}]: realized=${realized} unrealized=${unrealized} total=${round4(realized + unrealized)}`);
     return {
-      status: 'success',
-      strategy: p.strategy?.trim() || ctx.workflowName,
-      scope: 'account',
-      realized,
-      today_realized: realized,
-      unrealized,
-      total: round2(realized + unrealized),
-      today_total: round2(realized + unrealized),
-      open_quantity: legs.reduce((s, l) => s + Math.abs(l.quantity), 0),
-      unpriced_legs: legs.filter((l) => !l.priced).length,
-      legs: legs.map(({ priced: _priced, ...leg }) => leg),
+      status: 'success', strategy, realized, today_realized: realized, unrealized,
+      total: round4(realized + unrealized), today_total: round4(realized + unrealized),
+      open_quantity: round4(books.reduce((s, b) => s + b.quantity, 0)), unpriced_legs: unpriced, legs,
     };
   },
 });

@@ -26,6 +26,10 @@ export interface FieldSpec<T = unknown> {
   exclusiveMin?: number;
   /** Converts a raw (already interpolated) value; throws FieldError with a message a trader can act on. */
   parse(raw: unknown): T;
+  /** A fraction is truncated toward zero (quantities), rather than refused. */
+  truncates?: boolean;
+  /** A note on how the value was coerced (a fraction truncated), which the run records on the step. */
+  notice?(raw: unknown, value: T): string | undefined;
 }
 
 export type Fields = Record<string, FieldSpec<any>>;
@@ -66,6 +70,14 @@ function toNumber(v: unknown): number {
   throw new FieldError(`${show(v)} is not a number`);
 }
 
+const fractional = (v: unknown) => {
+  try {
+    return !Number.isInteger(toNumber(v));
+  } catch {
+    return false;
+  }
+};
+
 function bounded(n: number, min?: number, max?: number, exclusiveMin?: boolean): number {
   if (min !== undefined && (exclusiveMin ? n <= min : n < min)) {
     throw new FieldError(exclusiveMin ? `must be greater than ${min} (got ${n})` : `must be at least ${min} (got ${n})`);
@@ -97,6 +109,25 @@ export const f = {
       return bounded(n, opts.min, opts.max);
     });
   },
+  /**
+   * A whole count of shares, lots or units. A fraction is truncated toward zero as OpenAlgo's
+   * int(float(x)) does (12.7 → 12), with a notice; the bounds apply to the truncated value.
+   */
+  quantity(opts: Common<number> & { min?: number; max?: number } = {}): FieldSpec<number> {
+    return {
+      // Described as a number: the editor accepts 12.7 as the run does (and truncates it).
+      ...customField('number', opts, (v) => {
+        const n = toNumber(v);
+        const whole = Math.trunc(n) || 0; // -0 → 0
+        if (whole !== n && opts.min !== undefined && whole < opts.min) {
+          throw new FieldError(`must be at least ${opts.min} (got ${n}, which truncates to ${whole})`);
+        }
+        return bounded(whole, opts.min, opts.max);
+      }),
+      truncates: true,
+      notice: (raw, value) => (typeof value === 'number' && !isBlank(raw) && fractional(raw) ? `${show(raw)} truncated to ${value} (a whole quantity, as OpenAlgo)` : undefined),
+    };
+  },
   boolean(opts: Common<boolean> = {}): FieldSpec<boolean> {
     return customField('boolean', opts, (v) => {
       if (typeof v === 'boolean') return v;
@@ -114,11 +145,14 @@ export const f = {
       return hit;
     });
   },
-  time(opts: Common<string> = {}): FieldSpec<string> {
-    return customField('time', opts, (v) => {
+  /** HH:MM; with `seconds`, HH:MM:SS is kept whole (OpenAlgo's timeCondition and waitUntil honour seconds). */
+  time(opts: Common<string> & { seconds?: boolean } = {}): FieldSpec<string> {
+    const { seconds, ...rest } = opts;
+    return customField('time', rest, (v) => {
       const m = typeof v === 'string' ? /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(v.trim()) : null;
-      if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw new FieldError(`${show(v)} is not a time (HH:MM)`);
-      return `${m[1].padStart(2, '0')}:${m[2]}`;
+      if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3] ?? 0) > 59) throw new FieldError(`${show(v)} is not a time (HH:MM)`);
+      const hhmm = `${m[1].padStart(2, '0')}:${m[2]}`;
+      return seconds && m[3] !== undefined ? `${hhmm}:${m[3]}` : hhmm;
     });
   },
   date(opts: Common<string> = {}): FieldSpec<string> {
@@ -185,6 +219,7 @@ export function describeField(name: string, s: FieldSpec): Record<string, unknow
   if (s.min !== undefined) out.min = s.min;
   if (s.max !== undefined) out.max = s.max;
   if (s.exclusiveMin !== undefined) out.exclusiveMin = s.exclusiveMin;
+  if (s.truncates) out.truncates = true;
   return out;
 }
 
@@ -197,6 +232,7 @@ export interface FieldDescription {
   min?: number;
   max?: number;
   exclusiveMin?: number;
+  truncates?: boolean;
 }
 
 /**
@@ -208,6 +244,7 @@ export function fieldFromDescription(d: FieldDescription): FieldSpec | null {
   const common = { default: d.default as never, required: d.required };
   switch (d.kind) {
     case 'number':
+      if (d.truncates) return f.quantity({ ...common, min: d.min, max: d.max });
       return d.exclusiveMin === 0 ? f.number({ ...common, max: d.max, positive: true }) : f.number({ ...common, min: d.min, max: d.max });
     case 'integer':
       return f.integer({ ...common, min: d.min, max: d.max });

@@ -40,7 +40,7 @@ export function apiExpiry(text: string): string {
 
 /**
  * Picks the expiry a preset names from an expiry list: current_week = the first, next_week = the
- * second, current_month = the last in the first expiry's month, next_month = the last of the month
+ * second, current_month = the last in today's calendar month, next_month = the last of the month
  * after. Expiries before `today` (YYYY-MM-DD) are ignored: an expired contract is never chosen.
  */
 export function pickExpiry(list: readonly string[], type: ExpiryType, today: string): string | null {
@@ -51,10 +51,12 @@ export function pickExpiry(list: readonly string[], type: ExpiryType, today: str
   if (dated.length === 0) return null;
   if (type === 'current_week') return dated[0].raw;
   if (type === 'next_week') return dated[1]?.raw ?? null;
-  const firstMonth = dated[0].iso.slice(0, 7);
-  let month = firstMonth;
+  // By calendar month, as OpenAlgo's _resolve_expiry_date: after this month's last expiry,
+  // current_month has none (the node fails) rather than sliding to next month's contract.
+  const thisMonth = today.slice(0, 7);
+  let month = thisMonth;
   if (type === 'next_month') {
-    const [y, m] = firstMonth.split('-').map(Number);
+    const [y, m] = thisMonth.split('-').map(Number);
     month = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
   }
   const inMonth = dated.filter((e) => e.iso.startsWith(month));

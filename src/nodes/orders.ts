@@ -57,7 +57,7 @@ const smartOrder = defineNode({
   description: 'Position-aware order: the broker trades the difference between the current position and positionSize.',
   aliases: ORDER_ALIASES,
   fields: singleOrderFields(quantityField(1, 0), {
-    positionSize: f.integer({ label: 'Target position', description: 'Positive long, negative short', default: 0 }),
+    positionSize: f.quantity({ label: 'Target position', description: 'Positive long, negative short', default: 0 }),
   }),
   check: (p) => priceProblems(p),
   async run(ctx, p) {
@@ -81,7 +81,7 @@ const expiryDateField = () =>
     if (!/^\d{2}[A-Z]{3}\d{2}$/.test(s)) throw new FieldError(`'${String(v)}' is not an expiry like 28NOV24`);
     return s;
   });
-const optionProductField = () => f.enum(['MIS', 'NRML'] as const, { label: 'Product', default: 'NRML' });
+const optionProductField = (def: 'MIS' | 'NRML' = 'NRML') => f.enum(['MIS', 'NRML'] as const, { label: 'Product', default: def });
 
 /** The expiry to trade: an explicit date wins, otherwise the preset resolved from the broker's list. */
 async function expiryFor(ctx: NodeContext, underlying: string, expiryDate: string | undefined, expiryType: (typeof EXPIRY_TYPES)[number]): Promise<Resolved<string>> {
@@ -102,12 +102,12 @@ const optionsOrder = defineNode({
     offset: offsetField({ label: 'Strike offset', default: 'ATM' }),
     optionType: f.enum(['CE', 'PE'] as const, { label: 'Option type', default: 'CE' }),
     action: actionField(),
-    quantity: f.integer({ label: 'Lots', default: 1, min: 1 }),
+    quantity: quantityField(1, 1, 'Lots'),
     priceType: priceTypeField(),
     product: optionProductField(),
     price: priceField(),
     triggerPrice: triggerPriceField(),
-    splitSize: f.integer({ label: 'Split size', description: 'Units per child order; 0 = no split', default: 0, min: 0 }),
+    splitSize: f.quantity({ label: 'Split size', description: 'Units per child order; 0 = no split', default: 0, min: 0 }),
     strategyTag: strategyTagField(),
   },
   check: (p) => priceProblems(p),
@@ -150,18 +150,31 @@ const LEG_FIELDS = {
   offset: offsetField({ default: 'ATM' }),
   optionType: f.enum(['CE', 'PE'] as const, { default: 'CE' }),
   action: f.enum(ACTIONS, { required: true }),
-  quantity: f.integer({ default: 1, min: 1 }),
+  quantity: f.quantity({ default: 1, min: 1 }),
   expiryDate: expiryDateField(),
   priceType: f.enum(PRICE_TYPES),
   price: f.number({ min: 0 }),
   triggerPrice: f.number({ min: 0 }),
   product: f.enum(['MIS', 'NRML'] as const),
-  splitSize: f.integer({ min: 0 }),
+  splitSize: f.quantity({ min: 0 }),
 };
 const LEG_ALIASES: Record<string, keyof typeof LEG_FIELDS> = { option_type: 'optionType', expiry_date: 'expiryDate', pricetype: 'priceType', trigger_price: 'triggerPrice' };
 
 /** Custom legs: a list of {offset, optionType, action, quantity (lots), expiryDate?, priceType?, price?, triggerPrice?}. */
-const legsField = (): FieldSpec<LegInput[]> =>
+const legsField = (): FieldSpec<LegInput[]> => ({
+  ...legsParser(),
+  notice(raw, legs) {
+    const rawLegs = typeof raw === 'string' ? (() => { try { return JSON.parse(raw) as unknown; } catch { return null; } })() : raw;
+    if (!Array.isArray(rawLegs)) return undefined;
+    const notes = legs.flatMap((leg, i) => {
+      const given = (rawLegs[i] as Record<string, unknown> | undefined)?.quantity;
+      const note = LEG_FIELDS.quantity.notice?.(given, leg.quantity);
+      return note ? [`leg ${i + 1} quantity ${note}`] : [];
+    });
+    return notes.length ? notes.join('; ') : undefined;
+  },
+});
+const legsParser = (): FieldSpec<LegInput[]> =>
   customField('json', { label: 'Legs', description: 'For strategy "custom": [{offset, optionType, action, quantity (lots), expiryDate?}]', default: [] }, (v) => {
     let raw = v;
     if (typeof raw === 'string') {
@@ -210,26 +223,26 @@ const optionsMultiOrder = defineNode({
   description: 'Places a multi-leg options strategy (straddle, strangle, iron condor, spreads, or custom legs); quantity is in lots per leg.',
   aliases: { pricetype: 'priceType', strategyType: 'strategy', orderLegs: 'legs' },
   fields: {
-    strategy: f.enum(MULTI_STRATEGIES, { label: 'Strategy', default: 'straddle' }),
+    // OpenAlgo's executor reads a missing strategy as custom (no legs: the node fails, nothing is sent).
+    strategy: f.enum(MULTI_STRATEGIES, { label: 'Strategy', default: 'custom' }),
     underlying: underlyingField(),
     expiryType: expiryTypeField(),
     expiryDate: expiryDateField(),
-    action: f.enum(ACTIONS, { label: 'Direction', description: 'BUY = long volatility, SELL = short (straddle, strangle)' }),
-    quantity: f.integer({ label: 'Lots per leg', default: 1, min: 1 }),
+    action: f.enum(ACTIONS, { label: 'Direction', description: 'BUY = long volatility, SELL = short (straddle, strangle)', default: 'SELL' }),
+    quantity: quantityField(1, 1, 'Lots per leg'),
     priceType: priceTypeField(),
     price: priceField(),
-    product: optionProductField(),
+    product: optionProductField('MIS'),
     strangleWidth: offsetField({ label: 'Strangle width', default: 'OTM2' }),
     legs: legsField(),
     strategyTag: strategyTagField(),
   },
   check(p) {
     const out: Array<{ field: string; message: string }> = [];
-    if (p.strategy === 'custom') {
+    if (p.strategy === 'custom' || p.legs.length > 0) {
       if (p.legs.length === 0) out.push({ field: 'legs', message: 'must list at least one leg for a custom strategy' });
       p.legs.forEach((leg, i) => out.push(...priceProblems({ priceType: leg.priceType ?? p.priceType, price: leg.price ?? p.price, triggerPrice: leg.triggerPrice }, `legs[${i}].`)));
     } else {
-      if ((p.strategy === 'straddle' || p.strategy === 'strangle') && !p.action) out.push({ field: 'action', message: `is required for a ${p.strategy} (BUY or SELL)` });
       if (p.priceType === 'SL' || p.priceType === 'SL-M') out.push({ field: 'priceType', message: `${p.priceType} needs a trigger price per leg: use MARKET or LIMIT, or custom legs` });
       else out.push(...priceProblems(p));
     }
@@ -238,21 +251,24 @@ const optionsMultiOrder = defineNode({
   async run(ctx, p) {
     const expiry = await expiryFor(ctx, p.underlying, p.expiryDate, p.expiryType);
     if (!expiry.ok) return failure(expiry.message);
-    const first: Pick<LegInput, 'offset' | 'optionType' | 'expiryDate'> = p.strategy === 'custom' ? p.legs[0] : presetLegs(p.strategy, p.action, p.strangleWidth)[0];
+    // Legs, when given, are placed whatever the strategy says (OpenAlgo execute_options_multi_order).
+    const custom = p.strategy === 'custom' || p.legs.length > 0;
+    const preset = p.strategy === 'custom' ? 'straddle' : p.strategy;
+    const first: Pick<LegInput, 'offset' | 'optionType' | 'expiryDate'> = custom ? p.legs[0] : presetLegs(preset, p.action, p.strangleWidth)[0];
     // One lot size serves every leg: all legs are contracts on the same underlying.
     const lot = await resolveLotSize(
       ctx.broker, { underlying: p.underlying, expiry: first.expiryDate ?? expiry.value, offset: first.offset, optionType: first.optionType }, ctx.signal,
     );
     if (!lot.ok) return failure(lot.message);
     const lotsize = lot.value.lotsize;
-    const legs: OptionsLeg[] = p.strategy === 'custom'
+    const legs: OptionsLeg[] = custom
       ? p.legs.map((leg) => ({
           offset: leg.offset, option_type: leg.optionType, action: leg.action, quantity: leg.quantity * lotsize,
           pricetype: leg.priceType ?? p.priceType, product: leg.product ?? p.product, splitsize: leg.splitSize ?? 0,
           ...(leg.expiryDate ? { expiry_date: leg.expiryDate } : {}),
           ...legPrices(leg.priceType ?? p.priceType, leg.price ?? p.price, leg.triggerPrice),
         }))
-      : presetLegs(p.strategy, p.action, p.strangleWidth).map((leg) => ({
+      : presetLegs(preset, p.action, p.strangleWidth).map((leg) => ({
           offset: leg.offset, option_type: leg.optionType, action: leg.action, quantity: p.quantity * lotsize,
           pricetype: p.priceType, product: p.product, splitsize: 0, ...legPrices(p.priceType, p.price, undefined),
         }));
@@ -277,45 +293,52 @@ function legPrices(priceType: PriceType, price: number | undefined, triggerPrice
 // ---- basket and split ------------------------------------------------------
 
 interface BasketLine { symbol: string; exchange: string; action: Action; quantity: number; price?: number }
+/** A basket row that did not parse: skipped and logged, as OpenAlgo's execute_basket_order does. */
+interface SkippedLine { skipped: string }
 
 const LINE_FIELDS = {
   symbol: symbolField({ required: true }),
   exchange: f.enum(EXCHANGES, { required: true }),
   action: f.enum(ACTIONS, { required: true }),
+  // OpenAlgo's int(text): "12.7" does not parse, so that line is skipped rather than truncated.
   quantity: f.integer({ required: true, min: 1 }),
   price: f.number({ min: 0 }),
 };
 
-/** Basket rows: text "SYMBOL,EXCHANGE,ACTION,QTY[,PRICE]" per line, or a list of objects. Any bad row fails the whole basket. */
-const basketLinesField = (): FieldSpec<BasketLine[]> =>
-  customField('text', { label: 'Orders', description: 'One order per line: SYMBOL,EXCHANGE,ACTION,QTY[,PRICE]', required: true }, (v) => {
-    let rows: Array<Record<string, unknown>>;
+const isLine = (row: BasketLine | SkippedLine): row is BasketLine => !('skipped' in row);
+
+/** Basket rows: text "SYMBOL,EXCHANGE,ACTION,QTY[,PRICE]" per line, or a list of objects. A row that does not parse is kept as a skip. */
+const basketLinesField = (): FieldSpec<Array<BasketLine | SkippedLine>> =>
+  customField('text', { label: 'Orders', description: 'One order per line: SYMBOL,EXCHANGE,ACTION,QTY[,PRICE]; a line that does not parse is skipped and logged', required: true }, (v) => {
+    const parseRow = (row: Record<string, unknown>, item: string, shown: string): BasketLine | SkippedLine => {
+      try {
+        return parseObject(LINE_FIELDS, row, item) as unknown as BasketLine;
+      } catch (e) {
+        if (e instanceof FieldError) return { skipped: `${shown}: ${e.message}` };
+        throw e;
+      }
+    };
     if (typeof v === 'string') {
-      rows = v.split(/\r?\n/).map((line) => line.trim()).filter(Boolean).map((line, i) => {
-        const parts = line.split(',').map((s) => s.trim());
-        if (parts.length < 4 || parts.length > 5) throw new FieldError(`line ${i + 1} '${line}' is not SYMBOL,EXCHANGE,ACTION,QTY[,PRICE]`);
-        return { symbol: parts[0], exchange: parts[1], action: parts[2], quantity: parts[3], price: parts[4] };
+      return v.split(/\r?\n/).map((line) => line.trim()).filter(Boolean).map((line, i) => {
+        const parts = line.split(',').map((x) => x.trim());
+        if (parts.length < 4) return { skipped: `line ${i + 1} '${line}': expected SYMBOL,EXCHANGE,ACTION,QTY` };
+        return parseRow({ symbol: parts[0], exchange: parts[1], action: parts[2], quantity: parts[3], price: parts[4] }, `line ${i + 1}`, `line ${i + 1} '${line}'`);
       });
-    } else if (Array.isArray(v)) {
-      rows = v.map((row, i) => {
-        if (row === null || typeof row !== 'object') throw new FieldError(`order ${i + 1} is not an object`);
-        return row as Record<string, unknown>;
-      });
-    } else {
-      throw new FieldError('must be text with one order per line');
     }
-    if (rows.length === 0) throw new FieldError('has no orders');
-    return rows.map((row, i) => parseObject(LINE_FIELDS, row, `line ${i + 1}`) as unknown as BasketLine);
+    if (Array.isArray(v)) {
+      return v.map((row, i) => (row === null || typeof row !== 'object' ? { skipped: `order ${i + 1} is not an object` } : parseRow(row as Record<string, unknown>, `order ${i + 1}`, `order ${i + 1}`)));
+    }
+    throw new FieldError('must be text with one order per line');
   });
 
 const basketOrder = defineNode({
   type: 'basketOrder',
   category: 'order',
   label: 'Basket order',
-  description: 'Places several orders in one call; one line per order: SYMBOL,EXCHANGE,ACTION,QTY[,PRICE].',
+  description: 'Places several orders in one call, tagged with the basket name; one line per order: SYMBOL,EXCHANGE,ACTION,QTY[,PRICE]. A line that does not parse is skipped and logged.',
   aliases: { pricetype: 'priceType', strategy: 'strategyTag' },
   fields: {
-    basketName: f.string({ label: 'Basket name', default: 'flow_basket' }),
+    basketName: f.string({ label: 'Basket name', description: 'Also the strategy tag of its orders', default: 'flow_basket' }),
     orders: basketLinesField(),
     product: productField(),
     priceType: priceTypeField(),
@@ -325,20 +348,26 @@ const basketOrder = defineNode({
     const out: Array<{ field: string; message: string }> = [];
     if (p.priceType === 'SL' || p.priceType === 'SL-M') out.push({ field: 'priceType', message: 'must be MARKET or LIMIT for a basket (lines carry no trigger price)' });
     if (p.priceType === 'LIMIT') {
-      p.orders.forEach((o, i) => {
-        if (!((o.price ?? 0) > 0)) out.push({ field: 'orders', message: `line ${i + 1} (${o.symbol}) needs a price greater than 0 for a LIMIT basket` });
+      p.orders.filter(isLine).forEach((o) => {
+        if (!((o.price ?? 0) > 0)) out.push({ field: 'orders', message: `${o.symbol} needs a price greater than 0 for a LIMIT basket` });
       });
     }
     return out;
   },
+  // OpenAlgo execute_basket_order: bad lines skipped with a warning, strategy = basketName, no valid line = error.
   async run(ctx, p) {
-    const orders = p.orders.map((o) => ({
+    for (const row of p.orders) if (!isLine(row)) ctx.log(`Skipping invalid order ${row.skipped}`, 'warn');
+    const lines = p.orders.filter(isLine);
+    const skipped = p.orders.filter((row): row is SkippedLine => !isLine(row)).map((row) => row.skipped);
+    if (lines.length === 0) return failure('No valid orders to place', { skipped });
+    const orders = lines.map((o) => ({
       symbol: o.symbol, exchange: o.exchange, action: o.action, quantity: o.quantity, pricetype: p.priceType, product: p.product,
       ...(p.priceType === 'LIMIT' ? { price: o.price } : {}),
     }));
     ctx.log(`Basket '${p.basketName}': ${orders.map((o) => `${o.action} ${o.quantity} ${o.symbol}.${o.exchange}`).join(', ')}`);
-    const answer = await ctx.broker.basketOrder({ strategy: strategyOf(ctx, p.strategyTag), orders }, call(ctx));
-    return fromBroker(answer, { basket: p.basketName });
+    const strategy = p.strategyTag?.trim() || p.basketName;
+    const answer = await ctx.broker.basketOrder({ strategy, orders }, call(ctx));
+    return fromBroker(answer, { basket: p.basketName, ...(skipped.length ? { skipped } : {}) });
   },
 });
 
@@ -348,7 +377,7 @@ const splitOrder = defineNode({
   label: 'Split order',
   description: `Splits a large order into chunks of splitSize (the last may be smaller); at most ${MAX_SPLIT_ORDERS} chunks.`,
   aliases: ORDER_ALIASES,
-  fields: singleOrderFields(quantityField(100), { splitSize: f.integer({ label: 'Split size', default: 50, min: 1 }) }),
+  fields: singleOrderFields(quantityField(100), { splitSize: f.quantity({ label: 'Split size', default: 50, min: 1 }) }),
   check(p) {
     const out = priceProblems(p);
     const chunks = Math.ceil(p.quantity / p.splitSize);
@@ -391,7 +420,7 @@ const modifyOrder = defineNode({
     action: f.enum(ACTIONS, { label: 'Action' }),
     priceType: f.enum(PRICE_TYPES, { label: 'Price type' }),
     product: f.enum(PRODUCTS, { label: 'Product' }),
-    newQuantity: f.integer({ label: 'New quantity', min: 1 }),
+    newQuantity: f.quantity({ label: 'New quantity', min: 1 }),
     newPrice: f.number({ label: 'New price', min: 0 }),
     newTriggerPrice: f.number({ label: 'New trigger price', min: 0 }),
     strategyTag: strategyTagField(),
@@ -456,8 +485,8 @@ const closePositions = defineNode({
   aliases: { strategy: 'strategyTag' },
   fields: {
     symbol: symbolField({ description: 'Blank: close every position' }),
-    exchange: f.enum(EXCHANGES, { label: 'Exchange', description: 'With a symbol: only on this exchange' }),
-    product: f.enum(PRODUCTS, { label: 'Product', description: 'With a symbol: only this product' }),
+    exchange: f.enum(EXCHANGES, { label: 'Exchange', description: 'With a symbol: only on this exchange (blank: NSE)' }),
+    product: f.enum(PRODUCTS, { label: 'Product', description: 'With a symbol: only this product (blank: MIS)' }),
     strategyTag: strategyTagField(),
   },
   async run(ctx, p) {
@@ -466,12 +495,15 @@ const closePositions = defineNode({
       ctx.log('Closing all open positions');
       return fromBroker(await ctx.broker.closePosition({ strategy }, call(ctx)));
     }
+    // OpenAlgo execute_close_positions: with a symbol, a blank exchange is NSE and a blank product MIS.
+    const exchange = p.exchange ?? 'NSE';
+    const product = p.product ?? 'MIS';
     const book = await ctx.broker.positionBook(call(ctx));
     if (book.status !== 'success') return fromBroker(book);
     const open = (book.data ?? []).filter(
-      (row) => row.symbol === p.symbol && (!p.exchange || row.exchange === p.exchange) && (!p.product || row.product === p.product) && (toNumber(row.quantity) ?? 0) !== 0,
+      (row) => row.symbol === p.symbol && row.exchange === exchange && row.product === product && (toNumber(row.quantity) ?? 0) !== 0,
     );
-    if (open.length === 0) return { status: 'success', message: `no open position in ${p.symbol} to close`, closed: [] };
+    if (open.length === 0) return { status: 'success', message: `no open position in ${p.symbol}.${exchange} ${product} to close`, closed: [] };
     const closed: Array<Record<string, unknown>> = [];
     for (const row of open) {
       const qty = toNumber(row.quantity) ?? 0;

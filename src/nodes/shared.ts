@@ -75,7 +75,7 @@ export const exchangeField = (def: (typeof EXCHANGES)[number] | undefined = 'NSE
 export const actionField = (def: (typeof ACTIONS)[number] | undefined = 'BUY') => f.enum(ACTIONS, { label: 'Action', default: def });
 export const productField = (def: (typeof PRODUCTS)[number] | undefined = 'MIS') => f.enum(PRODUCTS, { label: 'Product', default: def });
 export const priceTypeField = (def: PriceType | undefined = 'MARKET') => f.enum(PRICE_TYPES, { label: 'Price type', default: def });
-export const quantityField = (def = 1, min = 1) => f.integer({ label: 'Quantity', default: def, min });
+export const quantityField = (def = 1, min = 1, label = 'Quantity') => f.quantity({ label, default: def, min });
 export const priceField = () => f.number({ label: 'Price', default: 0, min: 0 });
 export const triggerPriceField = () => f.number({ label: 'Trigger price', default: 0, min: 0 });
 /** The strategy tag orders carry; blank means the workflow's name. */

@@ -3,7 +3,7 @@
 
 import { CronPattern } from 'croner';
 import { EXCHANGES } from '../broker/types.js';
-import { f } from './fields.js';
+import { customField, f, FieldError } from './fields.js';
 import { aliasedEnum, dayList, exchangeField } from './shared.js';
 import { defineNode, type NodeDefinition } from './types.js';
 
@@ -11,14 +11,18 @@ const start = defineNode({
   type: 'start', instant: true,
   category: 'trigger',
   label: 'Schedule',
-  description: 'Starts the workflow on a schedule (once, daily, weekly, every N seconds/minutes/hours, or cron) in the exchange time zone.',
+  description: 'Starts the workflow on a schedule in the exchange time zone: once (at executeAt), daily (every day), weekly (on days), every N seconds/minutes/hours counted from activation, or cron. Under market hours only, a run outside the session window is skipped.',
   trigger: 'schedule',
   aliases: { intervalMinutes: 'intervalValue', runDate: 'executeAt' },
   fields: {
     scheduleType: f.enum(['once', 'daily', 'weekly', 'interval', 'cron'], { label: 'Schedule type', default: 'daily' }),
     time: f.time({ label: 'Time', default: '09:15' }),
-    days: dayList({ label: 'Days', description: '0 = Monday … 6 = Sunday', default: [0, 1, 2, 3, 4] }),
-    executeAt: f.date({ label: 'Date', description: 'For a one-off run (YYYY-MM-DD)' }),
+    days: dayList({ label: 'Days', description: 'Weekly only (daily runs every day): 0 = Monday … 6 = Sunday', default: [0, 1, 2, 3, 4] }),
+    executeAt: customField<string>('datetime', { label: 'Date', description: 'For a one-off run: YYYY-MM-DD (at Time) or an ISO date-time' }, (v) => {
+      const text = typeof v === 'string' ? v.trim() : '';
+      if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) throw new FieldError(`'${String(v)}' is not a date YYYY-MM-DD or an ISO date-time`);
+      return text;
+    }),
     intervalValue: f.integer({ label: 'Every', default: 1, min: 1 }),
     intervalUnit: f.enum(['seconds', 'minutes', 'hours'], { label: 'Unit', default: 'minutes' }),
     cronExpression: f.string({ label: 'Cron expression', description: 'Five or six fields, evaluated in the exchange time zone' }),
@@ -30,7 +34,7 @@ const start = defineNode({
   check(p) {
     const out: Array<{ field: string; message: string }> = [];
     if (p.scheduleType === 'once' && !p.executeAt) out.push({ field: 'executeAt', message: 'is required for a one-off schedule' });
-    if ((p.scheduleType === 'daily' || p.scheduleType === 'weekly') && p.days.length === 0) out.push({ field: 'days', message: 'must name at least one day' });
+    if (p.scheduleType === 'weekly' && p.days.length === 0) out.push({ field: 'days', message: 'must name at least one day' });
     if (p.scheduleType === 'cron') {
       if (!p.cronExpression?.trim()) out.push({ field: 'cronExpression', message: 'is required for a cron schedule' });
       else {

@@ -85,6 +85,8 @@ export interface NodeDefinition<F extends Fields = Fields> {
    * 'true/false', timeCondition and notGate 'yes/no'. The engine treats the two vocabularies as synonyms.
    */
   branches?: 'true/false' | 'yes/no';
+  /** The variable the result is stored under when `outputVariable` is blank (mathExpression: `result`, as OpenAlgo). */
+  defaultOutputVariable?: string;
   /** Trigger nodes: which firing kind starts at them. */
   trigger?: TriggerKind;
   /** Gates read their inputs' booleans and run once all inputs are settled. */

@@ -147,11 +147,14 @@ const waitUntil = defineNode({
   label: 'Wait until',
   description: 'Waits until a time of day (exchange time); a time already past today returns at once.',
   timeoutMs: null,
-  fields: { targetTime: f.time({ label: 'Time', default: '09:30' }) },
+  fields: { targetTime: f.time({ label: 'Time', default: '09:30', seconds: true }) },
+  // OpenAlgo execute_wait_until: HH:MM:SS honoured; a time already past answers waited false.
   async run(ctx, p) {
     const now = ctx.now();
     const z = zonedParts(now, ctx.timezone);
-    const target = zonedTimeToDate(z.year, z.month, z.day, Number(p.targetTime.slice(0, 2)), Number(p.targetTime.slice(3, 5)), 0, ctx.timezone);
+    const target = zonedTimeToDate(
+      z.year, z.month, z.day, Number(p.targetTime.slice(0, 2)), Number(p.targetTime.slice(3, 5)), Number(p.targetTime.slice(6, 8) || 0), ctx.timezone,
+    );
     const ms = target.getTime() - now.getTime();
     if (ms <= 0) {
       ctx.log(`${p.targetTime} has already passed; continuing`);
@@ -183,8 +186,9 @@ const log = defineNode({
 async function notify(ctx: NodeContext, n: Parameters<NodeContext['notifier']['send']>[0]): Promise<NodeResult> {
   try {
     const sent = await ctx.notifier.send(n, ctx.signal);
-    ctx.log(`${n.channel} alert ${sent.delivered ? `sent via ${sent.via}` : `recorded (not delivered: ${sent.detail ?? 'no channel configured'})`}`);
-    return { status: 'success', message: n.message, ...sent };
+    if (sent.delivered) ctx.log(`${n.channel} alert sent via ${sent.via}`);
+    else ctx.log(`${n.channel} alert NOT delivered, only recorded in the run: ${sent.detail ?? 'no channel configured'}`, 'warn');
+    return { status: 'success', message: n.message, ...sent, ...(sent.delivered ? {} : { note: `not delivered: recorded only (${sent.detail ?? 'no channel configured'})` }) };
   } catch (e) {
     if (ctx.signal.aborted) throw e;
     return failure(`${n.channel} alert not sent: ${(e as Error).message}`);
@@ -209,7 +213,7 @@ const whatsappAlert = defineNode({
   type: 'whatsappAlert',
   category: 'utility',
   label: 'WhatsApp alert',
-  description: 'Records a WhatsApp message in the run (delivery needs a WhatsApp channel configured).',
+  description: "Sends a WhatsApp message through OpenAlgo's paired WhatsApp bot (the OpenAlgo broker); with the paper broker it is recorded in the run.",
   fields: {
     to: f.string({ label: 'To', description: 'Phone digits, e.g. 919876543210; blank: the paired device', default: '' }),
     message: f.text({ label: 'Message', required: true }),
@@ -230,7 +234,8 @@ export function redactUrl(url: string | URL): string {
   return url.replace(/\/\/[^/@?#]*@/, '//').replace(/[?#].*$/, (m) => (m.startsWith('?') ? '?[redacted]' : ''));
 }
 
-const httpTimeoutMs = (p: { timeout: number; timeoutMs?: number }) => Math.min(MAX_HTTP_TIMEOUT_MS, Math.max(1, Math.round(p.timeoutMs ?? p.timeout * 1000)));
+// OpenAlgo execute_http_request: timeout in milliseconds, ≤ 0 means the 30 s default, capped at 60 s.
+const httpTimeoutMs = (p: { timeout: number }) => Math.min(MAX_HTTP_TIMEOUT_MS, p.timeout > 0 ? Math.round(p.timeout) : 30_000);
 
 const httpRequest = defineNode({
   type: 'httpRequest',
@@ -238,13 +243,13 @@ const httpRequest = defineNode({
   label: 'HTTP request',
   description: 'Calls an http(s) URL and stores {status, statusCode, data (JSON or text), headers}. Loopback and private addresses are refused unless allowed.',
   timeoutMs: (p) => httpTimeoutMs(p) + 5_000,
+  aliases: { timeoutMs: 'timeout' },
   fields: {
     method: f.enum(['GET', 'POST', 'PUT', 'DELETE', 'PATCH'], { label: 'Method', default: 'GET' }),
     url: f.string({ label: 'URL', required: true }),
     headers: anyValue({ label: 'Headers', description: 'Object or JSON string', default: {} }),
     body: anyValue({ label: 'Body', description: 'Sent for POST, PUT and PATCH' }),
-    timeout: f.number({ label: 'Timeout (s)', description: 'At most 60', default: 30, positive: true }),
-    timeoutMs: f.number({ label: 'Timeout (ms)', description: 'Overrides timeout', positive: true }),
+    timeout: f.number({ label: 'Timeout (ms)', description: 'At most 60000; 0 or less: 30000', default: 30_000 }),
   },
   async run(ctx, p): Promise<NodeResult> {
     let url: URL;
@@ -354,15 +359,17 @@ const mathExpression = defineNode({
   type: 'mathExpression', instant: true,
   category: 'utility',
   label: 'Math expression',
-  description: 'Evaluates arithmetic (+ - * / % **, parentheses, abs, min, max, round, floor, ceil, sqrt) over interpolated values; the number goes to outputVariable. Division by zero is an error.',
+  description: 'Evaluates arithmetic (+ - * / % **, parentheses, abs, min, max, round, floor, ceil, sqrt) over interpolated values; the number goes to outputVariable (blank: result). Division by zero is an error.',
   fields: { expression: f.text({ label: 'Expression', required: true }) },
+  // OpenAlgo execute_math_expression: the number is stored under outputVariable, `result` when blank.
+  defaultOutputVariable: 'result',
   async run(ctx, p): Promise<NodeResult> {
     const unresolved = /\{\{\s*([^{}]*?)\s*\}\}/.exec(p.expression);
     if (unresolved) return failure(`expression '${p.expression}' has an unresolved {{${unresolved[1]}}}`);
     try {
       const result = evaluate(p.expression);
       ctx.log(`${p.expression} = ${result}`);
-      return { status: 'success', expression: p.expression, result, output: result };
+      return { status: 'success', expression: p.expression, interpolated: p.expression, result, output: result };
     } catch (e) {
       if (e instanceof ExpressionError) return failure(`${e.message} in '${p.expression}'`);
       throw e;

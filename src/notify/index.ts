@@ -48,14 +48,25 @@ export function createNotifier(opts: NotifierOptions): Notifier {
       );
       return { delivered: true, via: 'telegram', ...(sent.attempts > 1 ? { detail: `sent on attempt ${sent.attempts}` } : {}) };
     }
+    // OpenAlgo's executor fails a send it cannot make; with a live broker so does Flow. The paper broker only records it.
+    if (opts.broker.kind === 'openalgo') throw new NotifyError('no Telegram channel: set OPENALGO_USERNAME (or the node\'s username), or TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID', 'openalgo_error');
     return { delivered: false, via: 'recorded', detail: 'no Telegram channel configured (OpenAlgo username or bot token and chat id)' };
+  }
+
+  /** As OpenAlgo's execute_whatsapp_alert: through OpenAlgo's WhatsApp bot, to `to` or the paired device itself. */
+  async function whatsapp(n: Notification, signal: AbortSignal): Promise<Delivery> {
+    if (opts.broker.kind !== 'openalgo') return { delivered: false, via: 'recorded', detail: 'no whatsapp channel configured (the OpenAlgo broker sends it)' };
+    const to = n.to?.trim();
+    const answer = await opts.broker.whatsapp({ message: n.message, ...(to ? { phone: to } : { self: true }) }, { signal });
+    if (answer.status !== 'success') throw new NotifyError(`OpenAlgo could not send the WhatsApp message: ${answer.message ?? 'no reason given'}`, 'openalgo_error');
+    return { delivered: true, via: 'openalgo' };
   }
 
   return {
     async send(n, signal) {
-      if (n.channel === 'telegram') {
+      if (n.channel === 'telegram' || n.channel === 'whatsapp') {
         try {
-          return done(n, await telegram(n, signal));
+          return done(n, await (n.channel === 'telegram' ? telegram(n, signal) : whatsapp(n, signal)));
         } catch (e) {
           opts.record?.({ ...n, delivered: false, via: 'failed', detail: (e as Error).message });
           throw e;

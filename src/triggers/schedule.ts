@@ -9,8 +9,8 @@ export type ScheduleKind = 'once' | 'daily' | 'weekly' | 'interval' | 'cron';
 export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['once', 'daily', 'weekly', 'interval', 'cron'];
 
 /**
- * marketHoursOnly, resolved. For once/daily/weekly/cron it skips days the exchange does not
- * trade; for interval it also keeps runs inside the day's window (start/end replace the clock).
+ * marketHoursOnly, resolved. As OpenAlgo's is_within_market_hours, a run fires only inside the
+ * day's session window (start/end replace its clock; the close minute is inside) on a trading day.
  */
 export interface MarketHoursRule {
   exchange: string;
@@ -28,7 +28,7 @@ interface SpecBase {
 export type ScheduleSpec =
   | (SpecBase & { kind: 'once'; /** ISO instant */ at: string })
   | (SpecBase & { kind: 'daily' | 'weekly'; /** HH:MM or HH:MM:SS */ time: string; /** 0 = Monday … 6 = Sunday */ days: number[] })
-  | (SpecBase & { kind: 'interval'; everySeconds: number })
+  | (SpecBase & { kind: 'interval'; everySeconds: number; /** ISO instant the steps count from (activation, or the last run); set by the Scheduler */ anchor?: string })
   | (SpecBase & { kind: 'cron'; expression: string });
 
 export interface ScheduleProblem {
@@ -48,6 +48,7 @@ const DAY_NAMES: Record<string, number> = {
   mon: 0, monday: 0, tue: 1, tuesday: 1, wed: 2, wednesday: 2, thu: 3, thursday: 3,
   fri: 4, friday: 4, sat: 5, saturday: 5, sun: 6, sunday: 6,
 };
+const ALL_DAYS = [0, 1, 2, 3, 4, 5, 6];
 const UNIT_SECONDS: Record<string, number> = { seconds: 1, minutes: 60, hours: 3600 };
 const MAX_INTERVAL_SECONDS = 86_400;
 
@@ -170,7 +171,8 @@ export function parseSchedule(data: Record<string, unknown>, options: ParseSched
     }
     case 'daily':
     case 'weekly': {
-      const days = parseDays(isBlank(data.days) ? [0, 1, 2, 3, 4] : data.days);
+      // OpenAlgo's daily is a CronTrigger on the hour and minute alone: every day, whatever `days` says.
+      const days = kind === 'daily' ? ALL_DAYS : parseDays(isBlank(data.days) ? [0, 1, 2, 3, 4] : data.days);
       if (typeof days === 'string') problem('days', days);
       else if (time) spec = { ...base, kind, time, days };
       break;
@@ -250,34 +252,40 @@ function instantOf(date: string, time: string, zone: string): number {
 
 const LOOKAHEAD_DAYS = 800;
 
-function tradingDay(spec: ScheduleSpec, instant: Date, calendar: Calendar): boolean {
-  if (!spec.marketHours) return true;
-  return calendar.isTradingDay(zonedDate(instant, calendar.timezone), spec.marketHours.exchange);
+function inMarketHours(spec: ScheduleSpec, instant: Date, calendar: Calendar): boolean {
+  const rule = spec.marketHours;
+  return !rule || calendar.isMarketOpen(instant, rule.exchange, { start: rule.start, end: rule.end });
 }
 
 function nextPatternRun(spec: ScheduleSpec, pattern: string, after: Date, calendar: Calendar): Date | null {
   const cron = cronFor(pattern, spec.timezone);
   const horizon = after.getTime() + LOOKAHEAD_DAYS * 86_400_000;
+  const rule = spec.marketHours;
   let cursor = after;
   for (;;) {
     const candidate = cron.nextRun(cursor);
     if (!candidate || candidate.getTime() > horizon) return null;
-    if (tradingDay(spec, candidate, calendar)) return candidate;
-    // Skip the rest of a shut day at once: a minutely cron would otherwise walk it run by run.
-    const nextDay = addDays(zonedDate(candidate, calendar.timezone), 1);
-    cursor = new Date(instantOf(nextDay, '00:00', calendar.timezone) - 1000);
+    if (inMarketHours(spec, candidate, calendar)) return candidate;
+    // Jump to the window's open, or past a shut day or a closed window, rather than walk it run by run.
+    const date = zonedDate(candidate, calendar.timezone);
+    const window = rule ? calendar.windowFor(rule.exchange, date, { start: rule.start, end: rule.end }) : null;
+    const open = window ? instantOf(date, window.open, calendar.timezone) : 0;
+    cursor = window && candidate.getTime() < open ? new Date(open - 1000)
+      : new Date(instantOf(addDays(date, 1), '00:00', calendar.timezone) - 1000);
   }
 }
 
 /**
- * An interval runs at fixed steps from the start of each day's window: the session open
- * (or marketHoursStart) under marketHoursOnly, otherwise midnight in the schedule's zone.
+ * An interval runs every N from its anchor (activation, as OpenAlgo's IntervalTrigger counts), and
+ * under marketHoursOnly only the steps inside a trading day's window fire. Without an anchor the
+ * steps count from the start of each day's window (or midnight).
  */
 function nextIntervalRun(spec: Extract<ScheduleSpec, { kind: 'interval' }>, after: Date, calendar: Calendar): Date | null {
   const everyMs = spec.everySeconds * 1000;
   const rule = spec.marketHours;
   const zone = rule ? calendar.timezone : spec.timezone;
   const t = after.getTime();
+  const anchor = spec.anchor ? new Date(spec.anchor).getTime() : null;
   let date = zonedDate(after, zone);
   for (let i = 0; i < LOOKAHEAD_DAYS; i++, date = addDays(date, 1)) {
     let start: number;
@@ -291,7 +299,14 @@ function nextIntervalRun(spec: Extract<ScheduleSpec, { kind: 'interval' }>, afte
       start = instantOf(date, '00:00', zone);
       end = instantOf(addDays(date, 1), '00:00', zone);
     }
-    const next = t < start ? start : start + (Math.floor((t - start) / everyMs) + 1) * everyMs;
+    let next: number;
+    if (anchor === null) {
+      next = t < start ? start : start + (Math.floor((t - start) / everyMs) + 1) * everyMs;
+    } else {
+      // The first step after both `after` and the window's start; never the anchor itself.
+      const from = Math.max(t + 1, start, anchor + 1);
+      next = anchor + Math.ceil((from - anchor) / everyMs) * everyMs;
+    }
     if (next < end) return new Date(next);
   }
   return null;
@@ -302,7 +317,7 @@ export function nextRun(spec: ScheduleSpec, after: Date, calendar: Calendar = de
   switch (spec.kind) {
     case 'once': {
       const at = new Date(spec.at);
-      return at.getTime() > after.getTime() && tradingDay(spec, at, calendar) ? at : null;
+      return at.getTime() > after.getTime() && inMarketHours(spec, at, calendar) ? at : null;
     }
     case 'interval':
       return nextIntervalRun(spec, after, calendar);

@@ -85,6 +85,8 @@ export class Scheduler {
   add(workflowId: string, nodeId: string, spec: ScheduleSpec, opts: { lastRunAt?: Date | null } = {}): Date | null {
     this.removeJob(keyOf(workflowId, nodeId));
     const now = this.now();
+    // An interval counts from activation (OpenAlgo's IntervalTrigger); after a restart, from the last run.
+    if (spec.kind === 'interval' && !spec.anchor) spec = { ...spec, anchor: (opts.lastRunAt ?? now).toISOString() };
     const job: Job = { workflowId, nodeId, spec, cursor: now, next: null, timer: null };
     this.jobs.set(keyOf(workflowId, nodeId), job);
     if (opts.lastRunAt && opts.lastRunAt.getTime() < now.getTime()) this.catchUp(job, opts.lastRunAt, now, true);

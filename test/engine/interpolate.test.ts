@@ -39,6 +39,24 @@ describe('interpolation', () => {
     expect(legs[0].offset).toBe('{{webhook.offset}}');
   });
 
+  it('a built-in wins over a variable of the same name, as OpenAlgo (WorkflowContext.interpolate checks built-ins first)', () => {
+    const s = scope({ date: 'mine', time: { x: 1 } });
+    expect(interpolateString('{{date}}', s, [])).toBe('2026-04-29');
+    expect(interpolateString('{{time.x}}', s, [])).toBe(1); // a dotted path is never a built-in
+  });
+
+  it('a path that ends at null is unresolved, as OpenAlgo (_walk_path treats None as unresolved)', () => {
+    const unresolved: string[] = [];
+    expect(interpolateString('{{q.ltp}}', scope({ q: { ltp: null } }), unresolved)).toBe('{{q.ltp}}');
+    expect(interpolateString('at {{q.ltp}}', scope({ q: { ltp: null } }), unresolved)).toBe('at {{q.ltp}}');
+    expect(unresolved).toEqual(['q.ltp', 'q.ltp']);
+  });
+
+  it('inside text, booleans render as true/false and objects as JSON (OpenAlgo: Python str(); a listed difference)', () => {
+    const s = scope({ ok: true, o: { a: 1 }, l: [1, 'x'] });
+    expect(interpolateString('{{ok}} {{o}} {{l}}', s, [])).toBe('true {"a":1} [1,"x"]');
+  });
+
   it('parses paths strictly', () => {
     expect(parsePath('a.b[2].c')).toEqual(['a', 'b', 2, 'c']);
     expect(parsePath('a..b')).toBeNull();
@@ -66,9 +84,6 @@ describe('built-ins', () => {
     expect(builtins(new Date('2026-04-28T22:00:00Z')).session_date).toBe('2026-04-29'); // 03:30 IST
   });
 
-  it('a variable of the same name wins over a built-in', () => {
-    expect(interpolateString('{{date}}', scope({ date: 'mine' }), [])).toBe('mine');
-  });
 });
 
 describe('redaction', async () => {

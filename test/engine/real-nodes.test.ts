@@ -53,4 +53,36 @@ describe('real nodes', () => {
     expect(positions.data).toEqual([expect.objectContaining({ symbol: 'SBIN', quantity: 10 })]);
     expect((result.variables.o as { orderid: string }).orderid).toBe(result.orders[0].orderIds[0]);
   });
+
+  it('a quantity that resolves to 12.7 is sent as 12, and the step and the log say so (OpenAlgo get_int: int(float(x)))', async () => {
+    const { result, broker } = await run(
+      [node('t', 'webhookTrigger'), node('buy', 'placeOrder', { symbol: 'SBIN', exchange: 'NSE', action: 'BUY', quantity: '{{webhook.qty}}' })],
+      [edge('t', 'buy')], { qty: 12.7 },
+    );
+    expect(result.status).toBe('completed');
+    expect(broker.calls.find((c) => c.method === 'placeOrder')!.req).toMatchObject({ quantity: 12 });
+    const step = result.steps.find((s) => s.nodeId === 'buy')!;
+    expect(step.notes).toEqual(['quantity 12.7 truncated to 12 (a whole quantity, as OpenAlgo)']);
+    expect(result.logs).toContainEqual(expect.objectContaining({ level: 'warn', nodeId: 'buy', message: expect.stringContaining('12.7 truncated to 12') }));
+  });
+
+  it('a quantity that truncates to 0 fails the node before any broker call', async () => {
+    const { result, broker } = await run(
+      [node('t', 'webhookTrigger'), node('buy', 'placeOrder', { symbol: 'SBIN', exchange: 'NSE', action: 'BUY', quantity: '{{webhook.qty}}' })],
+      [edge('t', 'buy')], { qty: '0.4' },
+    );
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/buy placeOrder: quantity .*must be at least 1 \(got 0.4, which truncates to 0\)/);
+    expect(broker.calls.filter((c) => c.method === 'placeOrder')).toHaveLength(0);
+  });
+
+  it('a mathExpression without outputVariable stores its number under result (OpenAlgo execute_math_expression)', async () => {
+    const { result, broker } = await run(
+      [node('t', 'webhookTrigger'), node('m', 'mathExpression', { expression: '{{webhook.lots}} * 25' }),
+        node('buy', 'placeOrder', { symbol: 'SBIN', exchange: 'NSE', action: 'BUY', quantity: '{{result}}' })],
+      [edge('t', 'm'), edge('m', 'buy')], { lots: 2 },
+    );
+    expect(result.variables.result).toBe(50);
+    expect(broker.calls.find((c) => c.method === 'placeOrder')!.req).toMatchObject({ quantity: 50 });
+  });
 });

@@ -34,16 +34,51 @@ describe('the graph walk', () => {
     expect(r.steps.find((s) => s.nodeId === 'gate')?.output).toMatchObject({ condition: true });
   });
 
-  it('a gate counts an input whose source did not run as false', async () => {
+  it('a gate whose input did not run stays unrun, and so does what is below it', async () => {
     const r = await run(wf(
       [['t', 'testTrigger'], ['c', 'testCond', { value: false }], ['maybe', 'testCond', { value: true }], ['other', 'testCond', { value: true }],
         ['gate', 'testAnd'], ['yes', 'testAct'], ['no', 'testAct']],
       [['t', 'c'], ['t', 'other'], ['c', 'maybe', 'true'], ['maybe', 'gate'], ['other', 'gate'], ['gate', 'yes', 'true'], ['gate', 'no', 'false']],
     ));
     expect(statusOf(r, 'maybe')).toBe('skipped');
-    expect(statusOf(r, 'gate')).toBe('completed');
-    expect(statusOf(r, 'no')).toBe('completed');
-    expect(statusOf(r, 'yes')).toBe('skipped');
+    expect([statusOf(r, 'gate'), statusOf(r, 'yes'), statusOf(r, 'no')]).toEqual(['skipped', 'skipped', 'skipped']);
+    expect(r.status).toBe('completed');
+  });
+
+  it('an edge into a gate carries its source boolean whatever handle it leaves from: an OR of two false conditions wired from true fires its false edges', async () => {
+    const r = await run(wf(
+      [['t', 'testTrigger'], ['a', 'testCond', { value: false }], ['b', 'testCond', { value: false }], ['or', 'testOr'], ['buy', 'testAct'], ['sell', 'testAct']],
+      [['t', 'a'], ['t', 'b'], ['a', 'or', 'true'], ['b', 'or', 'true'], ['or', 'buy', 'true'], ['or', 'sell', 'false']],
+    ));
+    expect(r.steps.find((s) => s.nodeId === 'or')?.output).toMatchObject({ condition: false });
+    expect([statusOf(r, 'buy'), statusOf(r, 'sell')]).toEqual(['skipped', 'completed']);
+  });
+
+  it('an OR with one true and one false input answers true, once', async () => {
+    const r = await run(wf(
+      [['t', 'testTrigger'], ['a', 'testCond', { value: true }], ['b', 'testCond', { value: false }], ['or', 'testOr'], ['buy', 'testAct']],
+      [['t', 'a'], ['t', 'b'], ['a', 'or', 'true'], ['b', 'or', 'false'], ['or', 'buy', 'true']],
+    ));
+    expect(r.steps.filter((s) => s.nodeId === 'or')).toHaveLength(1);
+    expect(statusOf(r, 'buy')).toBe('completed');
+  });
+
+  it('condition.true into NOT with a false condition yields true (yes fires)', async () => {
+    const r = await run(wf(
+      [['t', 'testTrigger'], ['c', 'testCond', { value: false }], ['not', 'testNot'], ['y', 'testAct'], ['n', 'testAct']],
+      [['t', 'c'], ['c', 'not', 'true'], ['not', 'y', 'yes'], ['not', 'n', 'no']],
+    ));
+    expect(r.steps.find((s) => s.nodeId === 'not')?.output).toMatchObject({ condition: true });
+    expect([statusOf(r, 'y'), statusOf(r, 'n')]).toEqual(['completed', 'skipped']);
+  });
+
+  it('a gate fed by a condition that errored stays unrun: an unknown input never reaches NOT as false', async () => {
+    const r = await run(wf(
+      [['t', 'testTrigger'], ['c', 'testCond', { fail: true }], ['not', 'testNot'], ['buy', 'testAct']],
+      [['t', 'c'], ['c', 'not'], ['not', 'buy', 'yes']],
+    ));
+    expect([statusOf(r, 'not'), statusOf(r, 'buy')]).toEqual(['skipped', 'skipped']);
+    expect(r.status).toBe('failed');
   });
 
   it('the false branch runs and the true branch does not', async () => {
@@ -94,7 +129,7 @@ describe('the graph walk', () => {
 });
 
 describe('errors', () => {
-  it('a failed node stops the run and marks it failed (onError stop is the default)', async () => {
+  it('a failed node stops its own branch only: siblings run and the run ends failed (onError stop is the default)', async () => {
     const r = await run(wf(
       [['t', 'testTrigger'], ['bad', 'testAct', { fail: true }], ['next', 'testAct'], ['sibling', 'testAct']],
       [['t', 'bad'], ['bad', 'next'], ['t', 'sibling']],
@@ -102,7 +137,37 @@ describe('errors', () => {
     expect(r.status).toBe('failed');
     expect(r.failedNodeId).toBe('bad');
     expect(r.error).toMatch(/^bad testAct: boom/);
-    expect(ran(r)).toEqual(['t', 'bad']);
+    expect(ran(r)).toEqual(['t', 'bad', 'sibling']);
+    expect(statusOf(r, 'next')).toBe('skipped');
+  });
+
+  it('a failed alert before an order in edge order does not prevent the order', async () => {
+    const broker = countingBroker();
+    const r = await run(wf(
+      [['t', 'testTrigger'], ['alert', 'testAct', { fail: true }], ['buy', 'testOrder', { symbol: 'SBIN' }]],
+      [['t', 'alert'], ['t', 'buy']],
+    ), { broker });
+    expect(broker.calls.map((c) => c.method)).toEqual(['placeOrder']);
+    expect(r.status).toBe('failed');
+  });
+
+  it('a join reached by another fired edge still runs once when one of its parents failed', async () => {
+    const r = await run(wf(
+      [['t', 'testTrigger'], ['bad', 'testAct', { fail: true }], ['good', 'testAct'], ['join', 'testAct'], ['after', 'testAct']],
+      [['t', 'bad'], ['t', 'good'], ['bad', 'join'], ['good', 'join'], ['join', 'after']],
+    ));
+    expect(r.steps.filter((s) => s.nodeId === 'join').map((s) => s.status)).toEqual(['completed']);
+    expect(statusOf(r, 'after')).toBe('completed');
+    expect(r.status).toBe('failed');
+  });
+
+  it('every failure is in the run error; the first names failedNodeId', async () => {
+    const r = await run(wf(
+      [['t', 'testTrigger'], ['a', 'testAct', { fail: true }], ['b', 'testAct', { fail: true }]],
+      [['t', 'a'], ['t', 'b']],
+    ));
+    expect(r.failedNodeId).toBe('a');
+    expect(r.error).toMatch(/^a testAct: boom; b testAct: boom/);
   });
 
   it('onError continue lets downstream run as if the node succeeded', async () => {
@@ -124,12 +189,23 @@ describe('errors', () => {
     expect([statusOf(r, 'next'), statusOf(r, 'handler')]).toEqual(['skipped', 'completed']);
   });
 
-  it('a condition that errors takes neither branch', async () => {
+  it('a condition that cannot be evaluated takes neither branch, fires its handle-less edges, and the run ends failed', async () => {
+    const r = await run(wf(
+      [['t', 'testTrigger'], ['c', 'testCond', { fail: true }], ['y', 'testAct'], ['n', 'testAct'], ['always', 'testAct']],
+      [['t', 'c'], ['c', 'y', 'true'], ['c', 'n', 'false'], ['c', 'always']],
+    ));
+    expect([statusOf(r, 'y'), statusOf(r, 'n'), statusOf(r, 'always')]).toEqual(['skipped', 'skipped', 'completed']);
+    expect(r.status).toBe('failed');
+    expect(r.failedNodeId).toBe('c');
+  });
+
+  it('under onError continue a condition that errors takes neither branch and the run completes', async () => {
     const r = await run(wf(
       [['t', 'testTrigger'], ['c', 'testCond', { fail: true, onError: 'continue' }], ['y', 'testAct'], ['n', 'testAct'], ['always', 'testAct']],
       [['t', 'c'], ['c', 'y', 'true'], ['c', 'n', 'false'], ['c', 'always']],
     ));
     expect([statusOf(r, 'y'), statusOf(r, 'n'), statusOf(r, 'always')]).toEqual(['skipped', 'skipped', 'completed']);
+    expect(r.status).toBe('completed');
   });
 
   it('a node past its timeout fails', async () => {
@@ -216,34 +292,52 @@ describe('secrets', () => {
 });
 
 describe('property: random acyclic graphs', () => {
-  it('every node runs at most once, only if an incoming edge fired, and nothing is left pending', async () => {
+  it('every node runs at most once, by the rules of DESIGN §4 for branches, gates and failures, and nothing is left pending', async () => {
     const graph = fc.integer({ min: 2, max: 12 }).chain((n) =>
       fc.record({
         n: fc.constant(n),
         values: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+        kinds: fc.array(fc.constantFrom('cond', 'cond', 'cond', 'fail', 'and', 'or'), { minLength: n, maxLength: n }),
         edges: fc.uniqueArray(
           fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 0, max: n - 1 }), fc.constantFrom(undefined, 'true', 'false'))
             .filter(([a, b]) => a < b && b > 0),
           { selector: ([a, b]) => `${a}-${b}`, maxLength: 30 },
         ),
       }));
-    await fc.assert(fc.asyncProperty(graph, async ({ n, values, edges }) => {
+    await fc.assert(fc.asyncProperty(graph, async ({ n, values, kinds, edges }) => {
+      const type = (i: number) => (i === 0 ? 'trigger' : kinds[i]);
       const nodes: Array<[string, string, Record<string, unknown>]> = [['n0', 'testTrigger', {}]];
-      for (let i = 1; i < n; i++) nodes.push([`n${i}`, 'testCond', { value: values[i] }]);
+      for (let i = 1; i < n; i++) {
+        const k = type(i);
+        nodes.push([`n${i}`, k === 'and' ? 'testAnd' : k === 'or' ? 'testOr' : 'testCond', k === 'fail' ? { fail: true } : k === 'cond' ? { value: values[i] } : {}]);
+      }
       const w = wf(nodes, edges.map(([a, b, h]) => [`n${a}`, `n${b}`, a === 0 ? undefined : h]));
       const r = await runWorkflow(compileWorkflow(w, registry), { broker: countingBroker(), trigger: { kind: 'webhook' } });
       const byNode = new Map<string, string[]>();
       for (const s of r.steps) byNode.set(s.nodeId, [...(byNode.get(s.nodeId) ?? []), s.status]);
       for (let i = 0; i < n; i++) expect(byNode.get(`n${i}`)).toHaveLength(1); // once, and never left pending
       const status = (i: number) => byNode.get(`n${i}`)![0];
+      const bool = (i: number) => r.steps.find((s) => s.nodeId === `n${i}`)?.output as { condition?: boolean } | undefined;
       for (let b = 1; b < n; b++) {
-        const fired = edges.filter(([, t]) => t === b).some(([a, , h]) => {
-          if (status(a) !== 'completed') return false;
-          if (a === 0 || h === undefined) return true;
-          return values[a] === (h === 'true');
-        });
-        expect(status(b)).toBe(fired ? 'completed' : 'skipped');
+        const incoming = edges.filter(([, t]) => t === b);
+        const gate = type(b) === 'and' || type(b) === 'or';
+        let runs: boolean;
+        if (gate) {
+          // A gate runs when every source has a boolean, whatever handle the edge leaves from.
+          runs = incoming.length > 0 && incoming.every(([a]) => status(a) === 'completed' && typeof bool(a)?.condition === 'boolean');
+        } else {
+          runs = incoming.some(([a, , h]) => {
+            if (a === 0 || h === undefined) return status(a) === 'completed' || status(a) === 'failed'; // a failed condition's unnamed edges fire
+            return status(a) === 'completed' && bool(a)?.condition === (h === 'true');
+          });
+        }
+        expect(status(b)).toBe(runs ? (type(b) === 'fail' ? 'failed' : 'completed') : 'skipped');
+        if (gate && runs) {
+          const inputs = incoming.map(([a]) => bool(a)!.condition!);
+          expect(bool(b)?.condition).toBe(type(b) === 'and' ? inputs.every(Boolean) : inputs.some(Boolean));
+        }
       }
+      expect(r.status).toBe(r.steps.some((s) => s.status === 'failed') ? 'failed' : 'completed');
       // Order of steps respects edges: a source settles before its target.
       const pos = new Map(r.steps.map((s, i) => [s.nodeId, i]));
       for (const [a, b] of edges) expect(pos.get(`n${a}`)!).toBeLessThan(pos.get(`n${b}`)!);

@@ -81,7 +81,23 @@ export const and = defineNode({
   },
 });
 
-export const registry = createRegistry([trig, schedule, cond, act, order, and] as NodeDefinition<any>[]);
+export const or = defineNode({
+  type: 'testOr', category: 'condition', label: 'OR', description: '', branches: 'true/false', gate: true,
+  fields: {},
+  async run(ctx) {
+    return { status: 'success', condition: ctx.inputs.some((i) => i.value) };
+  },
+});
+
+export const not = defineNode({
+  type: 'testNot', category: 'condition', label: 'NOT', description: '', branches: 'yes/no', gate: true,
+  fields: {},
+  async run(ctx) {
+    return { status: 'success', condition: !ctx.inputs[0]?.value };
+  },
+});
+
+export const registry = createRegistry([trig, schedule, cond, act, order, and, or, not] as NodeDefinition<any>[]);
 
 type N = [id: string, type: string, data?: Record<string, unknown>];
 type E = [source: string, target: string, sourceHandle?: string];

@@ -142,6 +142,14 @@ describe('timeCondition', () => {
     expect((await runNode(def('timeCondition'), { operator: '<', targetTime: '09:30' }, { now })).result.condition).toBe(false);
     expect(def('timeCondition').branches).toBe('yes/no');
   });
+
+  it('honours seconds: at 15:29:30, >= 15:29:59 is false and < 15:29:59 true; == still matches the minute (OpenAlgo execute_time_condition)', async () => {
+    const now = new Date('2025-01-15T09:59:30Z'); // 15:29:30 IST
+    const ge = await runNode(def('timeCondition'), { operator: '>=', targetTime: '15:29:59', conditionType: 'exit' }, { now });
+    expect(ge.result).toMatchObject({ condition: false, condition_type: 'exit', current_time: '15:29:30', target_time: '15:29:59', operator: '>=' });
+    expect((await runNode(def('timeCondition'), { operator: '<', targetTime: '15:29:59' }, { now })).result.condition).toBe(true);
+    expect((await runNode(def('timeCondition'), { operator: '==', targetTime: '15:29:59' }, { now })).result.condition).toBe(true);
+  });
 });
 
 describe('varCondition', () => {

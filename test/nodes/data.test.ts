@@ -187,16 +187,43 @@ describe('derived nodes', () => {
     expect(result).toMatchObject({ status: 'success', atm_strike: 23500, synthetic_future_price: 23520.25, underlying_ltp: 23510 });
   });
 
-  it('strategyPnl sums the position book, open legs first', async () => {
+  it('strategyPnl counts only the orders tagged with the strategy (default the workflow name), weighted-average cost, open legs first (OpenAlgo pnl_from_book)', async () => {
+    const order = (strategy: string, symbol: string, action: string, filled: number, price: number) => ({
+      strategy, symbol, exchange: 'NSE', product: 'MIS', action, quantity: filled, filled_quantity: filled, average_price: price, order_status: 'complete',
+    });
     const broker = stubBroker({
+      orderBook: () => ({ status: 'success', data: { orders: [
+        order('Flow A', 'A', 'BUY', 10, 100), order('Flow A', 'A', 'BUY', 10, 110), order('Flow A', 'A', 'SELL', 20, 120), // realized 20×(120−105) = 300
+        order('Flow A', 'B', 'SELL', 5, 100), // open short, marked at 102: −10
+        order('Other', 'B', 'BUY', 50, 90), // another strategy's order is not counted
+        { ...order('Flow A', 'C', 'BUY', 0, 0), order_status: 'rejected' },
+      ], statistics: {} } }),
       positionBook: () => ({ status: 'success', data: [
-        { symbol: 'A', exchange: 'NSE', product: 'MIS', quantity: 0, average_price: 0, ltp: 10, pnl: 200 },
-        { symbol: 'B', exchange: 'NSE', product: 'MIS', quantity: -5, average_price: 100, ltp: 102, pnl: -10 },
+        { symbol: 'A', exchange: 'NSE', product: 'MIS', quantity: 0, average_price: 0, ltp: 121, pnl: 300 },
+        { symbol: 'B', exchange: 'NSE', product: 'MIS', quantity: 45, average_price: 88.9, ltp: 102, pnl: 600 },
       ] }),
     });
     const { result } = await runNode(def('strategyPnl'), {}, { broker, workflowName: 'Flow A' });
-    expect(result).toMatchObject({ status: 'success', strategy: 'Flow A', realized: 200, unrealized: -10, total: 190, open_quantity: 5, unpriced_legs: 0 });
-    expect((result.legs as Array<{ symbol: string }>).map((l) => l.symbol)).toEqual(['B', 'A']);
+    expect(result).toMatchObject({ status: 'success', strategy: 'Flow A', realized: 300, unrealized: -10, total: 290, open_quantity: -5, unpriced_legs: 0 });
+    expect(result.legs).toEqual([
+      expect.objectContaining({ symbol: 'B', quantity: -5, average_price: 100, ltp: 102, unrealized: -10 }),
+      expect.objectContaining({ symbol: 'A', quantity: 0, realized: 300 }),
+    ]);
+  });
+
+  it('openPosition answers a numeric quantity and the pnl of the matching row, 0 and 0 when flat (OpenAlgo get_open_position)', async () => {
+    const broker = stubBroker({ positionBook: () => ({ status: 'success', data: [
+      { symbol: 'SBIN', exchange: 'NSE', product: 'MIS', quantity: '-10', average_price: 500, ltp: 498, pnl: '20.5' },
+      { symbol: 'SBIN', exchange: 'NSE', product: 'CNC', quantity: 4, average_price: 480, ltp: 498, pnl: 72 },
+    ] }) });
+    expect((await runNode(def('openPosition'), { symbol: 'SBIN' }, { broker })).result).toEqual({ status: 'success', quantity: -10, pnl: 20.5 });
+    expect((await runNode(def('openPosition'), { symbol: 'INFY' }, { broker })).result).toEqual({ status: 'success', quantity: 0, pnl: 0 });
+  });
+
+  it('strategyPnl refuses an order book without strategy tags rather than report the whole account', async () => {
+    const broker = stubBroker({ orderBook: () => ({ status: 'success', data: { orders: [{ symbol: 'A', exchange: 'NSE', product: 'MIS', action: 'BUY', quantity: 1, filled_quantity: 1, average_price: 1 }], statistics: {} } }) });
+    const { result } = await runNode(def('strategyPnl'), { strategy: 'S' }, { broker });
+    expect(result).toMatchObject({ status: 'error', message: expect.stringMatching(/carries no strategy tags/) });
   });
 
   it('optionSymbol and optionChain normalise the expiry', async () => {

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createNotifier } from '../../src/notify/index.js';
 import { guardedLookup } from '../../src/nodes/netguard.js';
-import { stubBroker } from './context.js';
+import { defaultRegistry } from '../../src/nodes/registry.js';
+import { runNode, stubBroker } from './context.js';
 
 const TOKEN = '123456:SECRET-bot-token';
 
@@ -100,5 +101,50 @@ describe('connect-time address guard', () => {
   it('refuses a name that resolves to loopback', async () => {
     const err = await new Promise<Error | null>((resolve) => guardedLookup('localhost', {}, (e) => resolve(e)));
     expect(err?.message).toMatch(/loopback, private or link-local/);
+  });
+});
+
+describe('telegramAlert as OpenAlgo (execute_telegram_alert: a failed send fails the node)', () => {
+  const telegramAlert = defaultRegistry.get('telegramAlert')!;
+
+  it('with the OpenAlgo broker and no channel configured, the node fails naming what to set', async () => {
+    const broker = stubBroker({}, 'openalgo');
+    const notifier = createNotifier({ broker });
+    const { result } = await runNode(telegramAlert, { message: 'entry placed' }, { broker, notifier });
+    expect(result).toMatchObject({ status: 'error', message: expect.stringMatching(/telegram alert not sent: no Telegram channel: set OPENALGO_USERNAME/) });
+  });
+
+  it('with the paper broker and no channel, the alert is recorded and the output and a warning say it was not delivered', async () => {
+    const broker = stubBroker();
+    const notifier = createNotifier({ broker });
+    const { result, ctx } = await runNode(telegramAlert, { message: 'entry placed' }, { broker, notifier });
+    expect(result).toMatchObject({ status: 'success', delivered: false, via: 'recorded', note: expect.stringMatching(/^not delivered: recorded only/) });
+    expect(ctx.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringMatching(/NOT delivered/) }));
+  });
+});
+
+describe("whatsappAlert as OpenAlgo (execute_whatsapp_alert → OpenAlgo's whatsapp/notify)", () => {
+  const whatsappAlert = defaultRegistry.get('whatsappAlert')!;
+
+  it('with the OpenAlgo broker, sends to the paired device itself, or to the given phone', async () => {
+    const broker = stubBroker({ whatsapp: () => ({ status: 'success' }) }, 'openalgo');
+    const notifier = createNotifier({ broker });
+    const self = await runNode(whatsappAlert, { message: 'filled' }, { broker, notifier });
+    expect(self.result).toMatchObject({ status: 'success', delivered: true, via: 'openalgo' });
+    await runNode(whatsappAlert, { message: 'filled', to: '919876543210' }, { broker, notifier });
+    expect(broker.calls.map((c) => c.req)).toEqual([{ message: 'filled', self: true }, { message: 'filled', phone: '919876543210' }]);
+  });
+
+  it('a send OpenAlgo refuses fails the node', async () => {
+    const broker = stubBroker({ whatsapp: () => ({ status: 'error', message: 'WhatsApp is not paired' }) }, 'openalgo');
+    const { result } = await runNode(whatsappAlert, { message: 'filled' }, { broker, notifier: createNotifier({ broker }) });
+    expect(result).toMatchObject({ status: 'error', message: expect.stringMatching(/WhatsApp is not paired/) });
+  });
+
+  it('with the paper broker it is recorded, and the output says so', async () => {
+    const broker = stubBroker();
+    const { result } = await runNode(whatsappAlert, { message: 'filled' }, { broker, notifier: createNotifier({ broker }) });
+    expect(result).toMatchObject({ status: 'success', delivered: false, via: 'recorded', note: expect.stringMatching(/^not delivered/) });
+    expect(broker.calls).toHaveLength(0);
   });
 });

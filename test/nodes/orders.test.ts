@@ -18,13 +18,15 @@ const cancelAllOrders = def('cancelAllOrders');
 const NOW = new Date('2025-01-15T04:30:00Z');
 
 describe('order fields', () => {
-  it('reject a quantity of 0, exchange NYSE and action HOLD, naming the field', () => {
+  it('reject a quantity of 0 (or one that truncates to 0), exchange NYSE and action HOLD, naming the field', () => {
     const base = { symbol: 'SBIN', exchange: 'NSE', action: 'BUY', quantity: 1 };
     expect(() => parseParams(placeOrder, { ...base, quantity: 0 })).toThrow(ParamError);
     expect(() => parseParams(placeOrder, { ...base, quantity: 0 })).toThrow(/^quantity must be at least 1/);
     expect(() => parseParams(placeOrder, { ...base, exchange: 'NYSE' })).toThrow(/^exchange 'NYSE' is not one of/);
     expect(() => parseParams(placeOrder, { ...base, action: 'HOLD' })).toThrow(/^action 'HOLD' is not one of BUY, SELL/);
-    expect(() => parseParams(placeOrder, { ...base, quantity: '2.5' })).toThrow(/^quantity '2.5' is not a whole number/);
+    // OpenAlgo's get_int is int(float(x)): a fraction truncates toward zero, and what truncates below 1 fails.
+    expect(parseParams(placeOrder, { ...base, quantity: '2.5' }).quantity).toBe(2);
+    expect(() => parseParams(placeOrder, { ...base, quantity: '0.5' })).toThrow(/^quantity must be at least 1 \(got 0.5, which truncates to 0\)/);
     expect(() => parseParams(placeOrder, { ...base, symbol: '' })).toThrow(/^symbol is required/);
   });
 
@@ -81,9 +83,12 @@ describe('expiry presets', () => {
     expect(pickExpiry(list, 'current_week', '2025-01-15')).toBe('16-JAN-25');
     expect(pickExpiry(list, 'next_week', '2025-01-15')).toBe('23-JAN-25');
   });
-  it("current_month is the last expiry in the first expiry's month, next_month the last of the following month", () => {
+  it("current_month is the last expiry in today's calendar month, next_month the last of the following month (OpenAlgo _resolve_expiry_date)", () => {
     expect(pickExpiry(list, 'current_month', '2025-01-15')).toBe('30-JAN-25');
     expect(pickExpiry(list, 'next_month', '2025-01-15')).toBe('27-FEB-25');
+    // On 31 January the January contracts have expired: current_month has none, next_month is February's.
+    expect(pickExpiry(list, 'current_month', '2025-01-31')).toBeNull();
+    expect(pickExpiry(list, 'next_month', '2025-01-31')).toBe('27-FEB-25');
   });
   it('never picks an expiry that is already past, and sorts an unsorted list', () => {
     expect(pickExpiry(['23-JAN-25', '09-JAN-25', '16-JAN-25'], 'current_week', '2025-01-15')).toBe('16-JAN-25');
@@ -181,8 +186,24 @@ describe('optionsMultiOrder', () => {
     ]);
   });
 
-  it('needs a direction for a straddle and refuses SL for a generated strategy', () => {
-    expect(() => prepare(optionsMultiOrder, { strategy: 'straddle' })).toThrow(/^action is required for a straddle/);
+  it('a straddle without action sells both legs, product MIS (OpenAlgo execute_options_multi_order: action "SELL", product "MIS")', async () => {
+    const b = broker();
+    await runNode(optionsMultiOrder, { strategy: 'straddle', quantity: 1 }, { broker: b, now: NOW });
+    const req = b.calls.find((c) => c.method === 'optionsMultiOrder')!.req as { legs: unknown[] };
+    expect(req.legs).toEqual([
+      expect.objectContaining({ offset: 'ATM', option_type: 'CE', action: 'SELL', product: 'MIS', quantity: 75 }),
+      expect.objectContaining({ offset: 'ATM', option_type: 'PE', action: 'SELL', product: 'MIS', quantity: 75 }),
+    ]);
+  });
+
+  it('legs, when given, are placed whatever the strategy; no strategy and no legs sends nothing (OpenAlgo reads it as custom)', async () => {
+    const b = broker();
+    await runNode(optionsMultiOrder, { strategy: 'straddle', legs: [{ offset: 'OTM1', optionType: 'CE', action: 'BUY' }] }, { broker: b, now: NOW });
+    expect((b.calls.find((c) => c.method === 'optionsMultiOrder')!.req as { legs: unknown[] }).legs).toEqual([expect.objectContaining({ offset: 'OTM1', action: 'BUY' })]);
+    expect(() => prepare(optionsMultiOrder, {})).toThrow(/^legs must list at least one leg/);
+  });
+
+  it('refuses SL for a generated strategy', () => {
     expect(() => prepare(optionsMultiOrder, { strategy: 'strangle', action: 'SELL', priceType: 'SL' })).toThrow(/^priceType SL needs a trigger price/);
   });
 
@@ -203,23 +224,38 @@ describe('optionsMultiOrder', () => {
 });
 
 describe('basketOrder', () => {
-  it('parses one order per line and refuses the whole basket when a line is bad', () => {
+  it('parses one order per line; a bad line is kept as a skip naming it', () => {
     const p = parseParams(basketOrder, { orders: 'RELIANCE,NSE,BUY,10\n\n infy , nse , sell , 5 ' });
     expect(p.orders).toEqual([
       { symbol: 'RELIANCE', exchange: 'NSE', action: 'BUY', quantity: 10, price: undefined },
       { symbol: 'INFY', exchange: 'NSE', action: 'SELL', quantity: 5, price: undefined },
     ]);
-    expect(() => parseParams(basketOrder, { orders: 'RELIANCE,NSE,BUY,10\nINFY,NYSE,BUY,5' })).toThrow(/line 2 exchange 'NYSE'/);
-    expect(() => parseParams(basketOrder, { orders: 'RELIANCE,NSE,BUY,0' })).toThrow(/line 1 quantity must be at least 1/);
-    expect(() => parseParams(basketOrder, { orders: 'RELIANCE NSE BUY 10' })).toThrow(/line 1 .* is not SYMBOL,EXCHANGE,ACTION,QTY/);
+    expect((parseParams(basketOrder, { orders: 'RELIANCE,NSE,BUY,10\nINFY,NYSE,BUY,5' }).orders as unknown[])[1]).toEqual({ skipped: expect.stringMatching(/line 2 .*exchange 'NYSE'/) });
+    expect((parseParams(basketOrder, { orders: 'RELIANCE,NSE,BUY,0' }).orders as unknown[])[0]).toEqual({ skipped: expect.stringMatching(/quantity must be at least 1/) });
+    expect((parseParams(basketOrder, { orders: 'RELIANCE NSE BUY 10' }).orders as unknown[])[0]).toEqual({ skipped: expect.stringMatching(/expected SYMBOL,EXCHANGE,ACTION,QTY/) });
     expect(() => prepare(basketOrder, { orders: 'RELIANCE,NSE,BUY,10', priceType: 'LIMIT' })).toThrow(/needs a price/);
   });
 
-  it('sends every line with the basket product and price type', async () => {
+  it('sends every line with the basket product and price type, tagged with the basket name (OpenAlgo execute_basket_order: strategy=basket_name)', async () => {
     const broker = stubBroker({ basketOrder: () => ({ status: 'success', results: [{ symbol: 'RELIANCE', status: 'success', orderid: '1' }] }) });
-    const { result } = await runNode(basketOrder, { orders: 'RELIANCE,NSE,BUY,10', product: 'CNC' }, { broker });
-    expect(broker.calls[0].req).toMatchObject({ strategy: 'Test Flow', orders: [{ symbol: 'RELIANCE', exchange: 'NSE', action: 'BUY', quantity: 10, pricetype: 'MARKET', product: 'CNC' }] });
+    const { result } = await runNode(basketOrder, { orders: 'RELIANCE,NSE,BUY,10', product: 'CNC', basketName: 'morning' }, { broker });
+    expect(broker.calls[0].req).toMatchObject({ strategy: 'morning', orders: [{ symbol: 'RELIANCE', exchange: 'NSE', action: 'BUY', quantity: 10, pricetype: 'MARKET', product: 'CNC' }] });
     expect(result).toMatchObject({ status: 'success', results: [{ orderid: '1' }] });
+  });
+
+  it('skips and logs a bad line and places the rest; "12.7" does not parse as int() and is skipped; no valid line fails with nothing sent (OpenAlgo execute_basket_order)', async () => {
+    const broker = stubBroker({ basketOrder: () => ({ status: 'success', results: [] }) });
+    const { result, ctx } = await runNode(basketOrder, { orders: 'RELIANCE,NSE,BUY,10\nINFY,NSE,BUY\nTCS,NSE,SELL,12.7' }, { broker });
+    expect(broker.calls[0].req).toMatchObject({ strategy: 'flow_basket', orders: [{ symbol: 'RELIANCE' }] });
+    expect((broker.calls[0].req as { orders: unknown[] }).orders).toHaveLength(1);
+    expect(ctx.logs.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+      expect.stringMatching(/^Skipping invalid order line 2 'INFY,NSE,BUY'/), expect.stringMatching(/^Skipping invalid order line 3 'TCS,NSE,SELL,12.7'/),
+    ]);
+    expect(result).toMatchObject({ status: 'success', skipped: [expect.any(String), expect.any(String)] });
+    const none = stubBroker();
+    const empty = await runNode(basketOrder, { orders: 'INFY,NSE,BUY' }, { broker: none });
+    expect(empty.result).toMatchObject({ status: 'error', message: 'No valid orders to place' });
+    expect(none.calls).toHaveLength(0);
   });
 });
 
@@ -272,6 +308,16 @@ describe('closePositions', () => {
     expect(await qty(broker, 'INFY')).toBe(10);
   });
 
+  it('with a symbol and blank exchange and product, closes only the NSE MIS position, not the CNC one (OpenAlgo execute_close_positions)', async () => {
+    const broker = await twoPositions();
+    await broker.placeOrder({ strategy: 's', symbol: 'SBIN', exchange: 'NSE', action: 'BUY', quantity: 3, pricetype: 'MARKET', product: 'CNC' });
+    broker.calls.length = 0;
+    const { result } = await runNode(closePositions, { symbol: 'SBIN', exchange: '', product: '' }, { broker, now: NOW });
+    expect(result).toMatchObject({ status: 'success', closed: [{ symbol: 'SBIN', product: 'MIS', quantity: 10 }] });
+    const cnc = (await broker.positionBook()).data?.find((r) => r.symbol === 'SBIN' && r.product === 'CNC');
+    expect(cnc?.quantity).toBe(3);
+  });
+
   it('with no symbol, squares off everything through closePosition', async () => {
     const broker = await twoPositions();
     const { result } = await runNode(closePositions, {}, { broker, now: NOW });
@@ -284,7 +330,7 @@ describe('closePositions', () => {
   it('succeeds with a message when there is nothing to close', async () => {
     const broker = await twoPositions();
     const { result } = await runNode(closePositions, { symbol: 'TCS' }, { broker, now: NOW });
-    expect(result).toMatchObject({ status: 'success', message: 'no open position in TCS to close', closed: [] });
+    expect(result).toMatchObject({ status: 'success', message: 'no open position in TCS.NSE MIS to close', closed: [] });
     expect(broker.calls.map((c) => c.method)).toEqual(['positionBook']);
   });
 });

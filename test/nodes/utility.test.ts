@@ -93,6 +93,12 @@ describe('delay and waitUntil', () => {
     expect(past.result).toMatchObject({ waited: false });
     expect(past.ctx.sleeps).toEqual([]);
   });
+
+  it('waitUntil honours seconds: 10:00:00 until 10:00:45 waits 45 s (OpenAlgo execute_wait_until)', async () => {
+    const now = new Date('2025-01-15T04:30:00Z'); // 10:00:00 IST
+    const r = await runNode(def('waitUntil'), { targetTime: '10:00:45' }, { now });
+    expect(r.result).toMatchObject({ waited: true, waited_ms: 45_000 });
+  });
 });
 
 describe('log and alerts', () => {
@@ -176,7 +182,7 @@ describe('httpRequest', () => {
   it('calls a local server when allowed, sending JSON and parsing the answer', async () => {
     const { result, ctx } = await runNode(
       def('httpRequest'),
-      { method: 'POST', url: `${base}/hook?token=abc123`, headers: '{"Authorization": "Bearer xyz"}', body: '{"symbol": "SBIN"}', timeout: 5 },
+      { method: 'POST', url: `${base}/hook?token=abc123`, headers: '{"Authorization": "Bearer xyz"}', body: '{"symbol": "SBIN"}', timeout: 5000 },
       { allowPrivateHttp: true },
     );
     expect(result).toMatchObject({ status: 'success', statusCode: 200, data: { ok: true, echo: { symbol: 'SBIN' } } });
@@ -196,12 +202,15 @@ describe('httpRequest', () => {
     expect(fail.result).toMatchObject({ status: 'error', statusCode: 503, data: { error: 'down' }, message: expect.stringMatching(/HTTP 503/) });
   });
 
-  it('times out (timeoutMs wins over timeout in seconds; both capped at 60 s)', async () => {
-    const { result } = await runNode(def('httpRequest'), { url: `${base}/slow`, timeoutMs: 200 }, { allowPrivateHttp: true });
+  it('times out after timeout milliseconds, capped at 60000, 0 or less meaning 30000 (OpenAlgo execute_http_request)', async () => {
+    const { result } = await runNode(def('httpRequest'), { url: `${base}/slow`, timeout: 200 }, { allowPrivateHttp: true });
     expect(result).toMatchObject({ status: 'error', message: expect.stringMatching(/timed out after 0.2 s/) });
     const timeout = def('httpRequest').timeoutMs as (p: unknown) => number;
-    expect(timeout(parseParams(def('httpRequest'), { url: 'http://x', timeout: 600 }))).toBe(65_000);
+    expect(timeout(parseParams(def('httpRequest'), { url: 'http://x', timeout: 30_000 }))).toBe(35_000);
+    expect(timeout(parseParams(def('httpRequest'), { url: 'http://x', timeout: 600_000 }))).toBe(65_000);
+    expect(timeout(parseParams(def('httpRequest'), { url: 'http://x', timeout: 0 }))).toBe(35_000);
     expect(timeout(parseParams(def('httpRequest'), { url: 'http://x' }))).toBe(35_000);
+    expect(timeout(parseParams(def('httpRequest'), { url: 'http://x', timeoutMs: 1500 }))).toBe(6_500); // Flow's older name
   });
 
   it('classifies addresses for IPv4 and IPv6', () => {

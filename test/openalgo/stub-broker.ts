@@ -214,4 +214,5 @@ export class StubBroker implements Broker {
   async timings(req: { date: string }, opts?: CallOptions) { this.record('timings', req, opts); return { status: 'success' as const, data: [{ exchange: 'NSE', start_time: 1732506300000, end_time: 1732528800000 }] }; }
   async ping(opts?: CallOptions) { this.record('ping', undefined, opts); return { status: 'success' as const, data: { message: 'pong', broker: 'paper' } }; }
   async telegram(req: Parameters<Broker['telegram']>[0], opts?: CallOptions) { this.record('telegram', req, opts); return { status: 'error' as const, message: 'Telegram is not configured' }; }
+  async whatsapp(req: Parameters<Broker['whatsapp']>[0], opts?: CallOptions) { this.record('whatsapp', req, opts); return { status: 'error' as const, message: 'WhatsApp is not paired' }; }
 }

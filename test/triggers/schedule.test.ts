@@ -22,10 +22,23 @@ describe('daily and weekly schedules', () => {
     expect(zonedParts(nextRuns(s, ist('2026-05-02T10:00:00'), 1, cal)[0]).weekday).toBe(6); // 6 = Sunday
   });
 
-  it('keeps every chosen weekday, not only the first three', () => {
-    const s = spec({ scheduleType: 'daily', time: '09:20', marketHoursOnly: false });
+  it('keeps every chosen weekday of a weekly schedule, not only the first three', () => {
+    const s = spec({ scheduleType: 'weekly', time: '09:20', marketHoursOnly: false });
     const week = nextRuns(s, ist('2026-05-03T12:00:00'), 5, cal).map((d) => zonedParts(d).weekday);
     expect(week).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('daily runs every day whatever days says, as OpenAlgo (CronTrigger(hour, minute))', () => {
+    const s = spec({ scheduleType: 'daily', time: '09:20', days: [0], marketHoursOnly: false });
+    const week = nextRuns(s, ist('2026-05-03T12:00:00'), 7, cal).map((d) => zonedParts(d).weekday);
+    expect(week).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
+  it('under marketHoursOnly a run outside the session window is skipped, as OpenAlgo (is_within_market_hours)', () => {
+    const early = spec({ scheduleType: 'daily', time: '09:00' });
+    expect(runs(early, '2026-05-03T12:00:00', 1)).toEqual([]); // 09:00 is before every NSE open
+    const close = spec({ scheduleType: 'daily', time: '15:30' });
+    expect(runs(close, '2026-05-04T12:00:00', 1)).toEqual([iso('2026-05-04T15:30:00')]); // the close minute is inside
   });
 
   it('marketHoursOnly skips a Saturday, a Sunday and a listed holiday', () => {
@@ -37,8 +50,8 @@ describe('daily and weekly schedules', () => {
   });
 
   it('marketHoursOnly follows the chosen exchange, and runs on a weekend special session', () => {
-    const mcx = spec({ scheduleType: 'daily', time: '09:20', marketHoursExchange: 'MCX' });
-    expect(runs(mcx, '2026-04-30T10:00:00', 1)).toEqual([iso('2026-05-01T09:20:00')]); // MCX trades its evening session on 1 May
+    const mcx = spec({ scheduleType: 'daily', time: '18:00', marketHoursExchange: 'MCX' });
+    expect(runs(mcx, '2026-04-30T19:00:00', 1)).toEqual([iso('2026-05-01T18:00:00')]); // MCX trades its evening session on 1 May
     const budget = spec({ scheduleType: 'weekly', time: '10:00', days: [6] });
     expect(runs(budget, '2026-01-01T00:00:00', 1)).toEqual([iso('2026-02-01T10:00:00')]); // the Budget Sunday
   });
@@ -114,6 +127,16 @@ describe('interval', () => {
     expect(runs(s, '2026-05-03T03:00:01.500', 3)).toEqual([iso('2026-05-03T03:00:02'), iso('2026-05-03T03:00:04'), iso('2026-05-03T03:00:06')]);
   });
 
+  it('counts from its anchor (activation), as OpenAlgo\'s IntervalTrigger, and fires only the steps inside the window', () => {
+    const s = { ...spec({ scheduleType: 'interval', intervalValue: 15, intervalUnit: 'minutes' }), anchor: iso('2026-05-04T09:07:30') } as ScheduleSpec;
+    expect(runs(s, '2026-05-04T09:07:30', 3)).toEqual([iso('2026-05-04T09:22:30'), iso('2026-05-04T09:37:30'), iso('2026-05-04T09:52:30')]);
+    // Activated at 08:00: the steps before the 09:15 open are skipped, the cadence is kept.
+    const early = { ...s, anchor: iso('2026-05-04T08:00:00') } as ScheduleSpec;
+    expect(runs(early, '2026-05-04T08:00:00', 1)).toEqual([iso('2026-05-04T09:15:00')]);
+    const off = { ...spec({ scheduleType: 'interval', intervalValue: 7, intervalUnit: 'minutes', marketHoursOnly: false }), anchor: iso('2026-05-04T08:00:00') } as ScheduleSpec;
+    expect(runs(off, '2026-05-04T08:00:00', 2)).toEqual([iso('2026-05-04T08:07:00'), iso('2026-05-04T08:14:00')]);
+  });
+
   it('accepts the seed\'s intervalMinutes', () => {
     expect(spec({ scheduleType: 'interval', intervalMinutes: 5 })).toMatchObject({ kind: 'interval', everySeconds: 300 });
   });
@@ -122,7 +145,8 @@ describe('interval', () => {
 describe('cron', () => {
   it('reads the expression in IST and skips holidays under marketHoursOnly', () => {
     const s = spec({ scheduleType: 'cron', cronExpression: '*/30 9-10 * * 1-5' });
-    expect(runs(s, '2026-04-30T10:45:00', 2)).toEqual([iso('2026-05-04T09:00:00'), iso('2026-05-04T09:30:00')]);
+    // Friday 1 May is a holiday; on Monday 09:00 is before the 09:15 open, so 09:30 is the first run.
+    expect(runs(s, '2026-04-30T10:45:00', 2)).toEqual([iso('2026-05-04T09:30:00'), iso('2026-05-04T10:00:00')]);
   });
 });
 
@@ -144,7 +168,7 @@ describe('validation', () => {
     [{ scheduleType: 'interval', intervalValue: 48, intervalUnit: 'hours' }, 'intervalValue'],
     [{ scheduleType: 'cron', cronExpression: '61 * * * *' }, 'cronExpression'],
     [{ scheduleType: 'cron' }, 'cronExpression'],
-    [{ scheduleType: 'daily', days: [] }, 'days'],
+    [{ scheduleType: 'weekly', days: [] }, 'days'],
     [{ scheduleType: 'daily', marketHoursExchange: 'LSE' }, 'marketHoursExchange'],
     [{ scheduleType: 'daily', marketHoursStart: '15:00', marketHoursEnd: '10:00' }, 'marketHoursEnd'],
     [{ scheduleType: 'daily', marketHoursOnly: 'sometimes' }, 'marketHoursOnly'],
@@ -154,9 +178,9 @@ describe('validation', () => {
     if (!parsed.ok) expect(parsed.problems.map((p) => p.field)).toContain(field);
   });
 
-  it('fills OpenAlgo\'s defaults: daily at 09:15 on weekdays, NSE market hours', () => {
+  it('fills OpenAlgo\'s defaults: daily at 09:15 every day, NSE market hours', () => {
     expect(spec({})).toEqual({
-      kind: 'daily', time: '09:15', days: [0, 1, 2, 3, 4], timezone: 'Asia/Kolkata', marketHours: { exchange: 'NSE' },
+      kind: 'daily', time: '09:15', days: [0, 1, 2, 3, 4, 5, 6], timezone: 'Asia/Kolkata', marketHours: { exchange: 'NSE' },
     });
   });
 

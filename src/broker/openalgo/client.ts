@@ -9,6 +9,7 @@ import type {
   HistoryRequest, MarginRequest, ModifyOrderRequest, OpenPositionRequest, OptionChainRequest, OptionsMultiOrderRequest,
   OptionsOrderRequest, OptionSymbolRequest, PlaceOrderRequest, SmartOrderRequest, SplitOrderRequest, SymbolRef,
   TelegramRequest,
+  WhatsAppRequest,
 } from '../types.js';
 import { BrokerError, ENDPOINTS, ORDER_METHODS } from '../types.js';
 import { createAgent, post, type Attempt } from './http.js';
@@ -149,6 +150,7 @@ export class OpenAlgoBroker implements Broker {
   timings(req: { date: string }, opts?: CallOptions) { return this.call('timings', req, opts); }
   ping(opts?: CallOptions) { return this.call('ping', {}, opts); }
   telegram(req: TelegramRequest, opts?: CallOptions) { return this.call('telegram', req, opts); }
+  whatsapp(req: WhatsAppRequest, opts?: CallOptions) { return this.call('whatsapp', req, opts); }
 
   /** Pings OpenAlgo and says, in a trader's words, whether Flow can trade through it. */
   async checkConnection(opts?: CallOptions): Promise<{ ok: boolean; message: string }> {

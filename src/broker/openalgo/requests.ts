@@ -228,6 +228,10 @@ export const OPERATIONS: Record<Method, Operation> = {
     strict({ username: text(), message: text(), priority: integer().optional() }),
     (b, r, o) => b.telegram(r, o),
   ),
+  whatsapp: op(
+    strict({ message: text(), self: z.boolean().optional(), phone: text().optional() }),
+    (b, r, o) => b.whatsapp(r, o),
+  ),
 };
 
 /** "quantity: Missing data for required field.; foo: Unknown field." */

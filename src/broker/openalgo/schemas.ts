@@ -229,6 +229,7 @@ export const ANSWER_SCHEMAS: { [M in Method]: z.ZodType<AnswerOf<M>> } = {
   timings: answer({ data: z.array(z.looseObject({ exchange: z.string(), start_time: num, end_time: num })) }),
   ping: answer({ data: z.looseObject({ message: str0('pong'), broker: str0('') }) }),
   telegram: answer({}),
+  whatsapp: answer({}),
 };
 
 /** "2025-04-01 09:15:00+05:30" or an ISO date → epoch seconds (NaN when unreadable). */

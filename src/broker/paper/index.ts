@@ -13,7 +13,7 @@ import {
   type OptionsOrderAnswer, type OptionsOrderRequest, type OrderAnswer, type OrderBookAnswer, type OrderStatusAnswer,
   type OrderUpdate, type PingAnswer, type PlaceOrderRequest, type PositionBookAnswer, type QuoteAnswer,
   type SmartOrderRequest, type SplitOrderAnswer, type SplitOrderRequest, type SymbolAnswer, type SymbolRef,
-  type TelegramRequest, type TimingsAnswer, type TradeBookAnswer,
+  type TelegramRequest, type WhatsAppRequest, type TimingsAnswer, type TradeBookAnswer,
 } from '../types.js';
 import { Account } from './account.js';
 import { fail } from './answer.js';
@@ -322,5 +322,9 @@ export class PaperBroker implements Broker {
 
   telegram(_req: TelegramRequest, opts?: CallOptions): Promise<BrokerAnswer> {
     return this.call('telegram', opts, () => fail('telegram is not available on the paper broker'));
+  }
+
+  whatsapp(_req: WhatsAppRequest, opts?: CallOptions): Promise<BrokerAnswer> {
+    return this.call('whatsapp', opts, () => fail('whatsapp is not available on the paper broker'));
   }
 }
