@@ -70,6 +70,11 @@ describe('price alerts', () => {
     const { body } = await flow.api('POST', '/api/workflows/import', def);
     await flow.api('POST', `/api/workflows/${body.id}/activate`);
     await new Promise((r) => setTimeout(r, 200)); // the monitor sees 790 first
+    // The paper market streams in-process: health data and metrics say the alert is on the stream.
+    expect(flow.triggers.streamStatus().prices.alerts).toEqual({ stream: 1, poll: 0 });
+    const metrics = await (await fetch(`${flow.url}/metrics`)).text();
+    expect(metrics).toContain('flow_price_alerts{source="stream"} 1');
+    expect(metrics).toContain('flow_stream_live 1');
     paper.setPrice('SBIN', 'NSE', 805);
     const [run] = await until(async () => {
       const list = (await flow.api('GET', `/api/workflows/${body.id}/executions`)).body.executions;
