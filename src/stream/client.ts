@@ -167,6 +167,8 @@ export class OpenAlgoStream implements MarketStream {
       ws.terminate();
     }, this.opts.authTimeoutMs ?? 10_000);
     this.authTimer.unref?.();
+    // The stream never keeps a process alive by itself: `flow run` exits when its run is done.
+    ws.on('upgrade', (res) => res.socket.unref());
     ws.on('open', () => {
       this.lastFrameAt = Date.now();
       ws.send(JSON.stringify({ action: 'authenticate', api_key: this.opts.apiKey }));
