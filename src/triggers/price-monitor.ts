@@ -274,8 +274,9 @@ export class PriceMonitor {
     return this.inflight;
   }
 
+  /** The stream serves a symbol once it is live, has not refused it, and has ticked for it at least once (until then, polls give the first price). */
   private sourceOf(entry: SymbolEntry): PriceSource {
-    return this.stream && this.stream.state === 'live' && entry.unsubscribe && !entry.refused ? 'stream' : 'poll';
+    return this.stream && this.stream.state === 'live' && entry.unsubscribe && !entry.refused && entry.seq > 0 ? 'stream' : 'poll';
   }
 
   private watch(entry: SymbolEntry): void {

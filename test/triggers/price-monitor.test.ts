@@ -272,3 +272,33 @@ describe('cost of a tick', () => {
     expect(msPerTick).toBeLessThan(2);
   });
 });
+
+describe('with a stream', () => {
+  it('polls a symbol until its first tick, then only the stream; polls again while the stream is down', async () => {
+    const { MemoryStream } = await import('../../src/stream/memory.js');
+    const m = market();
+    const stream = new MemoryStream();
+    const fired: PriceAlertPayload[] = [];
+    const monitor = new PriceMonitor({ broker: m.broker, stream, onFire: (_a, p) => fired.push(p) });
+    monitor.add(alert({ condition: 'crossing_up', price: 1500, trigger: 'every_time' }));
+    m.set('RELIANCE', 1490);
+    await monitor.tick();
+    expect(m.calls.multiQuotes).toHaveLength(1); // no tick yet: the first price comes from a poll
+    stream.publish({ symbol: 'RELIANCE', exchange: 'NSE', mode: 1, ltp: 1495, data: {} });
+    expect(monitor.list()[0]).toMatchObject({ source: 'stream', lastLtp: 1495 });
+    await monitor.tick();
+    expect(m.calls.multiQuotes).toHaveLength(1);
+    stream.publish({ symbol: 'RELIANCE', exchange: 'NSE', mode: 2, ltp: 1501, data: {} }); // a Quote tick carries the LTP too
+    expect(fired.map((f) => [f.trigger_price, f.source])).toEqual([[1501, 'stream']]);
+    stream.setState('down');
+    expect(monitor.list()[0].source).toBe('poll');
+    m.set('RELIANCE', 1490);
+    await monitor.tick();
+    expect(m.calls.multiQuotes).toHaveLength(2);
+    stream.setState('live');
+    stream.publish({ symbol: 'RELIANCE', exchange: 'NSE', mode: 1, ltp: 1502, data: {} }); // judged against the polled 1490
+    expect(fired.map((f) => [f.trigger_price, f.source])).toEqual([[1501, 'stream'], [1502, 'stream']]);
+    monitor.stop();
+    expect(stream.subscriptions()).toEqual([]);
+  });
+});
