@@ -197,14 +197,17 @@ program
 
 program
   .command('paper-broker')
-  .description('serve the paper broker as an OpenAlgo-compatible REST API (POST /api/v1/*) on loopback')
+  .description('serve the paper broker as an OpenAlgo-compatible REST API (POST /api/v1/*) on loopback, and with --ws-port its WebSocket stream')
   .option('--port <port>', 'port (default 5001)', '5001')
+  .option('--ws-port <port>', "also serve OpenAlgo's WebSocket stream (ticks, order updates) on this port; OpenAlgo's default is 8765")
   .option('--host <host>', 'address to bind', '127.0.0.1')
   .option('--apikey <key>', 'the API key clients must send (default: generated and printed)')
   .option('--data-dir <dir>', 'keep the paper account in this data directory (default: in memory)')
-  .action(async (opts: { port: string; host: string; apikey?: string; dataDir?: string }) => {
+  .action(async (opts: { port: string; wsPort?: string; host: string; apikey?: string; dataDir?: string }) => {
     const port = Number(opts.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Exit(2, `--port must be 0-65535 (got '${opts.port}')`);
+    const wsPort = opts.wsPort === undefined ? undefined : Number(opts.wsPort);
+    if (wsPort !== undefined && (!Number.isInteger(wsPort) || wsPort < 0 || wsPort > 65535)) throw new Exit(2, `--ws-port must be 0-65535 (got '${opts.wsPort}')`);
     const { startOpenAlgoServer } = await import('./broker/openalgo/index.js');
     const { PaperBroker } = await import('./broker/paper/index.js');
     const { randomBytes } = await import('node:crypto');
@@ -214,8 +217,14 @@ program
     const apiKey = opts.apikey ?? randomBytes(16).toString('hex');
     const server = await startOpenAlgoServer({ broker, apiKey, port, host: opts.host });
     console.log(`paper broker (OpenAlgo REST v1, sandbox mode) on ${server.url}`);
+    let stream: import('./stream/server.js').StreamServer | undefined;
+    if (wsPort !== undefined) {
+      const { startStreamServer } = await import('./stream/server.js');
+      stream = await startStreamServer({ source: broker.marketStream(), apiKey, port: wsPort, host: opts.host });
+      console.log(`paper stream (OpenAlgo WebSocket: LTP, Quote, Depth, order updates) on ${stream.url}`);
+    }
     if (!opts.apikey) console.log(`API key: ${apiKey}`);
-    const stop = () => server.close().then(() => {
+    const stop = () => Promise.all([server.close(), stream?.close()]).then(() => {
       store?.close();
       process.exit(0);
     });

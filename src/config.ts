@@ -10,7 +10,7 @@ export interface Config {
   apiToken?: string;
   secretKey?: string;
   broker: 'paper' | 'openalgo';
-  openalgo: { host?: string; apiKey?: string; username?: string; timeoutMs: number };
+  openalgo: { host?: string; apiKey?: string; username?: string; timeoutMs: number; /** OPENALGO_WS_URL; derived from the host when unset. */ wsUrl?: string };
   timezone: string;
   /** Orders per second sent to the broker (client-side limiter). */
   orderRateLimit: number;
@@ -70,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = 
       apiKey: env.OPENALGO_API_KEY || undefined,
       username: env.OPENALGO_USERNAME || undefined,
       timeoutMs: num(env, 'OPENALGO_TIMEOUT_MS', 10_000, { min: 1 }),
+      wsUrl: env.OPENALGO_WS_URL?.trim() || undefined,
     },
     timezone: env.FLOW_TIMEZONE || DEFAULT_TIMEZONE,
     orderRateLimit: num(env, 'FLOW_ORDER_RATE_LIMIT', 10),

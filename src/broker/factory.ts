@@ -19,6 +19,7 @@ export async function createBroker(config: Config, opts: BrokerOptions = {}): Pr
       host: config.openalgo.host!,
       apiKey: config.openalgo.apiKey!,
       timeoutMs: config.openalgo.timeoutMs,
+      wsUrl: config.openalgo.wsUrl,
       orderRatePerSec: config.orderRateLimit,
       apiRatePerSec: config.apiRateLimit,
       logger: opts.logger,

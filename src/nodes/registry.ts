@@ -7,6 +7,7 @@ import { nodes as orders } from './orders.js';
 import { nodes as conditions } from './conditions.js';
 import { nodes as data } from './data.js';
 import { nodes as utility } from './utility.js';
+import { nodes as streaming } from './streaming.js';
 
 export type Registry = ReadonlyMap<string, NodeDefinition>;
 
@@ -20,7 +21,7 @@ export function createRegistry(defs: Iterable<NodeDefinition<any>>): Registry {
 }
 
 /** Every node type Flow knows, by family. */
-export const defaultRegistry: Registry = createRegistry([...triggers, ...orders, ...conditions, ...data, ...utility]);
+export const defaultRegistry: Registry = createRegistry([...triggers, ...orders, ...conditions, ...data, ...utility, ...streaming]);
 
 /** Fields every node accepts, handled by the engine rather than by the node. */
 export const COMMON_FIELDS = [

@@ -6,6 +6,9 @@ import { EXCHANGES } from '../broker/types.js';
 import { customField, f, FieldError } from './fields.js';
 import { aliasedEnum, dayList, exchangeField } from './shared.js';
 import { defineNode, type NodeDefinition } from './types.js';
+import { call, failure } from './shared.js';
+import { CONDITION_NAMES, conditionMetNow, normalizeCondition, type PriceCondition } from '../triggers/price-conditions.js';
+import { validatePriceAlert } from '../triggers/price-monitor.js';
 
 const start = defineNode({
   type: 'start', instant: true,
@@ -70,50 +73,52 @@ const webhookTrigger = defineNode({
   },
 });
 
-export const PRICE_ALERT_CONDITIONS = [
-  'above', 'below', 'crosses_above', 'crosses_below',
-  'entering_channel', 'exiting_channel', 'inside_channel', 'outside_channel',
-  'moving_up_percent', 'moving_down_percent',
-] as const;
+/** Every condition name OpenAlgo accepts, the editor's and the monitor's (services/flow_price_monitor_service.py). */
+export const PRICE_ALERT_CONDITIONS = CONDITION_NAMES;
 
 const priceAlert = defineNode({
-  type: 'priceAlert', instant: true,
+  type: 'priceAlert', instant: false,
   category: 'trigger',
   label: 'Price alert',
-  description: 'Starts the workflow when a symbol’s last price meets a condition (level, cross, channel or percent move).',
+  description: 'Starts the workflow on the tick whose last price meets a condition (level, crossing, channel, move); placed mid-graph or run by hand it checks the price now and takes true/false.',
   trigger: 'price',
-  aliases: { cooldown: 'cooldownSec', cooldownSeconds: 'cooldownSec', percentage: 'percent' },
+  branches: 'true/false',
+  aliases: { percent: 'percentage' },
   fields: {
     symbol: f.string({ label: 'Symbol', required: true }),
     exchange: exchangeField('NSE'),
-    condition: aliasedEnum(PRICE_ALERT_CONDITIONS, { greater_than: 'above', less_than: 'below' }, { label: 'Condition', default: 'above' }),
+    condition: f.enum(CONDITION_NAMES as readonly string[], { label: 'Condition', default: 'greater_than' }),
     price: f.number({ label: 'Price' }),
     priceLower: f.number({ label: 'Channel low' }),
     priceUpper: f.number({ label: 'Channel high' }),
-    percent: f.number({ label: 'Percent move', description: 'For moving_up_percent / moving_down_percent, from price (or the first price seen)', positive: true }),
-    trigger: f.enum(['once', 'every_time'], { label: 'Fire', default: 'once' }),
-    cooldownSec: f.integer({ label: 'Cooldown (s)', description: 'Minimum gap between firings when every_time', default: 60, min: 0 }),
+    percentage: f.number({ label: 'Percent move', description: 'moving_up_percent / moving_down_percent: the move from one tick to the next', positive: true }),
+    trigger: f.enum(['once', 'every_time'], { label: 'Fire', description: 'every_time fires on every tick that satisfies, with no cooldown (as OpenAlgo)', default: 'once' }),
     expiration: f.enum(['none', '1h', '4h', '1d', '1w'], { label: 'Expires after', default: 'none' }),
     playSound: f.boolean({ label: 'Play sound', default: true }),
     message: f.string({ label: 'Message' }),
   },
   check(p) {
-    const out: Array<{ field: string; message: string }> = [];
-    if (p.condition.endsWith('_channel')) {
-      if (p.priceLower === undefined) out.push({ field: 'priceLower', message: 'is required for a channel condition' });
-      if (p.priceUpper === undefined) out.push({ field: 'priceUpper', message: 'is required for a channel condition' });
-      if (p.priceLower !== undefined && p.priceUpper !== undefined && p.priceLower >= p.priceUpper) {
-        out.push({ field: 'priceUpper', message: 'must be above the channel low' });
-      }
-    } else if (p.condition.endsWith('_percent')) {
-      if (p.percent === undefined) out.push({ field: 'percent', message: 'is required for a percent move' });
-    } else if (p.price === undefined || !(p.price > 0)) {
-      out.push({ field: 'price', message: 'must be a price greater than 0' });
-    }
-    return out;
+    const alert = { workflowId: '', nodeId: '', symbol: p.symbol, exchange: p.exchange, condition: normalizeCondition(p.condition) as PriceCondition, price: p.price, priceLower: p.priceLower, priceUpper: p.priceUpper, percentage: p.percentage, trigger: p.trigger };
+    return validatePriceAlert(alert).filter((x) => x.field !== 'symbol' || !p.symbol.includes('{{'));
   },
-  async run(ctx) {
-    return { status: 'success', data: ctx.trigger.payload };
+  async run(ctx, p) {
+    const condition = normalizeCondition(p.condition) as PriceCondition;
+    const t = ctx.trigger;
+    // Started by the monitor: it judged the tick already; a re-check could race the price (OpenAlgo trusts the trigger too).
+    if (t.kind === 'price' && t.payload.trigger_type === 'price_alert' && (!t.nodeId || t.nodeId === ctx.nodeId)) {
+      const ltp = Number(t.payload.trigger_price);
+      ctx.log(`Price alert fired by the monitor: ${p.symbol} LTP=${ltp} ${condition} ${p.price ?? ''}`.trim());
+      return { status: 'success', condition: true, ltp, condition_met: true, output: { ltp, condition_met: true } };
+    }
+    const answer = await ctx.broker.quotes({ symbol: p.symbol, exchange: p.exchange }, call(ctx));
+    if (answer.status !== 'success' || !answer.data) return failure(`priceAlert: no quote for ${p.exchange}:${p.symbol} (${answer.message ?? 'no data'})`, { condition: false });
+    const ltp = Number(answer.data.ltp);
+    const met = conditionMetNow(condition, ltp, p);
+    if (met === null) {
+      return failure(`priceAlert: condition '${p.condition}' compares with the previous tick, which only the price monitor has; make this node the workflow's trigger`, { condition: false, ltp });
+    }
+    ctx.log(`Price alert: ${p.symbol} LTP=${ltp} ${condition} ${p.price ?? `${p.priceLower}-${p.priceUpper}`} = ${met}`);
+    return { status: 'success', condition: met, ltp, condition_met: met, output: { ltp, condition_met: met } };
   },
 });
 
@@ -123,7 +128,7 @@ const orderUpdateTrigger = defineNode({
   type: 'orderUpdateTrigger', instant: true,
   category: 'trigger',
   label: 'Order update',
-  description: 'Starts the workflow when an order changes status (complete, rejected, cancelled, …); the event is {{webhook.<key>}}.',
+  description: 'Starts the workflow when an order changes status (complete, rejected, cancelled, …), pushed by OpenAlgo\'s order-update stream; the event is {{webhook.<key>}} (orderid, order_status, filled_quantity, average_price, rejection_reason, trigger_type, triggered_at).',
   trigger: 'orderUpdate',
   fields: {
     orderId: f.string({ label: 'Order id' }),

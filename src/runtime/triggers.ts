@@ -8,6 +8,7 @@ import type { Calendar } from '../triggers/calendar.js';
 import { OrderWatcher, orderWatchFromNode } from '../triggers/order-watcher.js';
 import { PriceMonitor, priceAlertFromNode } from '../triggers/price-monitor.js';
 import { Scheduler } from '../triggers/scheduler.js';
+import { streamOf, type MarketStream, type StreamStats } from '../stream/types.js';
 import type { WorkflowNode } from '../workflow/schema.js';
 import type { TriggerRegistry } from './workflows.js';
 
@@ -23,6 +24,8 @@ export interface TriggerHubOptions {
   retire(workflowId: string, reason: string): void;
   priceTickMs?: number;
   orderPollMs?: number;
+  /** The live stream; default the broker's own (OpenAlgo's WebSocket, the paper market in-process); null: poll only. */
+  stream?: MarketStream | null;
   logger?: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
 }
 
@@ -31,6 +34,7 @@ export class TriggerHub implements TriggerRegistry {
   readonly scheduler: Scheduler;
   readonly prices: PriceMonitor;
   readonly orders: OrderWatcher;
+  readonly stream: MarketStream | undefined;
   /** Parsed schedule specs, kept so a fire can record its last run next to its spec. */
   private readonly specs = new Map<string, unknown>();
 
@@ -52,8 +56,9 @@ export class TriggerHub implements TriggerRegistry {
       },
       onError: (err, job) => onError(err, job),
     });
+    this.stream = opts.stream === null ? undefined : (opts.stream ?? streamOf(opts.broker));
     this.prices = new PriceMonitor({
-      broker: opts.broker, tickMs: opts.priceTickMs, now: opts.now, timezone: opts.timezone,
+      broker: opts.broker, stream: this.stream, tickMs: opts.priceTickMs, now: opts.now, timezone: opts.timezone,
       onFire: (alert, payload) => opts.fire(alert.workflowId, { kind: 'price', nodeId: alert.nodeId, payload: { ...payload } }),
       onRetire: (alert, reason) => {
         if (reason === 'fired') opts.retire(alert.workflowId, `price alert ${alert.nodeId} fired once`);
@@ -62,7 +67,7 @@ export class TriggerHub implements TriggerRegistry {
       onError,
     });
     this.orders = new OrderWatcher({
-      broker: opts.broker, pollMs: opts.orderPollMs,
+      broker: opts.broker, pollMs: opts.orderPollMs, stream: this.stream, now: opts.now, timezone: opts.timezone,
       onFire: (watch, payload) => opts.fire(watch.workflowId, { kind: 'orderUpdate', nodeId: watch.nodeId, payload: { ...payload } }),
       onRetire: (watch) => opts.retire(watch.workflowId, `order update trigger ${watch.nodeId} fired once`),
       onError,
@@ -106,6 +111,15 @@ export class TriggerHub implements TriggerRegistry {
     this.orders.remove(workflowId);
     for (const key of this.specs.keys()) if (key.startsWith(`${workflowId}/`)) this.specs.delete(key);
     this.opts.store.deleteSchedulesFor(workflowId);
+  }
+
+  /** For health and metrics: the stream's state and counters, and which source alerts and order watches use now. */
+  streamStatus(): { stream: StreamStats | null; prices: ReturnType<PriceMonitor['status']>; orders: { source: OrderWatcher['source']; watches: number } } {
+    return {
+      stream: this.stream?.stats() ?? null,
+      prices: this.prices.status(),
+      orders: { source: this.orders.source, watches: this.orders.list().length },
+    };
   }
 
   start(): void {

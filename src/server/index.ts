@@ -19,7 +19,7 @@ import { WorkflowManager } from '../runtime/workflows.js';
 import { dataDirWarning, keepPrivate, makePrivateDir, openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { buildApp, type RouteInfo } from './app.js';
-import { createMetrics, instrumentBroker } from './metrics.js';
+import { createMetrics, instrumentBroker, registerStreamMetrics } from './metrics.js';
 
 export const VERSION = '0.1.0';
 const REDACT = ['apikey', 'secret', 'token', 'authorization', '*.apikey', '*.secret', '*.token', '*.authorization', 'req.headers.authorization', 'headers.authorization'];
@@ -160,6 +160,8 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
       });
     },
   });
+
+  registerStreamMetrics(metrics.registry, () => triggers.streamStatus());
 
   let publicUrl = `http://${config.host}:${config.port}`;
   workflows = new WorkflowManager({ store, service, registry: defaultRegistry, triggers, publicUrl: () => publicUrl });

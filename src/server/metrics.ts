@@ -68,3 +68,32 @@ export function instrumentBroker(inner: Broker, metrics: Metrics): Broker {
   }
   return wrapped as unknown as Broker;
 }
+
+/** What the trigger hub reports about the live stream (TriggerHub.streamStatus). */
+export interface StreamStatusSource {
+  stream: { state: string; reconnects: number; ticks: number; orderUpdates: number; badFrames: number; errorFrames: number; symbolErrors: number; stalls: number } | null;
+  prices: { alerts: Record<'stream' | 'poll', number> };
+  orders: { source: string; watches: number };
+}
+
+/** Stream gauges, read when scraped: whether it is live, which source price alerts use, its frame counts. */
+export function registerStreamMetrics(registry: client.Registry, status: () => StreamStatusSource): void {
+  new client.Gauge({ name: 'flow_stream_live', help: '1 while the market stream is live, 0 while alerts poll', registers: [registry], collect() { this.set(status().stream?.state === 'live' ? 1 : 0); } });
+  new client.Gauge({
+    name: 'flow_price_alerts', help: 'Active price alerts, by the source of their prices now (stream or poll)', labelNames: ['source'], registers: [registry],
+    collect() {
+      const s = status().prices.alerts;
+      this.set({ source: 'stream' }, s.stream);
+      this.set({ source: 'poll' }, s.poll);
+    },
+  });
+  new client.Gauge({
+    name: 'flow_stream_frames', help: 'Stream frames since start, by kind (tick, order_update, bad, error, symbol_error), and reconnects and stalls', labelNames: ['kind'], registers: [registry],
+    collect() {
+      const s = status().stream;
+      if (!s) return;
+      const kinds = { tick: s.ticks, order_update: s.orderUpdates, bad: s.badFrames, error: s.errorFrames, symbol_error: s.symbolErrors, reconnect: s.reconnects, stall: s.stalls };
+      for (const [kind, n] of Object.entries(kinds)) this.set({ kind }, n);
+    },
+  });
+}

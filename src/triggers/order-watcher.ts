@@ -1,7 +1,10 @@
-// Fires orderUpdateTrigger watches when an order's status changes, from the broker's push
-// stream when it has one (the paper broker), otherwise by diffing the order book on a poll.
+// Fires orderUpdateTrigger watches when an order's status changes: from OpenAlgo's order-update
+// stream (or the paper broker's push), and by diffing the order book on a poll while the stream is
+// down. Every event is compared with the last status seen, so a change seen twice fires once.
 
 import type { Broker, OrderBookEntry, OrderUpdate } from '../broker/types.js';
+import { builtins, DEFAULT_TIMEZONE } from '../engine/time.js';
+import type { MarketStream, StreamOrderUpdate } from '../stream/types.js';
 
 export type WatchStatus = 'any' | 'open' | 'trigger pending' | 'complete' | 'rejected' | 'cancelled';
 export const WATCH_STATUSES: readonly WatchStatus[] = ['any', 'open', 'trigger pending', 'complete', 'rejected', 'cancelled'];
@@ -18,8 +21,9 @@ export interface OrderWatch {
   trigger: 'once' | 'every_time';
 }
 
-/** What a fired watch hands the run (exposed as {{webhook.*}}). */
+/** What a fired watch hands the run (exposed as {{webhook.*}}): OpenAlgo's webhook_data. */
 export interface OrderUpdatePayload {
+  trigger_type: 'order_update';
   orderid: string;
   symbol: string;
   exchange: string;
@@ -27,6 +31,10 @@ export interface OrderUpdatePayload {
   filled_quantity: number;
   average_price: number;
   rejection_reason: string;
+  /** ISO time in the exchange zone. */
+  triggered_at: string;
+  /** How the change was seen. */
+  source: 'stream' | 'poll';
 }
 
 export interface OrderWatchProblem {
@@ -49,6 +57,10 @@ export interface OrderWatcherOptions {
   /** A `once` watch fired: the runtime may deactivate the workflow. */
   onRetire?: (watch: OrderWatch) => void;
   onError?: (err: unknown, context: string) => void;
+  /** OpenAlgo's order-update stream: used while live, the book is polled while it is down. */
+  stream?: MarketStream;
+  now?: () => Date;
+  timezone?: string;
 }
 
 /** Brokers spell statuses differently ("COMPLETE", "canceled", "trigger_pending"); compare one spelling. */
@@ -94,6 +106,14 @@ function hasPush(broker: unknown): broker is OrderUpdateSource {
   return typeof (broker as Partial<OrderUpdateSource>).onOrderUpdate === 'function';
 }
 
+function fromStream(u: StreamOrderUpdate): OrderUpdate {
+  return {
+    orderid: String(u.orderid), symbol: u.symbol, exchange: u.exchange, action: (u.action ?? 'BUY') as OrderUpdate['action'], quantity: Number(u.quantity ?? 0),
+    order_status: u.order_status, filled_quantity: u.filled_quantity, average_price: u.average_price, rejection_reason: u.rejection_reason,
+    timestamp: new Date().toISOString(),
+  };
+}
+
 function fromBookEntry(e: OrderBookEntry): OrderUpdate {
   return {
     orderid: String(e.orderid), symbol: e.symbol, exchange: e.exchange, action: e.action, quantity: e.quantity,
@@ -119,16 +139,19 @@ export class OrderWatcher {
   private unsubscribe: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
   private inflight: Promise<void> | null = null;
-  private readonly mode: 'push' | 'poll';
+  private readonly mode: 'stream' | 'push' | 'poll';
+  private offState: (() => void) | null = null;
+  private started = false;
 
   constructor(private readonly options: OrderWatcherOptions) {
     const source = options.source ?? 'auto';
-    if (source === 'push' && !hasPush(options.broker)) throw new Error(`broker ${options.broker.description} does not push order updates; use source 'poll'`);
-    this.mode = source === 'poll' || !hasPush(options.broker) ? 'poll' : 'push';
+    if (source === 'push' && !hasPush(options.broker) && !options.stream) throw new Error(`broker ${options.broker.description} does not push order updates; use source 'poll'`);
+    this.mode = source === 'poll' ? 'poll' : options.stream ? 'stream' : hasPush(options.broker) ? 'push' : 'poll';
   }
 
-  /** How updates are observed. */
-  get source(): 'push' | 'poll' {
+  /** How updates are observed now. */
+  get source(): 'stream' | 'push' | 'poll' {
+    if (this.mode === 'stream') return this.options.stream!.state === 'live' ? 'stream' : 'poll';
     return this.mode;
   }
 
@@ -148,8 +171,9 @@ export class OrderWatcher {
       symbol: watch.symbol?.trim().toUpperCase() ?? '',
       exchange: watch.exchange?.trim().toUpperCase() ?? '',
     });
+    if (this.started && this.mode === 'stream') this.attachStream();
     // Record the book now rather than at the next tick, so a fill right after activation is a change.
-    if (this.timer && !this.baselined) {
+    if ((this.timer || this.mode === 'stream') && this.started && !this.baselined) {
       // After any pass in flight, which may have started before this watch existed.
       (this.inflight ?? Promise.resolve()).then(() => this.poll()).catch((err) => this.options.onError?.(err, 'orderBook'));
     }
@@ -158,6 +182,7 @@ export class OrderWatcher {
   remove(workflowId: string, nodeId?: string): number {
     const before = this.watches.length;
     this.watches = this.watches.filter((w) => !(w.watch.workflowId === workflowId && (nodeId === undefined || w.watch.nodeId === nodeId)));
+    if (this.watches.length === 0 && this.mode === 'stream') this.detachStream();
     return before - this.watches.length;
   }
 
@@ -166,21 +191,60 @@ export class OrderWatcher {
   }
 
   start(): void {
+    this.started = true;
     if (this.mode === 'push') {
-      this.unsubscribe ??= (this.options.broker as unknown as OrderUpdateSource).onOrderUpdate((u) => this.handleUpdate(u));
+      this.unsubscribe ??= (this.options.broker as unknown as OrderUpdateSource).onOrderUpdate((u) => this.handleUpdate(u, 'stream'));
       return;
     }
-    if (this.timer) return;
+    if (this.mode === 'stream') {
+      if (this.watches.length) this.attachStream();
+      return;
+    }
     this.poll().catch((err) => this.options.onError?.(err, 'orderBook'));
+    this.startPolling();
+  }
+
+  stop(): void {
+    this.started = false;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.offState?.();
+    this.offState = null;
+    this.stopPolling();
+  }
+
+  /** Follows the stream only while something is watched: an idle server holds no connection open. */
+  private attachStream(): void {
+    const stream = this.options.stream!;
+    if (this.unsubscribe) return;
+    this.unsubscribe = stream.onOrderUpdate((u) => this.handleUpdate(fromStream(u), 'stream'));
+    this.offState = stream.onStateChange((state) => {
+      if (state === 'live') {
+        this.stopPolling();
+        // Changes made while the stream was down and after the last poll: one look at the book.
+        this.poll().catch((err) => this.options.onError?.(err, 'orderBook'));
+      } else if (state === 'down') this.startPolling();
+    });
+    if (stream.state !== 'live') this.startPolling();
+  }
+
+  private detachStream(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.offState?.();
+    this.offState = null;
+    this.stopPolling();
+  }
+
+  private startPolling(): void {
+    if (this.timer) return;
     this.timer = setInterval(() => {
       this.poll().catch((err) => this.options.onError?.(err, 'orderBook'));
     }, this.options.pollMs ?? 2000);
     this.timer.unref?.();
   }
 
-  stop(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = null;
+  private stopPolling(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
@@ -206,11 +270,11 @@ export class OrderWatcher {
       this.baselined = true;
       return;
     }
-    for (const e of orders) this.handleUpdate(fromBookEntry(e));
+    for (const e of orders) this.handleUpdate(fromBookEntry(e), 'poll');
   }
 
   /** One observed order event (push listener, poll diff, or a test). */
-  handleUpdate(update: OrderUpdate): void {
+  handleUpdate(update: OrderUpdate, source: 'stream' | 'poll' = 'stream'): void {
     const orderid = String(update.orderid);
     const status = normaliseOrderStatus(update.order_status);
     if (this.lastStatus.get(orderid) === status) return;
@@ -227,10 +291,13 @@ export class OrderWatcher {
       if (w.exchange && w.exchange !== exchange) continue;
       if (w.watch.status !== 'any' && w.watch.status !== status) continue;
       payload ??= {
+        trigger_type: 'order_update',
         orderid, symbol: update.symbol, exchange: update.exchange, order_status: status,
         filled_quantity: update.filled_quantity ?? (status === 'complete' ? update.quantity : 0),
         average_price: update.average_price ?? 0,
         rejection_reason: update.rejection_reason ?? '',
+        triggered_at: String(builtins(this.options.now?.() ?? new Date(), this.options.timezone ?? DEFAULT_TIMEZONE).iso_timestamp),
+        source,
       };
       const once = w.watch.trigger === 'once';
       if (once) this.watches = this.watches.filter((x) => x !== w);

@@ -1,18 +1,17 @@
-// One monitor for every active priceAlert trigger: quotes fetched once per symbol per tick in
-// multiQuotes batches, alerts indexed by symbol so a tick costs little beyond the broker call.
+// One monitor for every active priceAlert trigger (DESIGN.md §7). Each alert is judged on every
+// tick of its symbol from the broker's stream; while the stream is down (or refuses a symbol) the
+// symbol is polled through multiQuotes in batches instead. The last price survives an outage, so
+// the first tick after a reconnect is judged against it: a level crossed meanwhile fires once.
 
 import type { Broker, MultiQuotesAnswer, SymbolRef } from '../broker/types.js';
 import { builtins, DEFAULT_TIMEZONE } from '../engine/time.js';
+import type { MarketStream, StreamState } from '../stream/types.js';
+import {
+  conditionMet, isChannel, isPercent, needsLevel, normalizeCondition, PRICE_CONDITIONS, type PriceCondition,
+} from './price-conditions.js';
 
-export type PriceCondition =
-  | 'above' | 'below' | 'crosses_above' | 'crosses_below'
-  | 'entering_channel' | 'exiting_channel' | 'inside_channel' | 'outside_channel'
-  | 'moving_up_percent' | 'moving_down_percent';
-export const PRICE_CONDITIONS: readonly PriceCondition[] = [
-  'above', 'below', 'crosses_above', 'crosses_below',
-  'entering_channel', 'exiting_channel', 'inside_channel', 'outside_channel',
-  'moving_up_percent', 'moving_down_percent',
-];
+export { PRICE_CONDITIONS, CONDITION_NAMES, normalizeCondition, type PriceCondition } from './price-conditions.js';
+
 export type AlertExpiration = 'none' | '1h' | '4h' | '1d' | '1w';
 export const ALERT_EXPIRATIONS: readonly AlertExpiration[] = ['none', '1h', '4h', '1d', '1w'];
 const EXPIRATION_MS: Record<AlertExpiration, number> = { none: Infinity, '1h': 3_600_000, '4h': 14_400_000, '1d': 86_400_000, '1w': 604_800_000 };
@@ -23,37 +22,43 @@ export interface PriceAlert {
   symbol: string;
   exchange: string;
   condition: PriceCondition;
-  /** The level for above/below/crosses_*; for moving_*_percent, an optional reference price. */
+  /** The level (OpenAlgo's target_price); channels fall back to it for a missing bound. */
   price?: number;
   priceLower?: number;
   priceUpper?: number;
-  /** For moving_*_percent: the move, in percent of the reference price. */
-  percent?: number;
+  /** moving_*_percent: the tick-to-tick move, in percent. */
+  percentage?: number;
+  /** `every_time` fires on every tick that satisfies, with no cooldown (as OpenAlgo). */
   trigger: 'once' | 'every_time';
-  /** every_time only: seconds after a fire during which the alert stays quiet (60 by default). */
-  cooldownSec?: number;
   /** Counted from add(); `expiresAt` wins when both are given. */
   expiration?: AlertExpiration;
   expiresAt?: Date | string;
 }
 
-/** What a fired alert hands the run (exposed as {{webhook.*}}). */
+/** Where an alert's prices come from now. */
+export type PriceSource = 'stream' | 'poll';
+
+/** What a fired alert hands the run (exposed as {{webhook.*}}): OpenAlgo's three keys, then Flow's. */
 export interface PriceAlertPayload {
-  symbol: string;
-  exchange: string;
-  /** The level the condition compared against (the reference price for percent moves; null for channels). */
-  trigger_price: number | null;
-  ltp: number;
-  condition: PriceCondition;
+  trigger_type: 'price_alert';
+  /** The LTP that fired the alert (OpenAlgo's meaning). */
+  trigger_price: number;
   /** ISO time in the exchange zone. */
   triggered_at: string;
+  symbol: string;
+  exchange: string;
+  ltp: number;
+  condition: PriceCondition;
+  /** The level the alert watched (null for moving conditions). */
+  target_price: number | null;
   price_lower?: number;
   price_upper?: number;
-  percent?: number;
+  percentage?: number;
+  source: PriceSource;
 }
 
 /** An active alert as list() reports it. */
-export type WatchedAlert = Omit<PriceAlert, 'expiresAt'> & { lastLtp: number | null; expiresAt: Date | null };
+export type WatchedAlert = Omit<PriceAlert, 'expiresAt'> & { lastLtp: number | null; expiresAt: Date | null; source: PriceSource };
 
 export interface PriceAlertProblem {
   field: string;
@@ -62,7 +67,9 @@ export interface PriceAlertProblem {
 
 export interface PriceMonitorOptions {
   broker: Broker;
-  /** Milliseconds between ticks when started (1 s by default). */
+  /** The live stream; without it every alert polls. */
+  stream?: MarketStream;
+  /** Milliseconds between polls (1 s by default); also how often expiry is checked. */
   tickMs?: number;
   now?: () => Date;
   onFire: (alert: PriceAlert, payload: PriceAlertPayload) => void;
@@ -78,57 +85,46 @@ export interface PriceMonitorOptions {
 interface AlertState {
   alert: PriceAlert;
   expiresAtMs: number;
-  cooldownMs: number;
-  prevLtp: number; // NaN until the first quote
-  reference: number; // percent moves: the price the move is measured from (NaN until known)
-  quietUntilMs: number;
+  last: number; // NaN until the first price
   retired: boolean;
 }
 
 interface SymbolEntry {
   ref: SymbolRef;
   alerts: AlertState[];
-}
-
-interface Batch {
-  refs: SymbolRef[];
-  entries: SymbolEntry[];
+  unsubscribe: (() => void) | null;
+  /** The stream refused this symbol: it is polled even while the stream is live. */
+  refused: boolean;
+  /** Bumped by every tick, so a poll answer older than a tick is dropped. */
+  seq: number;
 }
 
 const keyOf = (exchange: string, symbol: string) => `${exchange}:${symbol}`;
-const DEFAULT_COOLDOWN_SEC = 60;
 
 /** Checks an alert's fields; answers problems naming each bad field. */
 export function validatePriceAlert(alert: PriceAlert): PriceAlertProblem[] {
   const problems: PriceAlertProblem[] = [];
-  const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
   if (!alert.symbol?.trim()) problems.push({ field: 'symbol', message: 'is required' });
   if (!alert.exchange?.trim()) problems.push({ field: 'exchange', message: 'is required' });
-  if (!PRICE_CONDITIONS.includes(alert.condition)) problems.push({ field: 'condition', message: `'${alert.condition}' is not one of ${PRICE_CONDITIONS.join(', ')}` });
-  if (['above', 'below', 'crosses_above', 'crosses_below'].includes(alert.condition) && !(num(alert.price) && alert.price! > 0)) {
-    problems.push({ field: 'price', message: `a price above 0 is required for '${alert.condition}'` });
+  const c = alert.condition;
+  if (!PRICE_CONDITIONS.includes(c)) problems.push({ field: 'condition', message: `'${c}' is not one of ${PRICE_CONDITIONS.join(', ')} (or above, below, crosses_above, crosses_below)` });
+  if (needsLevel(c) && !(num(alert.price) && alert.price > 0)) problems.push({ field: 'price', message: `a price above 0 is required for '${c}'` });
+  if (isChannel(c)) {
+    const lower = alert.priceLower || alert.price;
+    const upper = alert.priceUpper || alert.price;
+    if (!(num(lower) && num(upper) && lower > 0)) problems.push({ field: 'priceLower', message: `priceLower and priceUpper are required for '${c}'` });
+    else if (lower > upper) problems.push({ field: 'priceUpper', message: 'must not be below priceLower' });
   }
-  if (alert.condition?.endsWith('_channel')) {
-    if (!(num(alert.priceLower) && num(alert.priceUpper))) problems.push({ field: 'priceLower', message: `priceLower and priceUpper are required for '${alert.condition}'` });
-    else if (alert.priceLower! >= alert.priceUpper!) problems.push({ field: 'priceUpper', message: 'must be above priceLower' });
-  }
-  if (alert.condition?.endsWith('_percent') && !(num(alert.percent) && alert.percent! > 0)) {
-    problems.push({ field: 'percent', message: `a percentage above 0 is required for '${alert.condition}'` });
-  }
+  // OpenAlgo treats a missing percentage as 0, which fires on every unchanged tick: Flow asks for one.
+  if (isPercent(c) && !(num(alert.percentage) && alert.percentage > 0)) problems.push({ field: 'percentage', message: `a percentage above 0 is required for '${c}'` });
   if (alert.trigger !== 'once' && alert.trigger !== 'every_time') problems.push({ field: 'trigger', message: `'${alert.trigger}' is not once or every_time` });
-  if (alert.cooldownSec !== undefined && !(num(alert.cooldownSec) && alert.cooldownSec >= 0)) problems.push({ field: 'cooldownSec', message: 'must be 0 or more seconds' });
   if (alert.expiration !== undefined && !ALERT_EXPIRATIONS.includes(alert.expiration)) {
     problems.push({ field: 'expiration', message: `'${alert.expiration}' is not one of ${ALERT_EXPIRATIONS.join(', ')}` });
   }
   if (alert.expiresAt !== undefined && Number.isNaN(new Date(alert.expiresAt).getTime())) problems.push({ field: 'expiresAt', message: 'is not a date-time' });
   return problems;
 }
-
-// OpenAlgo's monitor accepted other spellings of the same conditions; saved workflows carry them.
-const CONDITION_ALIASES: Record<string, PriceCondition> = {
-  greater_than: 'above', price_above: 'above', less_than: 'below', price_below: 'below',
-  crossing_up: 'crosses_above', cross_above: 'crosses_above', crossing_down: 'crosses_below', cross_below: 'crosses_below',
-};
 
 function optionalNumber(raw: unknown): number | undefined | null {
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return undefined;
@@ -143,11 +139,10 @@ export function priceAlertFromNode(
 ): { ok: true; alert: PriceAlert } | { ok: false; problems: PriceAlertProblem[] } {
   const problems: PriceAlertProblem[] = [];
   const text = (v: unknown, fallback: string) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : fallback);
-  const rawCondition = text(data.condition, 'above').toLowerCase().replace(/-/g, '_');
-  const numbers: Record<'price' | 'priceLower' | 'priceUpper' | 'percent' | 'cooldownSec', number | undefined> = {
-    price: undefined, priceLower: undefined, priceUpper: undefined, percent: undefined, cooldownSec: undefined,
+  const numbers: Record<'price' | 'priceLower' | 'priceUpper' | 'percentage', number | undefined> = {
+    price: undefined, priceLower: undefined, priceUpper: undefined, percentage: undefined,
   };
-  const sources = { price: data.price, priceLower: data.priceLower, priceUpper: data.priceUpper, percent: data.percent ?? data.percentage, cooldownSec: data.cooldownSec ?? data.cooldown };
+  const sources = { price: data.price, priceLower: data.priceLower, priceUpper: data.priceUpper, percentage: data.percentage ?? data.percent };
   for (const field of Object.keys(numbers) as Array<keyof typeof numbers>) {
     const n = optionalNumber(sources[field]);
     if (n === null) problems.push({ field, message: `${JSON.stringify(sources[field])} is not a number` });
@@ -159,7 +154,7 @@ export function priceAlertFromNode(
     ...ids,
     symbol,
     exchange: text(data.exchange, 'NSE').toUpperCase(),
-    condition: CONDITION_ALIASES[rawCondition] ?? (rawCondition as PriceCondition),
+    condition: normalizeCondition(text(data.condition, 'greater_than')) as PriceCondition,
     trigger: text(data.trigger, 'once').toLowerCase() as PriceAlert['trigger'],
     expiration: text(data.expiration, 'none').toLowerCase() as AlertExpiration,
     ...Object.fromEntries(Object.entries(numbers).filter(([, v]) => v !== undefined)),
@@ -171,17 +166,20 @@ export function priceAlertFromNode(
 
 export class PriceMonitor {
   private readonly bySymbol = new Map<string, SymbolEntry>();
-  private batches: Batch[] | null = null;
   private inflight: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private nextExpiryMs = Infinity;
   private retiredPending = false;
   private readonly now: () => Date;
   private readonly batchSize: number;
+  private readonly stream?: MarketStream;
+  private offState: (() => void) | null = null;
+  private readonly counts = { streamEvaluations: 0, pollEvaluations: 0, fires: 0 };
 
   constructor(private readonly options: PriceMonitorOptions) {
     this.now = options.now ?? (() => new Date());
     this.batchSize = Math.max(1, options.batchSize ?? 50);
+    this.stream = options.stream;
   }
 
   /** Watches an alert. Throws an Error listing the problems when it is invalid (validate first to show them). */
@@ -194,18 +192,15 @@ export class PriceMonitor {
     const state: AlertState = {
       alert: { ...alert, symbol: alert.symbol.trim(), exchange: alert.exchange.trim().toUpperCase() },
       expiresAtMs,
-      cooldownMs: alert.trigger === 'every_time' ? (alert.cooldownSec ?? DEFAULT_COOLDOWN_SEC) * 1000 : 0,
-      prevLtp: NaN,
-      reference: alert.condition.endsWith('_percent') && alert.price && alert.price > 0 ? alert.price : NaN,
-      quietUntilMs: 0,
+      last: NaN,
       retired: false,
     };
     const key = keyOf(state.alert.exchange, state.alert.symbol);
     let entry = this.bySymbol.get(key);
     if (!entry) {
-      entry = { ref: { symbol: state.alert.symbol, exchange: state.alert.exchange }, alerts: [] };
+      entry = { ref: { symbol: state.alert.symbol, exchange: state.alert.exchange }, alerts: [], unsubscribe: null, refused: false, seq: 0 };
       this.bySymbol.set(key, entry);
-      this.batches = null;
+      this.watch(entry);
     }
     entry.alerts.push(state);
     this.nextExpiryMs = Math.min(this.nextExpiryMs, expiresAtMs);
@@ -219,12 +214,28 @@ export class PriceMonitor {
   list(): WatchedAlert[] {
     const out: WatchedAlert[] = [];
     for (const entry of this.bySymbol.values()) {
+      const source = this.sourceOf(entry);
       for (const s of entry.alerts) {
         if (s.retired) continue;
-        out.push({ ...s.alert, lastLtp: Number.isNaN(s.prevLtp) ? null : s.prevLtp, expiresAt: Number.isFinite(s.expiresAtMs) ? new Date(s.expiresAtMs) : null });
+        out.push({ ...s.alert, lastLtp: Number.isNaN(s.last) ? null : s.last, expiresAt: Number.isFinite(s.expiresAtMs) ? new Date(s.expiresAtMs) : null, source });
       }
     }
     return out;
+  }
+
+  /** For health and metrics: the stream's state and how many alerts each source serves now. */
+  status(): { stream: StreamState | 'none'; alerts: Record<PriceSource, number>; symbols: Record<PriceSource, number>; evaluations: Record<PriceSource, number>; fires: number } {
+    const alerts = { stream: 0, poll: 0 };
+    const symbols = { stream: 0, poll: 0 };
+    for (const entry of this.bySymbol.values()) {
+      const src = this.sourceOf(entry);
+      symbols[src]++;
+      alerts[src] += entry.alerts.filter((s) => !s.retired).length;
+    }
+    return {
+      stream: this.stream?.state ?? 'none', alerts, symbols,
+      evaluations: { stream: this.counts.streamEvaluations, poll: this.counts.pollEvaluations }, fires: this.counts.fires,
+    };
   }
 
   /** Distinct symbols currently watched. */
@@ -238,14 +249,24 @@ export class PriceMonitor {
       this.tick().catch((err) => this.options.onError?.(err, 'tick'));
     }, this.options.tickMs ?? 1000);
     this.timer.unref?.();
+    // The stream went down: poll at once rather than at the next interval.
+    this.offState ??= this.stream?.onStateChange((s) => {
+      if (s === 'down' && this.timer) this.tick().catch((err) => this.options.onError?.(err, 'tick'));
+    }) ?? null;
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.offState?.();
+    this.offState = null;
+    for (const entry of this.bySymbol.values()) {
+      entry.unsubscribe?.();
+      entry.unsubscribe = null;
+    }
   }
 
-  /** One pass: drop expired alerts, fetch quotes for the rest, fire what matches. Overlapping calls share one pass. */
+  /** One poll pass: drop expired alerts, fetch quotes for the symbols the stream does not serve, fire what matches. Overlapping calls share one pass. */
   tick(): Promise<void> {
     this.inflight ??= this.runTick().finally(() => {
       this.inflight = null;
@@ -253,33 +274,76 @@ export class PriceMonitor {
     return this.inflight;
   }
 
+  /** The stream serves a symbol once it is live, has not refused it, and has ticked for it at least once (until then, polls give the first price). */
+  private sourceOf(entry: SymbolEntry): PriceSource {
+    return this.stream && this.stream.state === 'live' && entry.unsubscribe && !entry.refused && entry.seq > 0 ? 'stream' : 'poll';
+  }
+
+  private watch(entry: SymbolEntry): void {
+    if (!this.stream) return;
+    entry.unsubscribe = this.stream.subscribe(entry.ref, 'LTP', (t) => this.onTick(entry, t.ltp), {
+      onError: (message) => {
+        entry.refused = true;
+        this.options.onError?.(new Error(`stream refused ${entry.ref.exchange}:${entry.ref.symbol} (${message}); polling it`), 'stream');
+      },
+    });
+  }
+
+  private onTick(entry: SymbolEntry, ltp: number): void {
+    if (!(ltp > 0)) return;
+    entry.seq++;
+    entry.refused = false;
+    const nowMs = this.now().getTime();
+    const alerts = entry.alerts;
+    this.counts.streamEvaluations += alerts.length;
+    for (let j = 0; j < alerts.length; j++) this.evaluate(alerts[j], ltp, nowMs, 'stream');
+    if (this.retiredPending) this.compact();
+  }
+
   private async runTick(): Promise<void> {
     if (this.now().getTime() >= this.nextExpiryMs) this.expire();
     if (this.bySymbol.size === 0) return;
-    const batches = this.getBatches();
-    const answers = await Promise.all(batches.map((b) => this.fetch(b)));
+    const batches: Array<{ refs: SymbolRef[]; entries: SymbolEntry[]; seqs: number[] }> = [];
+    let current = { refs: [] as SymbolRef[], entries: [] as SymbolEntry[], seqs: [] as number[] };
+    for (const entry of this.bySymbol.values()) {
+      if (this.sourceOf(entry) === 'stream') continue;
+      if (current.refs.length === this.batchSize) {
+        batches.push(current);
+        current = { refs: [], entries: [], seqs: [] };
+      }
+      current.refs.push(entry.ref);
+      current.entries.push(entry);
+      current.seqs.push(entry.seq);
+    }
+    if (current.refs.length) batches.push(current);
+    if (batches.length === 0) return;
+    const answers = await Promise.all(batches.map((b) => this.fetch(b.refs)));
     const nowMs = this.now().getTime();
     for (let b = 0; b < batches.length; b++) {
       const results = answers[b];
       if (!results) continue;
-      const { refs, entries } = batches[b];
+      const { refs, entries, seqs } = batches[b];
       for (let i = 0; i < results.length; i++) {
         const r = results[i];
         // Answers normally come back in request order; look the symbol up only when they do not.
-        const entry = i < refs.length && refs[i].symbol === r.symbol && refs[i].exchange === r.exchange ? entries[i] : this.bySymbol.get(keyOf(r.exchange, r.symbol));
+        const idx = i < refs.length && refs[i].symbol === r.symbol && refs[i].exchange === r.exchange ? i : refs.findIndex((x) => x.symbol === r.symbol && x.exchange === r.exchange);
+        const entry = idx >= 0 ? entries[idx] : undefined;
         const ltp = r.data?.ltp;
         if (!entry || typeof ltp !== 'number' || !(ltp > 0)) continue;
+        // A tick arrived while the quote was in flight: it is newer, so the quote is stale.
+        if (entry.seq !== seqs[idx] || this.bySymbol.get(keyOf(entry.ref.exchange, entry.ref.symbol)) !== entry) continue;
         const alerts = entry.alerts;
-        for (let j = 0; j < alerts.length; j++) this.evaluate(alerts[j], ltp, nowMs);
+        this.counts.pollEvaluations += alerts.length;
+        for (let j = 0; j < alerts.length; j++) this.evaluate(alerts[j], ltp, nowMs, 'poll');
       }
     }
     if (this.retiredPending) this.compact();
   }
 
-  private async fetch(batch: Batch): Promise<MultiQuotesAnswer['results'] | null> {
+  private async fetch(refs: SymbolRef[]): Promise<MultiQuotesAnswer['results'] | null> {
     const { broker } = this.options;
     try {
-      const answer = await broker.multiQuotes({ symbols: batch.refs });
+      const answer = await broker.multiQuotes({ symbols: refs });
       if (answer.status === 'success' && Array.isArray(answer.results)) return answer.results;
     } catch (err) {
       // The broker is unreachable: per-symbol calls would only fail N more times.
@@ -287,7 +351,7 @@ export class PriceMonitor {
       return null;
     }
     // Brokers without multiquotes: one quote per symbol.
-    const results = await Promise.all(batch.refs.map(async (ref) => {
+    return Promise.all(refs.map(async (ref) => {
       try {
         const q = await broker.quotes(ref);
         return q.status === 'success' && q.data ? { symbol: ref.symbol, exchange: ref.exchange, data: q.data } : { symbol: ref.symbol, exchange: ref.exchange, error: q.message ?? 'no quote' };
@@ -296,53 +360,26 @@ export class PriceMonitor {
         return { symbol: ref.symbol, exchange: ref.exchange, error: 'quote failed' };
       }
     }));
-    return results;
   }
 
-  private evaluate(s: AlertState, ltp: number, nowMs: number): void {
+  private evaluate(s: AlertState, ltp: number, nowMs: number, source: PriceSource): void {
     if (s.retired) return;
     if (nowMs >= s.expiresAtMs) {
       this.retire(s, 'expired');
       return;
     }
-    const prev = s.prevLtp;
-    s.prevLtp = ltp;
     const a = s.alert;
-    if (a.condition === 'moving_up_percent' || a.condition === 'moving_down_percent') {
-      if (Number.isNaN(s.reference)) {
-        s.reference = ltp;
-        return;
-      }
+    const last = s.last;
+    if (!conditionMet(a.condition, ltp, last, a)) {
+      s.last = ltp;
+      return;
     }
-    if (nowMs < s.quietUntilMs) return;
-    let hit: boolean;
-    const price = a.price ?? NaN;
-    const lower = a.priceLower ?? NaN;
-    const upper = a.priceUpper ?? NaN;
-    switch (a.condition) {
-      case 'above': hit = ltp > price; break;
-      case 'below': hit = ltp < price; break;
-      // A crossing needs a previous price on the other side: the first quote only records it.
-      case 'crosses_above': hit = prev <= price && ltp > price; break;
-      case 'crosses_below': hit = prev >= price && ltp < price; break;
-      case 'inside_channel': hit = ltp >= lower && ltp <= upper; break;
-      case 'outside_channel': hit = ltp < lower || ltp > upper; break;
-      case 'entering_channel': hit = (prev < lower || prev > upper) && ltp >= lower && ltp <= upper; break;
-      case 'exiting_channel': hit = prev >= lower && prev <= upper && (ltp < lower || ltp > upper); break;
-      case 'moving_up_percent': hit = ((ltp - s.reference) / s.reference) * 100 >= (a.percent ?? Infinity); break;
-      case 'moving_down_percent': hit = ((s.reference - ltp) / s.reference) * 100 >= (a.percent ?? Infinity); break;
-      default: hit = false;
-    }
-    if (!hit) return;
-    const payload = this.payload(s, ltp, nowMs);
-    const once = a.trigger === 'once';
+    const once = a.trigger !== 'every_time';
     if (once) s.retired = true; // before the callback, so nothing re-enters it
-    else {
-      s.quietUntilMs = nowMs + s.cooldownMs;
-      if (a.condition.endsWith('_percent')) s.reference = ltp; // the next move is measured from here
-    }
+    else s.last = ltp;
+    this.counts.fires++;
     try {
-      this.options.onFire(a, payload);
+      this.options.onFire(a, this.payload(a, ltp, nowMs, source));
     } catch (err) {
       this.options.onError?.(err, `onFire ${a.workflowId}/${a.nodeId}`);
     }
@@ -353,23 +390,23 @@ export class PriceMonitor {
     }
   }
 
-  private payload(s: AlertState, ltp: number, nowMs: number): PriceAlertPayload {
-    const a = s.alert;
-    const channel = a.condition.endsWith('_channel');
-    const percent = a.condition.endsWith('_percent');
+  private payload(a: PriceAlert, ltp: number, nowMs: number, source: PriceSource): PriceAlertPayload {
     const payload: PriceAlertPayload = {
+      trigger_type: 'price_alert',
+      trigger_price: ltp,
+      triggered_at: String(builtins(new Date(nowMs), this.options.timezone ?? DEFAULT_TIMEZONE).iso_timestamp),
       symbol: a.symbol,
       exchange: a.exchange,
-      trigger_price: channel ? null : percent ? s.reference : (a.price ?? null),
       ltp,
       condition: a.condition,
-      triggered_at: String(builtins(new Date(nowMs), this.options.timezone ?? DEFAULT_TIMEZONE).iso_timestamp),
+      target_price: a.condition.startsWith('moving_') ? null : (a.price ?? null),
+      source,
     };
-    if (channel) {
-      payload.price_lower = a.priceLower;
-      payload.price_upper = a.priceUpper;
+    if (isChannel(a.condition)) {
+      payload.price_lower = a.priceLower || a.price;
+      payload.price_upper = a.priceUpper || a.price;
     }
-    if (percent) payload.percent = a.percent;
+    if (isPercent(a.condition)) payload.percentage = a.percentage;
     return payload;
   }
 
@@ -425,25 +462,9 @@ export class PriceMonitor {
       entry.alerts = entry.alerts.filter((s) => !s.retired);
       if (entry.alerts.length === 0) {
         this.bySymbol.delete(key);
-        this.batches = null;
+        entry.unsubscribe?.();
+        entry.unsubscribe = null;
       }
     }
-  }
-
-  private getBatches(): Batch[] {
-    if (this.batches) return this.batches;
-    const batches: Batch[] = [];
-    let current: Batch = { refs: [], entries: [] };
-    for (const entry of this.bySymbol.values()) {
-      if (current.refs.length === this.batchSize) {
-        batches.push(current);
-        current = { refs: [], entries: [] };
-      }
-      current.refs.push(entry.ref);
-      current.entries.push(entry);
-    }
-    if (current.refs.length) batches.push(current);
-    this.batches = batches;
-    return batches;
   }
 }

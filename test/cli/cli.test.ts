@@ -4,6 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OpenAlgoBroker } from '../../src/broker/openalgo/index.js';
+import { OpenAlgoStream } from '../../src/stream/client.js';
+import type { StreamOrderUpdate } from '../../src/stream/types.js';
 
 const root = path.resolve(__dirname, '../..');
 const bin = path.join(root, 'bin/flow.js');
@@ -107,14 +110,19 @@ describe('flow run --data-dir', () => {
 describe('against flow paper-broker through the OpenAlgo client', () => {
   let server: ReturnType<typeof spawn>;
   let host = '';
+  let wsUrl = '';
   beforeAll(async () => {
-    server = spawn(process.execPath, [bin, 'paper-broker', '--port', '0', '--apikey', 'test-key-123'], { cwd: root });
+    server = spawn(process.execPath, [bin, 'paper-broker', '--port', '0', '--ws-port', '0', '--apikey', 'test-key-123'], { cwd: root });
     host = await new Promise<string>((resolve, reject) => {
       let out = '';
       server.stdout!.on('data', (d) => {
         out += d;
         const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (m) resolve(m[1]);
+        const w = /on (ws:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m && w) {
+          wsUrl = w[1];
+          resolve(m[1]);
+        }
       });
       server.once('exit', (code) => reject(new Error(`paper-broker exited ${code}`)));
     });
@@ -131,4 +139,31 @@ describe('against flow paper-broker through the OpenAlgo client', () => {
       expect(r.stdout + r.stderr).not.toContain('test-key-123');
     });
   }, 60_000);
+
+  it('--ws-port streams ticks and pushes the order update of an order placed over REST', async () => {
+    const stream = new OpenAlgoStream({ url: wsUrl, apiKey: 'test-key-123' });
+    try {
+      const ticks: number[] = [];
+      const updates: StreamOrderUpdate[] = [];
+      stream.subscribe({ symbol: 'SBIN', exchange: 'NSE' }, 'LTP', (t) => ticks.push(t.ltp));
+      stream.onOrderUpdate((u) => updates.push(u));
+      await waitFor(() => ticks.length > 0 && stream.state === 'live');
+      await new Promise((r) => setTimeout(r, 50)); // subscribe_orders reaches the server
+      const rest = new OpenAlgoBroker({ host, apiKey: 'test-key-123' });
+      const placed = await rest.placeOrder({ strategy: 'cli', symbol: 'SBIN', exchange: 'NSE', action: 'BUY', quantity: 1, pricetype: 'MARKET', product: 'MIS' } as never);
+      expect(placed.status).toBe('success');
+      await waitFor(() => updates.some((u) => u.orderid === String(placed.orderid) && u.order_status === 'complete'));
+      expect(ticks[0]).toBeGreaterThan(0);
+    } finally {
+      stream.close();
+    }
+  }, 20_000);
 });
+
+async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

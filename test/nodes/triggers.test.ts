@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry, catalogue } from '../../src/nodes/registry.js';
 import { nodes } from '../../src/nodes/triggers.js';
-import { parseParams, prepare, runNode } from './context.js';
+import { parseParams, prepare, runNode, stubBroker } from './context.js';
 
 const def = (type: string) => nodes.find((n) => n.type === type)!;
 
@@ -40,9 +40,12 @@ describe('trigger runs', () => {
 
 describe('priceAlert and orderUpdateTrigger fields', () => {
   it('priceAlert needs a price for level conditions and a channel for channel conditions', () => {
-    expect(() => prepare(def('priceAlert'), { symbol: 'RELIANCE', condition: 'crosses_above' })).toThrow(/^price must be a price/);
-    expect(prepare(def('priceAlert'), { symbol: 'RELIANCE', condition: 'greater_than', price: '1500' })).toMatchObject({ condition: 'above', price: 1500, trigger: 'once', expiration: 'none' });
-    expect(() => prepare(def('priceAlert'), { symbol: 'RELIANCE', condition: 'inside_channel', priceLower: 10, priceUpper: 5 })).toThrow(/^priceUpper must be above/);
+    expect(() => prepare(def('priceAlert'), { symbol: 'RELIANCE', condition: 'crosses_above' })).toThrow(/^price a price above 0 is required for 'crossing_up'/);
+    // The name as written is kept (an export round-trips); the monitor reads it as OpenAlgo does.
+    expect(prepare(def('priceAlert'), { symbol: 'RELIANCE', condition: 'greater_than', price: '1500' })).toMatchObject({ condition: 'greater_than', price: 1500, trigger: 'once', expiration: 'none' });
+    expect(prepare(def('priceAlert'), { symbol: 'RELIANCE', condition: 'moving_down', percent: 2 })).toMatchObject({ condition: 'moving_down', percentage: 2 });
+    expect(() => prepare(def('priceAlert'), { symbol: 'RELIANCE', condition: 'inside_channel', priceLower: 10, priceUpper: 5 })).toThrow(/^priceUpper must not be below/);
+    expect(() => prepare(def('priceAlert'), { symbol: 'RELIANCE', condition: 'moving_up_percent' })).toThrow(/^percentage a percentage above 0/);
   });
 
   it('orderUpdateTrigger needs an order id or a symbol, and a literal order id', () => {
@@ -62,6 +65,7 @@ describe('registry', () => {
       'orderBook', 'tradeBook', 'positionBook', 'holdings', 'funds', 'margin', 'symbol', 'optionSymbol', 'expiry', 'intervals', 'optionChain',
       'syntheticFuture', 'holidays', 'timings', 'calendar',
       'log', 'telegramAlert', 'whatsappAlert', 'variable', 'mathExpression', 'httpRequest', 'delay', 'waitUntil', 'group',
+      'subscribeLtp', 'subscribeQuote', 'subscribeDepth', 'unsubscribe',
     ];
     expect([...defaultRegistry.keys()].sort()).toEqual([...expected].sort());
   });
@@ -71,5 +75,35 @@ describe('registry', () => {
       for (const common of ['label', 'outputVariable', 'onError']) expect(Object.keys(d.fields), d.type).not.toContain(common);
     }
     expect(() => JSON.stringify(catalogue())).not.toThrow();
+  });
+});
+
+describe('priceAlert run (OpenAlgo execute_price_alert)', () => {
+  const quoteBroker = (ltp: number) => stubBroker({ quotes: async () => ({ status: 'success', data: { ltp, open: ltp, high: ltp, low: ltp, ask: ltp, bid: ltp, prev_close: ltp, volume: 0, oi: 0 } }) });
+
+  it('started by the monitor, trusts the tick: true, with the firing LTP', async () => {
+    const { result } = await runNode(def('priceAlert'), { symbol: 'SBIN', condition: 'crosses_above', price: 800 }, {
+      trigger: { kind: 'price', nodeId: 'n1', payload: { trigger_type: 'price_alert', trigger_price: 805.5 } },
+    });
+    expect(result).toMatchObject({ status: 'success', condition: true, ltp: 805.5, output: { ltp: 805.5, condition_met: true } });
+  });
+
+  it('run by hand or mid-graph, checks the price now and takes true or false', async () => {
+    const above = await runNode(def('priceAlert'), { symbol: 'SBIN', condition: 'above', price: 800 }, { broker: quoteBroker(801) });
+    expect(above.result).toMatchObject({ status: 'success', condition: true, output: { ltp: 801, condition_met: true } });
+    const crossing = await runNode(def('priceAlert'), { symbol: 'SBIN', condition: 'crosses_below', price: 800 }, { broker: quoteBroker(801) });
+    expect(crossing.result).toMatchObject({ status: 'success', condition: false, output: { ltp: 801, condition_met: false } });
+    const channel = await runNode(def('priceAlert'), { symbol: 'SBIN', condition: 'exiting_channel', priceLower: 790, priceUpper: 810 }, { broker: quoteBroker(811) });
+    expect(channel.result.condition).toBe(true);
+  });
+
+  it('a moving condition outside a monitor-fired run is an error that takes no branch', async () => {
+    const { result } = await runNode(def('priceAlert'), { symbol: 'SBIN', condition: 'moving_up' }, { broker: quoteBroker(801) });
+    expect(result).toMatchObject({ status: 'error', condition: false });
+    expect(String(result.message)).toMatch(/previous tick/);
+  });
+
+  it('has true and false outputs', () => {
+    expect(catalogue().find((n) => n.type === 'priceAlert')?.handles).toEqual(['true', 'false']);
   });
 });

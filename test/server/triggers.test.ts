@@ -63,13 +63,18 @@ describe('price alerts', () => {
       name: 'SBIN breakout',
       nodes: [
         node('alert', 'priceAlert', { symbol: 'SBIN', exchange: 'NSE', condition: 'crosses_above', price: 800, trigger: 'once' }),
-        node('say', 'log', { message: 'SBIN crossed {{webhook.trigger_price}} at {{webhook.ltp}}' }, 100),
+        node('say', 'log', { message: 'SBIN crossed {{webhook.target_price}} at {{webhook.trigger_price}} ({{webhook.trigger_type}})' }, 100),
       ],
       edges: chain('alert', 'say'),
     };
     const { body } = await flow.api('POST', '/api/workflows/import', def);
     await flow.api('POST', `/api/workflows/${body.id}/activate`);
     await new Promise((r) => setTimeout(r, 200)); // the monitor sees 790 first
+    // The paper market streams in-process: health data and metrics say the alert is on the stream.
+    expect(flow.triggers.streamStatus().prices.alerts).toEqual({ stream: 1, poll: 0 });
+    const metrics = await (await fetch(`${flow.url}/metrics`)).text();
+    expect(metrics).toContain('flow_price_alerts{source="stream"} 1');
+    expect(metrics).toContain('flow_stream_live 1');
     paper.setPrice('SBIN', 'NSE', 805);
     const [run] = await until(async () => {
       const list = (await flow.api('GET', `/api/workflows/${body.id}/executions`)).body.executions;
@@ -80,7 +85,7 @@ describe('price alerts', () => {
       const d = (await flow.api('GET', `/api/executions/${run.executionId}`)).body;
       return d.status === 'completed' && d;
     });
-    expect(detail.logs.map((l: { message: string }) => l.message)).toContain('SBIN crossed 800 at 805');
+    expect(detail.logs.map((l: { message: string }) => l.message)).toContain('SBIN crossed 800 at 805 (price_alert)');
     await until(async () => (await flow.api('GET', `/api/workflows/${body.id}`)).body.active === false);
     paper.setPrice('SBIN', 'NSE', 790);
     paper.setPrice('SBIN', 'NSE', 810);
@@ -90,7 +95,7 @@ describe('price alerts', () => {
 });
 
 describe('price alerts, repeated and expiring', () => {
-  it('every_time fires again after its cooldown; an expired alert does not fire', async () => {
+  it('every_time fires on every tick that satisfies, with no cooldown; an expired alert does not fire', async () => {
     let offsetMs = 0;
     const flow = await start({}, { priceTickMs: 50, now: () => new Date(Date.now() + offsetMs) });
     const paper = flow.broker as PaperBroker;
@@ -103,15 +108,18 @@ describe('price alerts, repeated and expiring', () => {
     const runs = async (id: string) => (await flow.api('GET', `/api/workflows/${id}/executions`)).body.executions.length as number;
 
     paper.setPrice('INFY', 'NSE', 1500);
-    const repeat = await alertFlow('INFY', { condition: 'above', price: 1600, trigger: 'every_time', cooldownSec: 1 });
+    const repeat = await alertFlow('INFY', { condition: 'above', price: 1600, trigger: 'every_time' });
     paper.setPrice('TCS', 'NSE', 3000);
-    const expiring = await alertFlow('TCS', { condition: 'above', price: 3100, trigger: 'every_time', cooldownSec: 1, expiration: '1h' });
+    const expiring = await alertFlow('TCS', { condition: 'above', price: 3100, trigger: 'every_time', expiration: '1h' });
 
+    // The paper stream ticks when the price moves: each tick above 1600 is a run, one below is none.
     paper.setPrice('INFY', 'NSE', 1650);
     await until(async () => (await runs(repeat)) === 1);
-    await new Promise((r) => setTimeout(r, 400)); // inside the cooldown: quiet
-    expect(await runs(repeat)).toBe(1);
-    await until(async () => (await runs(repeat)) === 2, 3_000); // after it: fires again
+    paper.setPrice('INFY', 'NSE', 1655);
+    await until(async () => (await runs(repeat)) === 2);
+    paper.setPrice('INFY', 'NSE', 1590);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await runs(repeat)).toBe(2);
 
     offsetMs = 2 * 3_600_000; // two hours later: the TCS alert has expired
     paper.setPrice('TCS', 'NSE', 3200);

@@ -47,7 +47,8 @@ describe('polling the order book', () => {
     await watcher.poll();
     expect(fired).toHaveLength(1);
     expect(fired[0].payload).toEqual({
-      orderid: '1001', symbol: 'SBIN', exchange: 'NSE', order_status: 'complete', filled_quantity: 10, average_price: 812.5, rejection_reason: '',
+      trigger_type: 'order_update', orderid: '1001', symbol: 'SBIN', exchange: 'NSE', order_status: 'complete', filled_quantity: 10, average_price: 812.5, rejection_reason: '',
+      triggered_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+05:30$/), source: 'poll',
     });
     expect(retired).toEqual(['wf1']);
     expect(watcher.list()).toEqual([]);
@@ -138,7 +139,7 @@ describe('push source', () => {
     const update: OrderUpdate = { orderid: '42', symbol: 'SBIN', exchange: 'NSE', action: 'BUY', quantity: 10, order_status: 'rejected', rejection_reason: 'insufficient funds', timestamp: '' };
     for (const l of listeners) l(update);
     for (const l of listeners) l(update);
-    expect(fired).toEqual([{ orderid: '42', symbol: 'SBIN', exchange: 'NSE', order_status: 'rejected', filled_quantity: 0, average_price: 0, rejection_reason: 'insufficient funds' }]);
+    expect(fired).toEqual([{ trigger_type: 'order_update', orderid: '42', symbol: 'SBIN', exchange: 'NSE', order_status: 'rejected', filled_quantity: 0, average_price: 0, rejection_reason: 'insufficient funds', triggered_at: expect.any(String), source: 'stream' }]);
     watcher.stop();
     expect(listeners.size).toBe(0);
   });

@@ -12,14 +12,14 @@ describe('price monitor on the paper broker', () => {
     const broker = new PaperBroker({ now });
     const fired: PriceAlertPayload[] = [];
     const monitor = new PriceMonitor({ broker, now, onFire: (_a, p) => fired.push(p) });
-    monitor.add({ workflowId: 'wf1', nodeId: 'alert', symbol: 'RELIANCE', exchange: 'NSE', condition: 'crosses_above', price: 1500, trigger: 'once' });
-    monitor.add({ workflowId: 'wf2', nodeId: 'alert', symbol: 'SBIN', exchange: 'NSE', condition: 'below', price: 1, trigger: 'once' });
+    monitor.add({ workflowId: 'wf1', nodeId: 'alert', symbol: 'RELIANCE', exchange: 'NSE', condition: 'crossing_up', price: 1500, trigger: 'once' });
+    monitor.add({ workflowId: 'wf2', nodeId: 'alert', symbol: 'SBIN', exchange: 'NSE', condition: 'less_than', price: 1, trigger: 'once' });
     for (const ltp of [1490, 1510, 1490, 1520]) {
       broker.setPrice('RELIANCE', 'NSE', ltp);
       await monitor.tick();
     }
     expect(fired).toHaveLength(1);
-    expect(fired[0]).toMatchObject({ symbol: 'RELIANCE', exchange: 'NSE', trigger_price: 1500, ltp: 1510, condition: 'crosses_above' });
+    expect(fired[0]).toMatchObject({ symbol: 'RELIANCE', exchange: 'NSE', trigger_price: 1510, ltp: 1510, condition: 'crossing_up', target_price: 1500 });
     expect(monitor.list().map((a) => a.workflowId)).toEqual(['wf2']);
   });
 });
@@ -43,7 +43,8 @@ describe('order watcher on the paper broker', () => {
     broker.setPrice('SBIN', 'NSE', 699);
     watcher.stop();
     expect(fired).toHaveLength(1);
-    expect(fired[0]).toMatchObject({ orderid, symbol: 'SBIN', exchange: 'NSE', order_status: 'complete', filled_quantity: 10 });
+    expect(fired[0]).toMatchObject({ trigger_type: 'order_update', orderid, symbol: 'SBIN', exchange: 'NSE', order_status: 'complete', filled_quantity: 10 });
+    expect(fired[0].triggered_at).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(fired[0].average_price).toBeGreaterThan(0);
   });
 

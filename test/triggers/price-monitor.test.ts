@@ -45,83 +45,81 @@ function monitorOn(m: ReturnType<typeof market>, extra: { batchSize?: number } =
 }
 
 const alert = (over: Partial<PriceAlert>): PriceAlert => ({
-  workflowId: 'wf1', nodeId: 'alert', symbol: 'RELIANCE', exchange: 'NSE', condition: 'above', price: 1500, trigger: 'once', ...over,
+  workflowId: 'wf1', nodeId: 'alert', symbol: 'RELIANCE', exchange: 'NSE', condition: 'greater_than', price: 1500, trigger: 'once', ...over,
 });
 
-describe('conditions', () => {
-  it('crosses_above fires once, on the tick that crosses, and then retires', async () => {
+describe('conditions (OpenAlgo _evaluate_condition)', () => {
+  it('crosses_above fires once, on the tick that crosses, with that tick as trigger_price, and then retires', async () => {
     const m = market();
     const { monitor, fired, retired } = monitorOn(m);
-    monitor.add(alert({ condition: 'crosses_above', price: 1500 }));
+    monitor.add(alert({ condition: 'crossing_up', price: 1500 }));
     for (const ltp of [1490, 1499, 1501, 1490, 1510]) {
       m.set('RELIANCE', ltp);
       await monitor.tick();
     }
     expect(fired).toHaveLength(1);
-    expect(fired[0].payload).toMatchObject({ symbol: 'RELIANCE', exchange: 'NSE', trigger_price: 1500, ltp: 1501, condition: 'crosses_above' });
+    expect(fired[0].payload).toMatchObject({ trigger_type: 'price_alert', trigger_price: 1501, symbol: 'RELIANCE', exchange: 'NSE', ltp: 1501, condition: 'crossing_up', target_price: 1500, source: 'poll' });
     expect(fired[0].payload.triggered_at).toMatch(/^2026-05-04T09:30:00\.000\+05:30$/);
     expect(retired).toEqual([['alert', 'fired']]);
     expect(monitor.list()).toEqual([]);
   });
 
-  it('a crossing needs a previous price: the first quote only records it', async () => {
+  it('a crossing with no previous price is judged on the level: armed beyond it, the first tick fires', async () => {
     const m = market();
     const { monitor, fired } = monitorOn(m);
-    monitor.add(alert({ condition: 'crosses_above', price: 1500 }));
+    monitor.add(alert({ nodeId: 'up', condition: 'crossing_up', price: 1500 }));
+    monitor.add(alert({ nodeId: 'down', condition: 'crossing_down', price: 1700 }));
     m.set('RELIANCE', 1600);
     await monitor.tick();
-    await monitor.tick();
-    expect(fired).toEqual([]);
+    expect(fired.map((f) => f.alert.nodeId).sort()).toEqual(['down', 'up']);
   });
 
-  it('crosses_below, channels and percent moves', async () => {
+  it('crossing_down, crossing (0.1 % of the LTP), channels, moving and tick-to-tick percent moves', async () => {
     const m = market();
     const { monitor, fired } = monitorOn(m);
-    monitor.add(alert({ nodeId: 'down', condition: 'crosses_below', price: 100 }));
-    monitor.add(alert({ nodeId: 'enter', condition: 'entering_channel', price: undefined, priceLower: 90, priceUpper: 95 }));
-    monitor.add(alert({ nodeId: 'exit', condition: 'exiting_channel', price: undefined, priceLower: 95, priceUpper: 105 }));
-    monitor.add(alert({ nodeId: 'outside', condition: 'outside_channel', price: undefined, priceLower: 95, priceUpper: 105 }));
-    monitor.add(alert({ nodeId: 'pct', condition: 'moving_down_percent', price: undefined, percent: 5 }));
+    const every = { trigger: 'every_time' as const, price: undefined };
+    monitor.add(alert({ nodeId: 'down', condition: 'crossing_down', price: 100, trigger: 'every_time' }));
+    monitor.add(alert({ nodeId: 'near', condition: 'crossing', price: 96.05, trigger: 'every_time' }));
+    monitor.add(alert({ nodeId: 'enter', condition: 'entering_channel', priceLower: 90, priceUpper: 95, ...every }));
+    monitor.add(alert({ nodeId: 'outside', condition: 'outside_channel', priceLower: 95, priceUpper: 105, ...every }));
+    monitor.add(alert({ nodeId: 'up', condition: 'moving_up', ...every }));
+    monitor.add(alert({ nodeId: 'pct', condition: 'moving_down_percent', percentage: 2, ...every }));
     const seen: string[][] = [];
-    for (const ltp of [101, 99, 96, 94]) {
+    for (const ltp of [101, 99, 96, 94, 95.5]) {
       m.set('RELIANCE', ltp);
       const before = fired.length;
       await monitor.tick();
       seen.push(fired.slice(before).map((f) => f.alert.nodeId).sort());
     }
-    // 101: records; 99: crosses below 100; 96: nothing new; 94: enters 90-95, leaves 95-105, is outside it, down 6.9% from 101.
-    expect(seen).toEqual([[], ['down'], [], ['enter', 'exit', 'outside', 'pct']]);
-    expect(fired.find((f) => f.alert.nodeId === 'pct')?.payload).toMatchObject({ trigger_price: 101, percent: 5 });
-    expect(fired.find((f) => f.alert.nodeId === 'enter')?.payload).toMatchObject({ trigger_price: null, price_lower: 90, price_upper: 95 });
+    // 101: nothing has a previous tick yet; 99: crosses below 100, down 1.98 % (< 2); 96: within 0.096 of 96.05, down 3.03 %;
+    // 94: inside 90-95, outside 95-105, down 2.08 %; 95.5: up, outside 90-95 again, inside 95-105.
+    expect(seen).toEqual([[], ['down'], ['near', 'pct'], ['enter', 'outside', 'pct'], ['up']]);
+    expect(fired.find((f) => f.alert.nodeId === 'pct')?.payload).toMatchObject({ trigger_price: 96, percentage: 2, target_price: null });
+    expect(fired.find((f) => f.alert.nodeId === 'enter')?.payload).toMatchObject({ trigger_price: 94, price_lower: 90, price_upper: 95 });
   });
 
-  it('every_time fires again only after its cooldown', async () => {
+  it('every_time has no cooldown: a level condition fires on every price that satisfies it', async () => {
     const m = market();
-    const { monitor, fired, advance } = monitorOn(m);
-    monitor.add(alert({ condition: 'above', price: 1500, trigger: 'every_time', cooldownSec: 60 }));
+    const { monitor, fired } = monitorOn(m);
+    monitor.add(alert({ condition: 'greater_than', price: 1500, trigger: 'every_time' }));
     m.set('RELIANCE', 1510);
-    await monitor.tick(); // fires
-    advance(30_000);
-    await monitor.tick(); // cooling down
-    advance(29_000);
-    await monitor.tick(); // still cooling down (59 s)
-    expect(fired).toHaveLength(1);
-    advance(2_000);
-    await monitor.tick(); // 61 s: fires again
+    await monitor.tick();
+    await monitor.tick();
+    m.set('RELIANCE', 1490);
+    await monitor.tick();
     expect(fired).toHaveLength(2);
     expect(monitor.list()).toHaveLength(1);
   });
 
-  it('every_time defaults to a 60 s cooldown', async () => {
+  it('every_time crossing needs a fresh cross: the price that fired becomes the previous one', async () => {
     const m = market();
-    const { monitor, fired, advance } = monitorOn(m);
-    monitor.add(alert({ condition: 'below', price: 1500, trigger: 'every_time' }));
-    m.set('RELIANCE', 1400);
-    for (let i = 0; i < 120; i++) {
+    const { monitor, fired } = monitorOn(m);
+    monitor.add(alert({ condition: 'crossing_up', price: 1500, trigger: 'every_time' }));
+    for (const ltp of [1490, 1510, 1520, 1495, 1505]) {
+      m.set('RELIANCE', ltp);
       await monitor.tick();
-      advance(1000);
     }
-    expect(fired).toHaveLength(2);
+    expect(fired.map((f) => f.payload.trigger_price)).toEqual([1510, 1505]);
   });
 });
 
@@ -129,7 +127,7 @@ describe('expiry', () => {
   it('an expired alert does not fire and is dropped', async () => {
     const m = market();
     const { monitor, fired, retired, advance } = monitorOn(m);
-    monitor.add(alert({ condition: 'above', price: 1500, expiration: '1h' }));
+    monitor.add(alert({ condition: 'greater_than', price: 1500, expiration: '1h' }));
     m.set('RELIANCE', 1400);
     await monitor.tick();
     advance(3_600_000);
@@ -146,7 +144,7 @@ describe('expiry', () => {
   it('expiresAt sets an absolute expiry', async () => {
     const m = market();
     const { monitor, fired } = monitorOn(m);
-    monitor.add(alert({ condition: 'above', price: 1500, expiresAt: '2026-05-04T03:59:00Z' }));
+    monitor.add(alert({ condition: 'greater_than', price: 1500, expiresAt: '2026-05-04T03:59:00Z' }));
     m.set('RELIANCE', 1600);
     await monitor.tick();
     expect(fired).toEqual([]);
@@ -210,7 +208,8 @@ describe('validation', () => {
   it('names the missing fields of each condition', () => {
     expect(validatePriceAlert(alert({ price: undefined })).map((p) => p.field)).toEqual(['price']);
     expect(validatePriceAlert(alert({ condition: 'inside_channel', priceLower: 110, priceUpper: 100 })).map((p) => p.field)).toEqual(['priceUpper']);
-    expect(validatePriceAlert(alert({ condition: 'moving_up_percent' })).map((p) => p.field)).toEqual(['percent']);
+    expect(validatePriceAlert(alert({ condition: 'moving_up_percent' })).map((p) => p.field)).toEqual(['percentage']);
+    expect(validatePriceAlert(alert({ condition: 'moving_up', price: undefined }))).toEqual([]);
     expect(() => new PriceMonitor({ broker: market().broker, onFire: () => {} }).add(alert({ symbol: '' }))).toThrow(/symbol is required/);
   });
 });
@@ -221,13 +220,18 @@ describe('from a priceAlert node', () => {
   it('reads OpenAlgo\'s fields with their defaults', () => {
     expect(priceAlertFromNode(ids, { symbol: 'RELIANCE', condition: 'crosses_above', price: '1500', expiration: '1d' })).toEqual({
       ok: true,
-      alert: { ...ids, symbol: 'RELIANCE', exchange: 'NSE', condition: 'crosses_above', price: 1500, trigger: 'once', expiration: '1d' },
+      alert: { ...ids, symbol: 'RELIANCE', exchange: 'NSE', condition: 'crossing_up', price: 1500, trigger: 'once', expiration: '1d' },
     });
   });
 
-  it('accepts the older condition spellings saved by OpenAlgo\'s monitor', () => {
-    const parsed = priceAlertFromNode(ids, { symbol: 'SBIN', condition: 'crossing_down', price: 800, trigger: 'every_time', percentage: 2 });
-    expect(parsed.ok && parsed.alert).toMatchObject({ condition: 'crosses_below', trigger: 'every_time', percent: 2 });
+  it('reads both vocabularies into OpenAlgo\'s canonical condition names', () => {
+    const names: Record<string, string> = { above: 'greater_than', price_below: 'less_than', crosses_below: 'crossing_down', cross_above: 'crossing_up', crosses: 'crossing', 'Crossing-Down': 'crossing_down' };
+    for (const [given, canonical] of Object.entries(names)) {
+      const parsed = priceAlertFromNode(ids, { symbol: 'SBIN', condition: given, price: 800, trigger: 'every_time' });
+      expect(parsed.ok && parsed.alert.condition).toBe(canonical);
+    }
+    const pct = priceAlertFromNode(ids, { symbol: 'SBIN', condition: 'moving_up_percent', percentage: 2 });
+    expect(pct.ok && pct.alert).toMatchObject({ condition: 'moving_up_percent', percentage: 2 });
   });
 
   it('names every bad field', () => {
@@ -250,11 +254,11 @@ describe('cost of a tick', () => {
     });
     let fires = 0;
     const monitor = new PriceMonitor({ broker, onFire: () => { fires++; } });
-    const conditions = ['crosses_above', 'crosses_below', 'inside_channel', 'above', 'below'] as const;
+    const conditions = ['crossing_up', 'crossing_down', 'inside_channel', 'greater_than', 'less_than'] as const;
     for (let i = 0; i < 1000; i++) {
       monitor.add({
-        workflowId: `wf${i}`, nodeId: 'n', ...symbols[i % 200], condition: conditions[i % 5], price: conditions[i % 5] === 'below' ? 50 : 200 + i, priceLower: 1, priceUpper: 2,
-        trigger: 'every_time', cooldownSec: 0,
+        workflowId: `wf${i}`, nodeId: 'n', ...symbols[i % 200], condition: conditions[i % 5], price: conditions[i % 5] === 'less_than' || conditions[i % 5] === 'crossing_down' ? 50 : 200 + i, priceLower: 1, priceUpper: 2,
+        trigger: 'every_time',
       });
     }
     expect(monitor.symbolCount).toBe(200);
@@ -266,5 +270,35 @@ describe('cost of a tick', () => {
     const msPerTick = (used.user + used.system) / 1000 / ticks;
     expect(fires).toBe(0); // nothing matched: every alert was evaluated in full
     expect(msPerTick).toBeLessThan(2);
+  });
+});
+
+describe('with a stream', () => {
+  it('polls a symbol until its first tick, then only the stream; polls again while the stream is down', async () => {
+    const { MemoryStream } = await import('../../src/stream/memory.js');
+    const m = market();
+    const stream = new MemoryStream();
+    const fired: PriceAlertPayload[] = [];
+    const monitor = new PriceMonitor({ broker: m.broker, stream, onFire: (_a, p) => fired.push(p) });
+    monitor.add(alert({ condition: 'crossing_up', price: 1500, trigger: 'every_time' }));
+    m.set('RELIANCE', 1490);
+    await monitor.tick();
+    expect(m.calls.multiQuotes).toHaveLength(1); // no tick yet: the first price comes from a poll
+    stream.publish({ symbol: 'RELIANCE', exchange: 'NSE', mode: 1, ltp: 1495, data: {} });
+    expect(monitor.list()[0]).toMatchObject({ source: 'stream', lastLtp: 1495 });
+    await monitor.tick();
+    expect(m.calls.multiQuotes).toHaveLength(1);
+    stream.publish({ symbol: 'RELIANCE', exchange: 'NSE', mode: 2, ltp: 1501, data: {} }); // a Quote tick carries the LTP too
+    expect(fired.map((f) => [f.trigger_price, f.source])).toEqual([[1501, 'stream']]);
+    stream.setState('down');
+    expect(monitor.list()[0].source).toBe('poll');
+    m.set('RELIANCE', 1490);
+    await monitor.tick();
+    expect(m.calls.multiQuotes).toHaveLength(2);
+    stream.setState('live');
+    stream.publish({ symbol: 'RELIANCE', exchange: 'NSE', mode: 1, ltp: 1502, data: {} }); // judged against the polled 1490
+    expect(fired.map((f) => [f.trigger_price, f.source])).toEqual([[1501, 'stream'], [1502, 'stream']]);
+    monitor.stop();
+    expect(stream.subscriptions()).toEqual([]);
   });
 });

@@ -45,7 +45,12 @@ export interface OpenAlgoBrokerOptions {
   sendClientOrderKey?: boolean;
   logger?: OpenAlgoLogger;
   onCall?: (e: OpenAlgoCallEvent) => void;
+  /** OpenAlgo's WebSocket (OPENALGO_WS_URL); default derived from the host as OpenAlgo does. */
+  wsUrl?: string;
 }
+
+import { deriveWsUrl, sharedOpenAlgoStream } from '../../stream/client.js';
+import type { MarketStream } from '../../stream/types.js';
 
 const ORDER_SET: ReadonlySet<string> = new Set(ORDER_METHODS);
 const CHECK_ORDER_BOOK = 'check the order book before retrying';
@@ -98,7 +103,13 @@ export class OpenAlgoBroker implements Broker {
     this.agent = createAgent(this.timeoutMs);
     this.logger = opts.logger;
     this.onCall = opts.onCall;
+    const wsUrl = opts.wsUrl || process.env.OPENALGO_WS_URL?.trim() || deriveWsUrl(this.host);
+    // An arrow on the instance: wrappers built with Object.create reach it with the key intact.
+    this.marketStream = () => sharedOpenAlgoStream({ url: wsUrl, apiKey: this.#apiKey, logger: this.logger });
   }
+
+  /** The one WebSocket stream for this host and key, shared by every consumer. */
+  readonly marketStream: () => MarketStream;
 
   /** Closes the keep-alive connections. */
   async close(): Promise<void> {

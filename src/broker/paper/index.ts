@@ -26,6 +26,9 @@ import * as desk from './orders.js';
 import { Market, roundTick } from './prices.js';
 import { emptyState, parseState, type PaperState } from './state.js';
 import { checkOrder, type OrderFields } from './validate.js';
+import type { DepthData, QuoteData } from '../types.js';
+import type { MarketStream } from '../../stream/types.js';
+import { PaperStream } from '../../stream/paper.js';
 
 export type { PaperState, PaperOrder, PaperPosition, PaperTrade } from './state.js';
 
@@ -56,6 +59,10 @@ export class PaperBroker implements Broker {
   private readonly account: Account;
   private readonly onChange?: (state: PaperState) => void;
   private readonly listeners = new Set<(u: OrderUpdate) => void>();
+  private readonly priceListeners = new Set<(ref: SymbolRef) => void>();
+  private stream?: PaperStream;
+  /** The paper market's stream (ticks from its price model, order updates on its fills), in-process. */
+  readonly marketStream = (): MarketStream => (this.stream ??= new PaperStream(this));
   private updates: OrderUpdate[] = [];
   /** Prices move once a minute, so resting orders need a look only when the minute changes. */
   private lastSweepMinute = NaN;
@@ -89,6 +96,24 @@ export class PaperBroker implements Broker {
     this.account.changed = true;
     this.account.evaluate(this.clock().getTime());
     this.flush(false);
+    const moved = { symbol: r.instrument.symbol, exchange: r.instrument.exchange };
+    for (const l of [...this.priceListeners]) {
+      try { l(moved); } catch { /* a listener's failure is its own business */ }
+    }
+  }
+
+  /** The current quote and depth of an instrument, at once (the stream's ticks); a message when it is unknown. */
+  marketNow(ref: SymbolRef): { symbol: string; exchange: string; quote: QuoteData; depth: DepthData } | string {
+    const r = resolveInstrument(ref.symbol, ref.exchange);
+    if (!r.ok) return r.message;
+    const ms = this.clock().getTime();
+    return { symbol: r.instrument.symbol, exchange: r.instrument.exchange, quote: this.market.quote(r.instrument, ms), depth: this.market.depth(r.instrument, ms) };
+  }
+
+  /** Called after setPrice moves an instrument (the stream publishes at once). */
+  onPriceChange(listener: (ref: SymbolRef) => void): () => void {
+    this.priceListeners.add(listener);
+    return () => { this.priceListeners.delete(listener); };
   }
 
   /** Pushes every order status change; returns the unsubscribe function. */
