@@ -1,0 +1,40 @@
+// Every indicator against the numbers OpenAlgo's own code computes. The fixture comes from
+// test/nodes/fixtures/openalgo-indicators.py, which runs OpenAlgo's services/indicator_service.py
+// compute_indicator (and its openalgo.ta library) over one fixed 300-bar OHLCV series.
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { computeIndicator, INDICATOR_NAMES, type Bar } from '../../src/nodes/indicators/compute.js';
+
+interface Case {
+  indicator: string; params: Record<string, unknown>; lookbackBars?: number; tailBars: number; offsetBars: number; nested?: boolean;
+  result: Record<string, unknown> & { status: string; message?: string };
+}
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/openalgo-indicators.json', import.meta.url), 'utf8')) as { bars: Bar[]; cases: Case[] };
+const closes = fixture.bars.slice(-120).map((b) => b.close);
+
+/** vwap differs on purpose (Flow honours `anchor`; OpenAlgo's node runs it cumulatively): see indicators-vwap tests. */
+const DIFFERS = new Set(['vwap']);
+
+describe('indicator values match OpenAlgo compute_indicator on a fixed series', () => {
+  it('covers every indicator OpenAlgo lists', () => {
+    const listed = new Set(fixture.cases.map((c) => c.indicator));
+    expect(listed.size).toBe(116);
+    expect(INDICATOR_NAMES.filter((n) => !listed.has(n))).toEqual([]);
+    expect([...listed].filter((n) => !INDICATOR_NAMES.includes(n))).toEqual([]);
+  });
+
+  for (const c of fixture.cases.filter((k) => !DIFFERS.has(k.indicator))) {
+    const label = `${c.indicator} ${JSON.stringify(c.params)}${c.nested ? ' nested' : ` lookback ${c.lookbackBars}`}`;
+    it(label, () => {
+      const got = computeIndicator(c.nested ? null : fixture.bars, c.indicator, c.params, {
+        lookbackBars: c.lookbackBars, tailBars: c.tailBars, offsetBars: c.offsetBars, nested: c.nested ? closes : undefined,
+      });
+      if (c.result.status !== 'success') {
+        expect(got.status).toBe('error');
+        return;
+      }
+      expect(got).toEqual(c.result);
+    });
+  }
+});
