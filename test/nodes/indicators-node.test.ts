@@ -172,3 +172,15 @@ describe('performance', () => {
     expect(slow).toEqual([]);
   });
 });
+
+describe('indicator with source db', () => {
+  it('computes over 2-minute bars built from the broker’s 1-minute candles', async () => {
+    const start = Date.parse('2025-01-15T09:15:00+05:30') / 1000;
+    const minutes = Array.from({ length: 20 }, (_, k) => ({ timestamp: start + 60 * k, open: k, high: k + 1, low: k - 1, close: k, volume: 1, oi: 0 }));
+    const broker = stubBroker({ history: (req: { interval: string }) => (req.interval === '1m' ? { status: 'success', data: minutes } : { status: 'error', message: 'no' }) });
+    const { result } = await runNode(indicator, { symbol: 'SBIN', interval: '2m', source: 'db', indicatorName: 'sma', params: '{"period": 2}', tailBars: 2 }, { broker, now: new Date('2025-01-15T04:05:00Z') });
+    // 2m closes are 1, 3, 5 … 19 (the last minute of each bucket); SMA(2) of the last two: (17 + 19) / 2.
+    expect(result).toMatchObject({ status: 'success', bars_used: 10, latest: { value: 18 }, series: [{ value: 16 }, { value: 18 }] });
+    expect(broker.calls[0].req).toMatchObject({ interval: '1m' });
+  });
+});
