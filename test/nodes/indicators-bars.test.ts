@@ -176,3 +176,23 @@ describe('priorPeriodOhlc after midnight', () => {
     expect(result).toMatchObject({ date: '2025-01-14', close: 32 });
   });
 });
+
+describe('against the paper broker (1m and D candles only for custom intervals)', () => {
+  it('source db gives 2m bars whose 09:15 bucket is the first two 1-minute candles, and a quarterly bar from daily ones', async () => {
+    const { PaperBroker } = await import('../../src/broker/paper/index.js');
+    const now = new Date('2025-01-15T05:00:00Z'); // 10:30 IST
+    const broker = new PaperBroker({ now: () => now });
+    const ones = await broker.history({ symbol: 'SBIN', exchange: 'NSE', interval: '1m', start_date: '2025-01-15', end_date: '2025-01-15' }, {});
+    const m = ones.data!;
+    const { result } = await runNode(barOffset, { symbol: 'SBIN', interval: '2m', source: 'db', offsetBars: 36 }, { broker, now });
+    // 10:30 IST: 2m buckets 09:15 … 10:27 are closed (37 of them); 36 back is the first, 09:15–09:17.
+    expect(result).toMatchObject({
+      status: 'success', timestamp: ist('2025-01-15T09:15:00'), open: m[0].open, close: m[1].close,
+      high: Math.max(m[0].high, m[1].high), low: Math.min(m[0].low, m[1].low), volume: m[0].volume + m[1].volume,
+    });
+    const q = await runNode(barOffset, { symbol: 'SBIN', interval: 'Q', source: 'db' }, { broker, now });
+    expect(q.result).toMatchObject({ status: 'success', timestamp: Date.parse('2024-10-01T00:00:00Z') / 1000 });
+    const api = await runNode(barOffset, { symbol: 'SBIN', interval: '2m' }, { broker, now });
+    expect(api.result).toMatchObject({ status: 'error', message: expect.stringMatching(/unsupported interval '2m'.*Source to "db"/) });
+  });
+});
