@@ -5,15 +5,15 @@ import { EXCHANGES, type BrokerAnswer } from '../broker/types.js';
 import { builtins, zonedDate } from '../engine/time.js';
 import { defaultCalendar } from '../triggers/calendar.js';
 import { f, FieldError } from './fields.js';
-import { closedBars, fetchBars, intervalInfo, lookbackDays, PERIODS, periodInterval, periodLookback, priorPeriod } from './history.js';
-import { INDICATOR_NAMES, INDICATORS, indicatorParams, type Bars, type Series } from './indicators.js';
+import { barOffset, priorPeriodOhlc } from './bars.js';
+import { indicator } from './indicators/node.js';
 import { apiExpiry } from './options.js';
 import {
   actionField, anyValue, call, customField, exchangeField, failure, fromBroker, MAX_HISTORY_BARS, offsetField, priceField,
   priceTypeField, productField, quantityField, round2, symbolField, toNumber,
 } from './shared.js';
 import { addDays, describeDay } from './tradingDays.js';
-import { defineNode, type NodeContext, type NodeDefinition, type NodeResult } from './types.js';
+import { defineNode, type NodeContext, type NodeDefinition } from './types.js';
 
 
 /** A data node with no fields that hands back one broker answer as it is. */
@@ -21,7 +21,6 @@ function accountNode(type: string, label: string, description: string, fetch: (c
   return defineNode({ type, category: 'data', label, description, fields: {}, run: async (ctx) => fromBroker(await fetch(ctx)) });
 }
 
-const sourceField = () => f.enum(['api', 'db'], { label: 'Source', description: 'db (Historify) is not available here; the broker’s history is used', default: 'api' });
 const expiryField = (required = true) =>
   customField<string>('string', { label: 'Expiry date', description: 'e.g. 30DEC25 or 30-DEC-25', required }, (v) => {
     const s = typeof v === 'string' ? apiExpiry(v) : '';
@@ -29,9 +28,6 @@ const expiryField = (required = true) =>
     return s;
   });
 const today = (ctx: NodeContext) => zonedDate(ctx.now(), ctx.timezone);
-const noteDbSource = (ctx: NodeContext, source: string) => {
-  if (source === 'db') ctx.log('source "db" (Historify) is not available; using the broker’s history', 'warn');
-};
 
 // ---- quotes and depth ------------------------------------------------------
 
@@ -331,186 +327,7 @@ const margin = defineNode({
   },
 });
 
-// ---- derived from history ----------------------------------------------------
-
-const priorPeriodOhlc = defineNode({
-  type: 'priorPeriodOhlc', category: 'data', label: 'Previous period OHLC',
-  description: 'The last fully closed hour, day, week or month: {{name.pdh}}, {{name.pdl}}, {{name.pdc}}, {{name.open}} …',
-  fields: {
-    symbol: symbolField({ required: true }),
-    exchange: exchangeField(),
-    period: f.enum(PERIODS, { label: 'Period', default: 'previous_day' }),
-    source: sourceField(),
-  },
-  async run(ctx, p) {
-    noteDbSource(ctx, p.source);
-    const now = ctx.now();
-    const interval = periodInterval(p.period);
-    const got = await fetchBars(ctx.broker, { symbol: p.symbol, exchange: p.exchange, interval, days: periodLookback(p.period) }, now, ctx.timezone, ctx.signal);
-    if (!got.ok) return failure(got.message);
-    const session = String(builtins(now, ctx.timezone).session_date);
-    const row = priorPeriod(got.bars, p.period, now, ctx.timezone, session);
-    if (!row) return failure(`not enough history for ${p.symbol} to find the ${p.period.replace('_', ' ')}`);
-    ctx.log(`${p.period} ${p.symbol}: H=${row.high} L=${row.low} C=${row.close} (${row.date})`);
-    return { status: 'success', symbol: p.symbol, exchange: p.exchange, period: p.period, ...row, pdh: row.high, pdl: row.low, pdc: row.close };
-  },
-});
-
-const barOffset = defineNode({
-  type: 'barOffset', category: 'data', label: 'Bar N back',
-  description: 'OHLCV of the bar offsetBars before the latest closed one (0 = latest closed; the forming bar is never used).',
-  fields: {
-    symbol: symbolField({ required: true }),
-    exchange: exchangeField(),
-    interval: f.string({ label: 'Interval', default: 'D' }),
-    source: sourceField(),
-    offsetBars: f.integer({ label: 'Bars back', default: 0, min: 0, max: MAX_HISTORY_BARS - 1 }),
-  },
-  async run(ctx, p) {
-    noteDbSource(ctx, p.source);
-    const now = ctx.now();
-    const got = await fetchBars(ctx.broker, { symbol: p.symbol, exchange: p.exchange, interval: p.interval, days: lookbackDays(p.interval, p.offsetBars + 5) }, now, ctx.timezone, ctx.signal);
-    if (!got.ok) return failure(got.message);
-    const bars = closedBars(got.bars, p.interval, now, ctx.timezone);
-    const bar = bars[bars.length - 1 - p.offsetBars];
-    if (!bar) return failure(`not enough history to reach ${p.offsetBars} bars back for ${p.symbol} (${bars.length} closed bars)`);
-    return {
-      status: 'success', symbol: p.symbol, exchange: p.exchange, offsetBars: p.offsetBars,
-      timestamp: bar.timestamp, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume,
-    };
-  },
-});
-
-function rowsOf(outputs: string[], series: Series[], timestamps: Array<number | null>): Array<Record<string, unknown>> {
-  return timestamps.map((ts, i) => {
-    const row: Record<string, unknown> = ts === null ? {} : { timestamp: ts };
-    if (outputs.length === 1) row.value = series[0][i];
-    else outputs.forEach((name, k) => {
-      row[`out${k}`] = series[k][i];
-      row[name] = series[k][i];
-    });
-    return row;
-  });
-}
-
-const indicator = defineNode({
-  type: 'indicator', category: 'data', label: 'Indicator',
-  description: `A technical indicator (${INDICATOR_NAMES.join(', ')}) over closed bars, or nested over another series: {{name.latest.value}}, {{name.previous.value}}, {{name.at_offset.out0}}, {{name.series}}.`,
-  fields: {
-    symbol: symbolField(),
-    exchange: exchangeField(),
-    interval: f.string({ label: 'Interval', default: 'D' }),
-    source: sourceField(),
-    indicatorName: f.enum(INDICATOR_NAMES as [string, ...string[]], { label: 'Indicator', default: 'sma' }),
-    params: customField<Record<string, unknown>>('json', { label: 'Parameters', description: 'JSON object, e.g. {"period": 14}', default: {} }, (v) => {
-      let raw = v;
-      if (typeof raw === 'string') {
-        try {
-          raw = JSON.parse(raw);
-        } catch {
-          throw new FieldError('is not valid JSON');
-        }
-      }
-      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new FieldError('must be a JSON object');
-      return raw as Record<string, unknown>;
-    }),
-    lookbackBars: f.integer({ label: 'Bars', default: 100, min: 1, max: MAX_HISTORY_BARS }),
-    tailBars: f.integer({ label: 'Series length', default: 5, min: 1, max: MAX_HISTORY_BARS }),
-    offsetBars: f.integer({ label: 'Offset', default: 0, min: 0, max: MAX_HISTORY_BARS - 1 }),
-    sourceSeries: anyValue({ label: 'Nest over', description: 'Another series, e.g. {{rsi.series}} or {{h.data}}' }),
-    sourceField: f.string({ label: 'Series field', description: 'Blank: value, out0 or close', default: '' }),
-  },
-  async run(ctx, p): Promise<NodeResult> {
-    const def = INDICATORS[p.indicatorName];
-    let params: Record<string, number>;
-    try {
-      params = indicatorParams(p.indicatorName, p.params);
-    } catch (e) {
-      return failure((e as Error).message);
-    }
-    const sessionOf = (t: number) => zonedDate(new Date(t * 1000), ctx.timezone);
-    let values: Series;
-    let bars: Bars | undefined;
-    let timestamps: Array<number | null>;
-    const nested = p.sourceSeries !== undefined;
-    if (nested) {
-      if (def.needsBars) return failure(`${p.indicatorName} needs high/low/volume bars, so it cannot be nested over a series`);
-      const series = readSeries(p.sourceSeries, p.sourceField);
-      if (!series.ok) return failure(series.message);
-      values = series.values;
-      timestamps = series.timestamps;
-    } else {
-      if (!p.symbol) return failure('symbol is required (or sourceSeries)');
-      noteDbSource(ctx, p.source);
-      const now = ctx.now();
-      const got = await fetchBars(ctx.broker, { symbol: p.symbol, exchange: p.exchange, interval: p.interval, days: lookbackDays(p.interval, p.lookbackBars) }, now, ctx.timezone, ctx.signal);
-      if (!got.ok) return failure(got.message);
-      const closed = closedBars(got.bars, p.interval, now, ctx.timezone, p.lookbackBars);
-      bars = {
-        timestamp: closed.map((b) => b.timestamp), open: closed.map((b) => b.open), high: closed.map((b) => b.high),
-        low: closed.map((b) => b.low), close: closed.map((b) => b.close), volume: closed.map((b) => b.volume),
-      };
-      values = bars.close;
-      timestamps = bars.timestamp;
-      if (intervalInfo(p.interval).kind === 'unknown') ctx.log(`interval '${p.interval}' is not one Flow recognises; the latest bar may still be forming`, 'warn');
-    }
-    if (values.length === 0) return failure('no bars to compute on');
-    const series = def.compute({ values, bars, sessionOf }, params);
-    const rows = rowsOf(def.outputs, series, timestamps);
-    const latest = rows[rows.length - 1];
-    const valueOf = (row: Record<string, unknown> | undefined) => row?.[def.outputs.length === 1 ? 'value' : 'out0'];
-    if (valueOf(latest) === null || valueOf(latest) === undefined) {
-      return failure(`${p.indicatorName}(${Object.values(params).join(', ')}) has no value yet: ${values.length} bar(s) are not enough`);
-    }
-    const atOffset = rows[rows.length - 1 - p.offsetBars];
-    if (!atOffset) return failure(`offsetBars ${p.offsetBars} is beyond the ${rows.length} bars computed`);
-    ctx.log(`${p.indicatorName}${nested ? ' (nested)' : ` ${p.symbol} ${p.interval}`}: latest ${JSON.stringify(valueOf(latest))}`);
-    return {
-      status: 'success',
-      indicator: p.indicatorName,
-      nested,
-      inputs: nested ? { sourceField: p.sourceField || 'auto' } : { symbol: p.symbol, exchange: p.exchange, interval: p.interval, source: 'api' },
-      params,
-      outputs: def.outputs,
-      latest,
-      previous: rows[rows.length - 2] ?? null,
-      at_offset: atOffset,
-      series: rows.slice(-p.tailBars),
-      offset_bars: p.offsetBars,
-      bars_used: values.length,
-    };
-  },
-});
-
-/** Reads a nested series: numbers, or rows with value/out0/close (or the named field). */
-function readSeries(raw: unknown, field: string): { ok: true; values: number[]; timestamps: Array<number | null> } | { ok: false; message: string } {
-  let list = raw;
-  if (typeof list === 'string') {
-    try {
-      list = JSON.parse(list);
-    } catch {
-      return { ok: false, message: 'sourceSeries did not resolve to a list (is the variable set?)' };
-    }
-  }
-  if (!Array.isArray(list)) return { ok: false, message: 'sourceSeries must resolve to a list' };
-  const values: number[] = [];
-  const timestamps: Array<number | null> = [];
-  for (const item of list) {
-    let v: unknown = item;
-    let ts: number | null = null;
-    if (item !== null && typeof item === 'object') {
-      const row = item as Record<string, unknown>;
-      v = field ? row[field] : ['value', 'out0', 'close'].map((k) => row[k]).find((x) => x !== undefined && x !== null);
-      ts = toNumber(row.timestamp);
-    }
-    if (v === undefined || v === null) continue;
-    const n = toNumber(v);
-    if (n === null) return { ok: false, message: `sourceSeries holds a non-numeric value: ${JSON.stringify(v)}` };
-    values.push(n);
-    timestamps.push(ts);
-  }
-  return { ok: true, values, timestamps };
-}
+// priorPeriodOhlc and barOffset live in bars.ts, the indicator node in indicators/node.ts.
 
 interface Book { symbol: string; exchange: string; product: string; quantity: number; average_price: number; realized: number }
 

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { PaperBroker } from '../../src/broker/paper/index.js';
 import type { Candle } from '../../src/broker/types.js';
 import { nodes } from '../../src/nodes/data.js';
-import { ema, rsi, sma, supertrend, wma } from '../../src/nodes/indicators.js';
 import { describeDay } from '../../src/nodes/tradingDays.js';
 import { parseParams, prepare, runNode, stubBroker } from './context.js';
 
@@ -67,88 +66,6 @@ describe('history', () => {
     expect(() => prepare(def('history'), { symbol: 'SBIN' })).toThrow(/startDate and endDate, or days/);
     expect(() => prepare(def('history'), { symbol: 'SBIN', startDate: '2025-01-10', endDate: '2025-01-01' })).toThrow(/endDate must not be before/);
     expect(() => parseParams(def('history'), { symbol: 'SBIN', startDate: '2025-13-01' })).toThrow(/startDate/);
-  });
-});
-
-describe('indicator math', () => {
-  it('sma, wma and ema', () => {
-    expect(sma([1, 2, 3, 4, 5], 3)).toEqual([null, null, 2, 3, 4]);
-    expect(wma([1, 2, 3], 3)).toEqual([null, null, 14 / 6]);
-    expect(ema([1, 2, 3, 4, 5], 3)).toEqual([null, null, 2, 3, 4]);
-  });
-
-  it("rsi uses Wilder's smoothing", () => {
-    expect(rsi([1, 2, 1, 2, 1], 2)[4]).toBeCloseTo(37.5, 10);
-    expect(rsi([1, 2, 3, 4, 5], 2)[4]).toBe(100);
-  });
-
-  it('supertrend flips direction when price breaks the band', () => {
-    const up = Array.from({ length: 30 }, (_, i) => 100 + i);
-    const down = Array.from({ length: 30 }, (_, i) => 129 - i * 3);
-    const close = [...up, ...down];
-    const [level, dir] = supertrend({ timestamp: close.map((_, i) => i), open: close, high: close.map((c) => c + 1), low: close.map((c) => c - 1), close, volume: close.map(() => 1) }, 10, 3);
-    expect(dir[29]).toBe(1);
-    expect(dir[59]).toBe(-1);
-    expect(level[59]! > close[59]).toBe(true);
-  });
-});
-
-describe('indicator node', () => {
-  it('computes over closed bars only (today’s forming bar excluded)', async () => {
-    const { result } = await runNode(def('indicator'), { symbol: 'NIFTY', exchange: 'NSE_INDEX', indicatorName: 'sma', params: '{"period": 3}', tailBars: 3, offsetBars: 2 }, { broker: historyBroker(), now: NOW });
-    // 33 weekday bars through 14 Jan: closes 1..32 closed, 33 is today's.
-    expect(result).toMatchObject({ status: 'success', indicator: 'sma', params: { period: 3 }, outputs: ['value'], bars_used: 32 });
-    expect(result.latest).toMatchObject({ value: 31, timestamp: istMidnight('2025-01-14') });
-    expect(result.previous).toMatchObject({ value: 30 });
-    expect(result.at_offset).toMatchObject({ value: 29 });
-    expect((result.series as unknown[]).length).toBe(3);
-  });
-
-  it('names multi-output values out0.. and by name', async () => {
-    const { result } = await runNode(def('indicator'), { symbol: 'NIFTY', indicatorName: 'bbands', params: { period: 5, std_dev: 2 } }, { broker: historyBroker(), now: NOW });
-    expect(result.outputs).toEqual(['upper', 'middle', 'lower']);
-    expect(result.latest).toMatchObject({ out1: 30, middle: 30 });
-  });
-
-  it('nests over another series', async () => {
-    const series = [{ value: 1 }, { value: 2 }, { value: null }, { value: 3 }, { value: 4 }];
-    const { result } = await runNode(def('indicator'), { indicatorName: 'sma', params: '{"period": 2}', sourceSeries: series });
-    expect(result).toMatchObject({ status: 'success', nested: true, latest: { value: 3.5 }, bars_used: 4 });
-  });
-
-  it('refuses unknown params, too few bars and bar-based indicators when nested', async () => {
-    expect((await runNode(def('indicator'), { symbol: 'X', params: '{"perod": 3}' }, { broker: historyBroker(), now: NOW })).result).toMatchObject({ status: 'error', message: expect.stringMatching(/no parameter 'perod'/) });
-    expect((await runNode(def('indicator'), { symbol: 'X', params: '{"period": 50}' }, { broker: historyBroker(), now: NOW })).result).toMatchObject({ status: 'error', message: expect.stringMatching(/not enough/) });
-    expect((await runNode(def('indicator'), { indicatorName: 'atr', sourceSeries: [1, 2, 3] })).result).toMatchObject({ status: 'error', message: expect.stringMatching(/cannot be nested/) });
-    expect((await runNode(def('indicator'), { indicatorName: 'sma', sourceSeries: '{{rsi.series}}' })).result).toMatchObject({ status: 'error' });
-    expect(() => parseParams(def('indicator'), { indicatorName: 'crossover' })).toThrow(/indicatorName/);
-  });
-});
-
-describe('priorPeriodOhlc and barOffset', () => {
-  it('previous_day is yesterday’s bar, with pdh/pdl/pdc', async () => {
-    const { result } = await runNode(def('priorPeriodOhlc'), { symbol: 'NIFTY', exchange: 'NSE_INDEX' }, { broker: historyBroker(), now: NOW });
-    expect(result).toMatchObject({ status: 'success', period: 'previous_day', date: '2025-01-14', close: 32, pdh: 33, pdl: 31, pdc: 32 });
-  });
-
-  it('previous_week aggregates last week (6–10 Jan)', async () => {
-    const { result } = await runNode(def('priorPeriodOhlc'), { symbol: 'NIFTY', period: 'previous_week' }, { broker: historyBroker(), now: NOW });
-    // 6 Jan is the 26th weekday bar from 2 Dec.
-    expect(result).toMatchObject({ date: '2025-01-06', open: 25.5, high: 31, low: 25, close: 30, volume: 500 });
-  });
-
-  it('previous_month aggregates December', async () => {
-    const { result } = await runNode(def('priorPeriodOhlc'), { symbol: 'NIFTY', period: 'previous_month' }, { broker: historyBroker(), now: NOW });
-    expect(result).toMatchObject({ date: '2024-12-02', open: 0.5, close: 22, low: 0, high: 23 });
-  });
-
-  it('barOffset counts back from the latest closed bar', async () => {
-    const zero = await runNode(def('barOffset'), { symbol: 'NIFTY', offsetBars: 0 }, { broker: historyBroker(), now: NOW });
-    expect(zero.result).toMatchObject({ status: 'success', close: 32, timestamp: istMidnight('2025-01-14') });
-    const two = await runNode(def('barOffset'), { symbol: 'NIFTY', offsetBars: 2 }, { broker: historyBroker(), now: NOW });
-    expect(two.result).toMatchObject({ close: 30 });
-    const far = await runNode(def('barOffset'), { symbol: 'NIFTY', offsetBars: 100 }, { broker: historyBroker(), now: NOW });
-    expect(far.result.status).toBe('error');
   });
 });
 
