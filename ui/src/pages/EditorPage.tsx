@@ -1,7 +1,7 @@
 // The workflow editor: palette, canvas, side panel; live validation from the server, undo/redo,
 // copy/paste, auto-layout, save, activate (with the webhook to copy) and run now.
 
-import { Background, BackgroundVariant, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { Background, BackgroundVariant, ReactFlow, ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { ApiError, api } from '../api';
 import { Modal } from '../components/Modal';
@@ -9,6 +9,7 @@ import { RunNowDialog } from '../components/RunNowDialog';
 import { useToast } from '../components/Toast';
 import { downloadJson, fileNameFor } from '../download';
 import { ActivateDialog, type ActivateOptions } from '../editor/ActivateDialog';
+import { CanvasChrome, fitOptions, useKeepNodesClear, useMinimap } from '../editor/CanvasChrome';
 import { useCatalogue } from '../editor/catalogue';
 import { nodeTypesFor } from '../editor/FlowNode';
 import { DRAG_TYPE, Palette } from '../editor/Palette';
@@ -53,6 +54,9 @@ function Editor({ id }: { id: string }) {
   const [unpublished, setUnpublished] = useState(false);
   const [dialog, setDialog] = useState<null | 'activate' | 'run' | 'webhook'>(null);
   const [busy, setBusy] = useState(false);
+  const [mapShown, setMapShown] = useMinimap();
+  const fit = useMemo(() => fitOptions(mapShown), [mapShown]);
+  useKeepNodesClear(canvasRef, fit, mapShown);
 
   const key = useMemo(() => docKey(name, description, wfNodes, wfEdges), [name, description, wfNodes, wfEdges]);
   const dirty = wf !== null && key !== savedKey;
@@ -274,7 +278,7 @@ function Editor({ id }: { id: string }) {
               deleteKeyCode={['Backspace', 'Delete']}
               defaultViewport={wf.definition.viewport ?? { x: 0, y: 0, zoom: 1 }}
               fitView={!wf.definition.viewport && wf.nodes.length > 0}
-              fitViewOptions={{ padding: 0.25, maxZoom: 1.1 }}
+              fitViewOptions={fit}
               defaultEdgeOptions={{ type: 'smoothstep' }}
               snapToGrid
               snapGrid={[10, 10]}
@@ -283,8 +287,7 @@ function Editor({ id }: { id: string }) {
               proOptions={{ hideAttribution: true }}
             >
               <Background variant={BackgroundVariant.Dots} gap={20} size={1} color="#2a3140" />
-              <Controls showInteractive={false} />
-              <MiniMap pannable zoomable nodeColor={(n) => CATEGORY_COLOURS[catalogue.get(n.type ?? '')?.category ?? ''] ?? '#ef4444'} maskColor="rgba(13,16,22,0.7)" />
+              <CanvasChrome mapShown={mapShown} onMap={setMapShown} colour={(n) => CATEGORY_COLOURS[catalogue.get(n.type ?? '')?.category ?? ''] ?? '#ef4444'} />
             </ReactFlow>
           </NodeViewContext.Provider>
           {nodes.length === 0 && (

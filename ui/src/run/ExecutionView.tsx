@@ -12,6 +12,7 @@ import { nodeTypesFor } from '../editor/FlowNode';
 import { edgeLook, NodeViewContext, type StepState } from '../editor/view';
 import { clock, duration, shortId, timeOnly } from '../format';
 import type { WorkflowJson } from '../types';
+import { ReadableFit } from './ReadableFit';
 import { Logs, Orders } from './RunTables';
 import { useExecution } from './useExecution';
 
@@ -89,11 +90,12 @@ export function ExecutionView({ workflowId, executionId, draft }: { workflowId: 
             <ReactFlowProvider>
               <NodeViewContext.Provider value={view}>
                 {graph && (
-                  <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} fitView fitViewOptions={{ padding: 0.2, maxZoom: 1.1 }}
+                  <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} panOnScroll
                     nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} colorMode="dark" minZoom={0.2}
                     onNodeClick={(_, n) => setPicked(n.id === picked ? null : n.id)} onPaneClick={() => setPicked(null)} proOptions={{ hideAttribution: true }}>
                     <Background variant={BackgroundVariant.Dots} gap={20} size={1} color="#2a3140" />
                     <Controls showInteractive={false} />
+                    <ReadableFit />
                   </ReactFlow>
                 )}
               </NodeViewContext.Provider>
