@@ -110,8 +110,13 @@ describe('the editor on a 1920×1080 screen', () => {
 });
 
 describe('the run viewer on a 1440×900 laptop', () => {
+  let page: Page;
+  let runs: { workflow: string; ids: string[] };
+  beforeAll(async () => {
+    page = await signIn(browser, server, { width: 1440, height: 900 });
+  });
+
   it('draws node text at 11 px or more, clear of the legend and zoom buttons, and a price check with its operator and threshold', async () => {
-    const page = await signIn(browser, server, { width: 1440, height: 900 });
     const id = await importWf(example('price-exit'));
     const run = await server.api<{ executionId: string }>('POST', `/api/workflows/${id}/execute?wait=true`, {});
     expect(run.status).toBe(200);
@@ -139,5 +144,45 @@ describe('the run viewer on a 1440×900 laptop', () => {
     expect(await blockedNodes(page, '[data-testid=run-graph]', { inViewOnly: true })).toEqual([]);
     await page.locator('[data-testid=run-graph] [data-testid=node-node_5]').dispatchEvent('click');
     await page.locator('[data-testid=inspector]', { hasText: 'node_5' }).waitFor();
+  });
+
+  it('tells runs of the same minute apart by the end of their ids, and shows when each ran', async () => {
+    const wf = example('ema-webhook');
+    const id = await importWf(wf);
+    const ids: string[] = [];
+    runs = { workflow: id, ids };
+    for (let i = 0; i < 2; i++) {
+      const run = await server.api<{ executionId: string }>('POST', `/api/workflows/${id}/execute?wait=true`, { webhookData: { symbol: 'SBIN', action: 'BUY' } });
+      ids.push(run.body.executionId);
+    }
+    await page.goto(`${server.url}/workflows/${id}/runs/${ids[1]}`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=run-list] .run-item').length === 2);
+    const shown = await page.locator('[data-testid=run-id]').allInnerTexts();
+    expect(shown).toEqual([ids[1].slice(-6), ids[0].slice(-6)]);
+    expect(shown[0]).not.toBe(shown[1]);
+    for (const t of await page.locator('[data-testid=run-time]').allInnerTexts()) expect(t).toMatch(/\d{1,2}:\d{2}:\d{2}$/);
+    await expect(page.locator('[data-testid=execution-id]').innerText()).resolves.toBe(ids[1].slice(-6));
+  });
+
+  it('shows an order that never reached the broker as "not sent", apart from refused and unknown ones', async () => {
+    // The server marks an intent not_sent when it was still waiting for a rate-limit slot at a restart;
+    // here the stored run's answer is rewritten on its way to the page to carry that status.
+    // The first run bought SBIN; the second found the position and placed nothing.
+    const executionId = runs.ids[0];
+    await page.route(`**/api/executions/${executionId}`, async (route) => {
+      const res = await route.fetch();
+      const body = await res.json() as { orders: Array<{ status: string }> };
+      body.orders[0].status = 'not_sent';
+      await route.fulfill({ response: res, json: body });
+    });
+    await page.goto(`${server.url}/workflows/${runs.workflow}/runs/${executionId}`);
+    await page.click('[data-testid=tab-orders]');
+    const status = page.locator('[data-testid=orders] [data-status=not_sent]');
+    await expect(status.innerText()).resolves.toBe('not sent');
+    expect(await status.getAttribute('title')).toContain('Never reached the broker');
+    const colour = await status.evaluate((el) => getComputedStyle(el).color);
+    expect(colour).not.toBe('rgb(239, 68, 68)'); // not the red of a refused order
+    expect(colour).not.toBe('rgb(245, 158, 11)'); // nor the amber of an unknown one
+    await page.unroute(`**/api/executions/${executionId}`);
   });
 });

@@ -68,7 +68,7 @@ export function ExecutionView({ workflowId, executionId, draft }: { workflowId: 
       <div className="run-head">
         <Status status={detail.status} />
         {live && <span className="pill" style={{ color: '#93c5fd' }}>live</span>}
-        <div className="kv"><span>Run</span><span className="mono">{shortId(detail.executionId)}</span></div>
+        <div className="kv"><span>Run</span><span className="mono" title={detail.executionId} data-testid="execution-id">{shortId(detail.executionId)}</span></div>
         <div className="kv"><span>Trigger</span><span>{detail.trigger.kind}{detail.trigger.nodeId ? ` (${detail.trigger.nodeId})` : ''}</span></div>
         <div className="kv"><span>Version</span><span>{detail.version ? `v${detail.version}` : 'draft'}</span></div>
         <div className="kv"><span>Started</span><span>{clock(detail.startedAt ?? detail.createdAt)}</span></div>
