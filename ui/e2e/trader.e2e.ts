@@ -103,6 +103,12 @@ describe('the trader workflow in a real browser', () => {
     const alert = JSON.parse(await page.inputValue('[role=dialog] [data-testid=webhook-alert]'));
     expect(url).toMatch(new RegExp(`^${server.url}/flow/webhook/[\\w-]+$`));
     expect(alert).toEqual({ symbol: '{{ticker}}', action: '{{strategy.order.action}}', secret });
+    // The server answers on 127.0.0.1 with no FLOW_PUBLIC_URL: the dialog says TradingView cannot post there, and what to do.
+    const warning = await page.locator('[role=dialog] [data-testid=public-url-warning]').innerText();
+    expect(warning).toContain('TradingView cannot reach this URL');
+    expect(warning).toContain('127.0.0.1 is this machine');
+    expect(warning).toMatch(/FLOW_PUBLIC_URL[\s\S]*reverse proxy with TLS/);
+    expect(warning).toContain('only to ports 80 and 443');
     await page.click('[role=dialog] button:has-text("Done")');
     await expect(page.locator('.toolbar .pill.active').innerText()).resolves.toBe('active · v1');
 
