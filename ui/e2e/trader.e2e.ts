@@ -138,6 +138,25 @@ describe('the trader workflow in a real browser', () => {
     await screenshot(page, 'run', true);
   });
 
+  it('offers the fields of an upstream output, with what the last run returned, before the whole object', async () => {
+    await page.click('button:has-text("Edit workflow")');
+    await page.locator('[data-testid=node-node_4]').dispatchEvent('click');
+    const message = field('message').locator('textarea');
+    await message.click();
+    await page.keyboard.press('End');
+    await message.pressSequentially(' {{entry');
+    const options = await page.locator('.suggest [role=option]').allInnerTexts();
+    const values = options.map((o) => o.split('\n')[0].trim());
+    expect(values[0]).not.toBe('{{entry}}');
+    expect(values).toEqual(expect.arrayContaining(['{{entry.orderid}}', '{{entry.mode}}', '{{entry}}']));
+    expect(values.indexOf('{{entry.orderid}}')).toBeLessThan(values.indexOf('{{entry}}'));
+    expect(options.find((o) => o.startsWith('{{entry.mode}}'))).toContain('last run: analyze');
+    await page.keyboard.press('Escape');
+    await page.locator('[data-testid=canvas] .react-flow__pane').click({ position: { x: 10, y: 10 } });
+    await page.keyboard.press('Control+z');
+    await page.waitForSelector('[data-testid=unsaved]', { state: 'detached' });
+  });
+
   it('lists the paper position the run opened', async () => {
     await page.click('nav >> text=Paper account');
     await page.waitForSelector('[data-testid=positions] td');

@@ -7,7 +7,7 @@ import {
 import { useCallback, useMemo, useReducer, useRef, useState, type RefObject } from 'react';
 import type { WfEdge, WfNode } from '../types';
 import { defaultData, type Catalogue } from './catalogue';
-import { cleanEdge, cleanNode, copySelection, newEdgeId, nextNodeId, pasteClip, type Clip } from './graph';
+import { cleanEdge, cleanNode, copySelection, insertOnEdge, newEdgeId, nextNodeId, pasteClip, type Clip } from './graph';
 import { History } from './history';
 import { autoLayout } from './layout';
 import { avoidRects, inflate, overlayRects } from './overlays';
@@ -91,6 +91,23 @@ export function useGraph(catalogue: Catalogue | null, canvas: RefObject<HTMLDivE
     ]);
   }, [catalogue, canvas, rf, record]);
 
+  /** Puts a new node of `type` on an edge, between its two ends (OpenAlgo's "insert on edge"). */
+  const insertNode = useCallback((edgeId: string, type: string): boolean => {
+    const def = catalogue?.get(type);
+    if (!def) return false;
+    const id = nextNodeId(latest.current.nodes);
+    const out = insertOnEdge(latest.current.nodes.map(toWfNode), latest.current.edges.map(toWfEdge), edgeId, { id, type, data: defaultData(def) });
+    if (!out) return false;
+    record();
+    const moved = new Map(out.nodes.map((n) => [n.id, n.position]));
+    setNodes((nds) => [
+      ...nds.map((n) => ({ ...n, position: moved.get(n.id) ?? n.position, selected: false })),
+      { ...out.nodes[out.nodes.length - 1], selected: true },
+    ]);
+    setEdges(out.edges.map(toFlowEdge));
+    return true;
+  }, [catalogue, record]);
+
   /** Sets one field of a node's data (undefined removes it, so the default applies); older alias keys go. */
   const updateData = useCallback((nodeId: string, field: string, value: unknown) => {
     record(`${nodeId}.${field}`);
@@ -116,6 +133,11 @@ export function useGraph(catalogue: Catalogue | null, canvas: RefObject<HTMLDivE
     const n = latest.current.nodes.find((x) => x.id === nodeId);
     if (n) rf.setCenter(n.position.x + HALF_NODE.x, n.position.y + HALF_NODE.y, { zoom: Math.max(rf.getZoom(), 1), duration: 250 });
   }, [rf]);
+
+  const deselect = useCallback(() => {
+    setNodes((nds) => (nds.some((n) => n.selected) ? nds.map((n) => (n.selected ? { ...n, selected: false } : n)) : nds));
+    setEdges((eds) => (eds.some((e) => e.selected) ? eds.map((e) => (e.selected ? { ...e, selected: false } : e)) : eds));
+  }, []);
 
   const layout = useCallback(() => {
     record();
@@ -156,7 +178,7 @@ export function useGraph(catalogue: Catalogue | null, canvas: RefObject<HTMLDivE
       record();
       return true;
     },
-    addNode, updateData, deleteNodes, selectNode, layout, copy, paste,
+    addNode, insertNode, updateData, deleteNodes, selectNode, deselect, layout, copy, paste,
     undo: () => restore(history.current.undo(snapshot())),
     redo: () => restore(history.current.redo(snapshot())),
     canUndo: history.current.canUndo,
