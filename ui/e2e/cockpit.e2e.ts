@@ -58,6 +58,7 @@ describe('the editor on a 1366×768 laptop', () => {
     expect(await blockedNodes(page, '[data-testid=canvas]')).toEqual([]);
     const map = await box(page, '[data-testid=canvas] .react-flow__minimap');
     expect(map.width * map.height).toBeLessThan(200 * 120);
+    await screenshot(page, 'editor-1366x768');
     await page.click('[data-testid=minimap-toggle]');
     await page.waitForSelector('[data-testid=canvas] .react-flow__minimap', { state: 'detached' });
   });

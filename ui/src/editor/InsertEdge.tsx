@@ -1,7 +1,7 @@
 // Inserting a node on an edge, as OpenAlgo's editor does: every edge carries a "+" at its middle
 // that opens a searchable list of node types; the one picked goes between the edge's two ends.
 
-import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, type EdgeProps } from '@xyflow/react';
+import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, useStore, type EdgeProps } from '@xyflow/react';
 import { createContext, useContext, useEffect, useRef, useState } from 'react';
 import type { Catalogue } from './catalogue';
 import { groupByCategory } from './catalogue';
@@ -12,10 +12,13 @@ export const EdgeInsertContext = createContext<((edgeId: string, at: { x: number
 export function InsertableEdge(props: EdgeProps) {
   const [path, x, y] = getSmoothStepPath(props);
   const ask = useContext(EdgeInsertContext);
+  const zoom = useStore((st) => st.transform[2]);
+  // On an edge too short to hold it (on screen), the "+" (18 px) would cover the handles a trader drags from.
+  const roomy = Math.hypot(props.targetX - props.sourceX, props.targetY - props.sourceY) * zoom >= 38;
   return (
     <>
       <BaseEdge id={props.id} path={path} style={props.style} markerEnd={props.markerEnd} interactionWidth={props.interactionWidth} />
-      {ask && (
+      {ask && roomy && (
         <EdgeLabelRenderer>
           <button className="edge-add nodrag nopan" style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}
             title="Insert a node here" aria-label={`Insert a node between ${props.source} and ${props.target}`} data-testid={`edge-add-${props.id}`}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { catalogue as serverCatalogue, defaultRegistry } from '../../../src/nodes/registry.js';
 import type { NodeType } from '../types';
-import { days, nodeSummary } from './summary';
+import { days, nodeSummary, outputName } from './summary';
 
 const catalogue = new Map((serverCatalogue(defaultRegistry) as unknown as NodeType[]).map((n) => [n.type, n]));
 const summary = (type: string, data: Record<string, unknown>) => nodeSummary(catalogue.get(type), data);
@@ -22,7 +22,8 @@ describe('a node card states its key fields', () => {
 
   it('an order reads as quantity, side and symbol, and any node shows where its output goes', () => {
     expect(summary('placeOrder', { symbol: 'SBIN', action: 'BUY', quantity: 5, outputVariable: 'entry' }))
-      .toEqual([['Qty', '5 · BUY'], ['Symbol', 'SBIN · NSE'], ['', 'MIS · MARKET'], ['Out', '{{entry}}']]);
-    expect(summary('getQuote', { symbol: 'SBIN', outputVariable: 'q' })).toEqual([['Symbol', 'SBIN'], ['Out', '{{q}}']]);
+      .toEqual([['Qty', '5 · BUY'], ['Symbol', 'SBIN · NSE'], ['', 'MIS · MARKET']]);
+    expect(outputName({ outputVariable: ' entry ' })).toBe('{{entry}}');
+    expect(outputName({})).toBeNull();
   });
 });

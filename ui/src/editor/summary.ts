@@ -1,5 +1,5 @@
 // The key facts a node shows on its card, so a trader reads the graph without clicking: what an
-// order buys, what a condition compares, when a schedule fires, what a node's output is called.
+// order buys, what a condition compares, when a schedule fires.
 
 import type { NodeType } from '../types';
 import { COMMON_FIELDS } from './catalogue';
@@ -76,8 +76,11 @@ export function nodeSummary(def: NodeType | undefined, data: Record<string, unkn
       if (rows.length >= max) break;
     }
   }
-  // Where its output goes: what downstream {{…}} references are named after.
+  return rows.slice(0, max);
+}
+
+/** Where a node's output goes, as downstream `{{…}}` references name it; shown beside its id. */
+export function outputName(data: Record<string, unknown>): string | null {
   const out = data.outputVariable;
-  if (typeof out === 'string' && out.trim()) rows.push(['Out', `{{${out.trim()}}}`]);
-  return rows.slice(0, max + 1);
+  return typeof out === 'string' && out.trim() ? `{{${out.trim()}}}` : null;
 }
