@@ -51,6 +51,13 @@ describe('the editor on a 1366×768 laptop', () => {
     expect(await blockedNodes(page, '[data-testid=canvas]')).toEqual([]);
   });
 
+  it('keeps every node clickable on a 1280×720 screen too', async () => {
+    const small = await signIn(browser, server, { width: 1280, height: 720 });
+    await openEditor(small, id, 6);
+    expect(await blockedNodes(small, '[data-testid=canvas]')).toEqual([]);
+    await small.context().close();
+  });
+
   it('opens a small minimap on request and keeps the nodes clear of it', async () => {
     await page.click('[data-testid=minimap-toggle]');
     await page.waitForSelector('[data-testid=canvas] .react-flow__minimap');
