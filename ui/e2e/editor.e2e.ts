@@ -117,6 +117,49 @@ describe('drawing a workflow', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=node-node_3] .react-flow__handle.target').length === 3);
     expect(await gate.locator('.react-flow__handle.target').evaluateAll((hs) => hs.map((h) => h.getAttribute('data-handleid')))).toEqual(['input-0', 'input-1', 'input-2']);
   });
+
+  const edgeIds = () => page.locator('[data-testid=canvas] .react-flow__edge').evaluateAll((es) => es.map((e) => e.getAttribute('aria-label')).sort());
+
+  it('inserts a node on an edge from the edge\'s "+"', async () => {
+    await page.click('[data-testid=edge-add-e1]');
+    await page.fill('[data-testid=node-picker] input', 'delay');
+    await page.click('[data-testid=picker-delay]');
+    await page.waitForSelector('[data-testid=node-node_4][data-type=delay]');
+    expect(await edgeIds()).toEqual(['Edge from node_1 to node_4', 'Edge from node_4 to node_2']);
+    // Room was made: the order moved down below the inserted delay.
+    const [delay, order] = [await page.locator('[data-testid=node-node_4]').boundingBox(), await page.locator('[data-testid=node-node_2]').boundingBox()];
+    expect(order!.y).toBeGreaterThan(delay!.y + delay!.height);
+  });
+
+  it('inserts a node dropped from the palette onto an edge', async () => {
+    const edge = page.locator('[data-testid=canvas] .react-flow__edge[aria-label="Edge from node_4 to node_2"]');
+    const plus = await centre(page.locator(`[data-testid=edge-add-${await edge.getAttribute('data-id')}]`));
+    const canvas = (await page.locator('[data-testid=canvas]').boundingBox())!;
+    // Just beside the "+", on the edge's line.
+    await page.fill('[data-testid=palette] input[type=search]', 'log');
+    await drop('log', plus.x - canvas.x, plus.y - canvas.y + 14);
+    await page.fill('[data-testid=palette] input[type=search]', '');
+    await page.waitForSelector('[data-testid=node-node_5][data-type=log]');
+    expect(await edgeIds()).toEqual(['Edge from node_1 to node_4', 'Edge from node_4 to node_5', 'Edge from node_5 to node_2']);
+    await page.locator('[data-testid=canvas] .react-flow__pane').click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press('Control+z');
+    await page.waitForSelector('[data-testid=node-node_5]', { state: 'detached' });
+    expect(await edgeIds()).toEqual(['Edge from node_1 to node_4', 'Edge from node_4 to node_2']);
+  });
+
+  it('lists the keyboard shortcuts on "?"', async () => {
+    await page.locator('[data-testid=canvas] .react-flow__pane').click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press('?');
+    const dialog = page.locator('[data-testid=shortcuts]');
+    await dialog.waitFor();
+    const text = await dialog.innerText();
+    for (const what of ['Save', 'Undo', 'Redo', 'Copy the selected nodes', 'Paste', 'Duplicate', 'Delete the selected', 'Auto-layout', 'Insert a node between']) expect(text).toContain(what);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await page.click('[data-testid=shortcuts-open]');
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+  });
 });
 
 describe('watching a run', () => {
@@ -138,7 +181,8 @@ describe('watching a run', () => {
     await page.waitForSelector('[data-testid=run-graph] [data-testid=node-wait][data-step=running]');
     expect(await page.locator('[data-testid=run-graph] [data-testid=node-go]').getAttribute('data-step')).toBe('completed');
     expect(await page.locator('[data-testid=run-graph] [data-testid=node-wait]').evaluate((el) => getComputedStyle(el).borderTopColor)).toBe('rgb(59, 130, 246)');
-    await page.waitForSelector('[data-testid=execution][data-status=completed]', { timeout: 15_000 });
+    // Generous: on a loaded 2-core machine the server's 4 s run and its event stream can lag well behind.
+    await page.waitForSelector('[data-testid=execution][data-status=completed]', { timeout: 30_000 });
     expect(await page.locator('[data-testid=run-graph] [data-testid=node-wait]').getAttribute('data-step')).toBe('completed');
     expect(await page.locator('[data-testid=run-graph] [data-testid=node-say]').getAttribute('data-step')).toBe('completed');
   });

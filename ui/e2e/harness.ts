@@ -71,8 +71,8 @@ export async function launch(): Promise<Browser> {
 }
 
 /** A page of the UI, signed in with the server's API token. */
-export async function signIn(browser: Browser, server: Server): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 860 }, deviceScaleFactor: 1 });
+export async function signIn(browser: Browser, server: Server, viewport = { width: 1440, height: 860 }): Promise<Page> {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('browser error:', e.message));
   await page.goto(server.url);
@@ -95,4 +95,33 @@ export async function screenshot(page: Page, name: string, forReadme = false): P
     fs.copyFileSync(file, path.join('docs/screenshots', `${name}.png`));
   }
   return file;
+}
+
+/**
+ * What keeps a canvas's nodes from being clicked: every node that overlaps the zoom buttons or the
+ * minimap, lies outside the canvas, or is not the element found at its own centre. Empty when all is well.
+ */
+export async function blockedNodes(page: Page, canvas: string, opts: { inViewOnly?: boolean } = {}): Promise<string[]> {
+  return page.locator(canvas).evaluate((root, inViewOnly) => {
+    const box = (el: Element) => el.getBoundingClientRect();
+    const hit = (a: DOMRect, b: DOMRect) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    const view = box(root);
+    const overlays = [...root.querySelectorAll('.react-flow__controls, .react-flow__minimap, .legend')].map((el) => ({ name: el.className.toString().split(' ')[0], r: box(el) }));
+    const out: string[] = [];
+    const nodes = [...root.querySelectorAll('.react-flow__node')];
+    if (!nodes.length) out.push('no nodes drawn');
+    for (const n of nodes) {
+      const id = n.getAttribute('data-id');
+      const r = box(n);
+      const cx = r.left + r.width / 2;
+      const cy = r.top + r.height / 2;
+      // A graph that scrolls: only the nodes whose centre is in view now.
+      if (inViewOnly && (cx < view.left || cx > view.right || cy < view.top || cy > view.bottom)) continue;
+      for (const o of overlays) if (hit(r, o.r)) out.push(`${id} under ${o.name}`);
+      if (!inViewOnly && (r.left < view.left || r.top < view.top || r.right > view.right || r.bottom > view.bottom)) out.push(`${id} outside the canvas`);
+      const at = document.elementFromPoint(cx, cy);
+      if (!at || !n.contains(at)) out.push(`${id} covered at its centre by ${at?.className.toString() ?? 'nothing'}`);
+    }
+    return out;
+  }, opts.inViewOnly ?? false);
 }

@@ -103,6 +103,12 @@ describe('the trader workflow in a real browser', () => {
     const alert = JSON.parse(await page.inputValue('[role=dialog] [data-testid=webhook-alert]'));
     expect(url).toMatch(new RegExp(`^${server.url}/flow/webhook/[\\w-]+$`));
     expect(alert).toEqual({ symbol: '{{ticker}}', action: '{{strategy.order.action}}', secret });
+    // The server answers on 127.0.0.1 with no FLOW_PUBLIC_URL: the dialog says TradingView cannot post there, and what to do.
+    const warning = await page.locator('[role=dialog] [data-testid=public-url-warning]').innerText();
+    expect(warning).toContain('TradingView cannot reach this URL');
+    expect(warning).toContain('127.0.0.1 is this machine');
+    expect(warning).toMatch(/FLOW_PUBLIC_URL[\s\S]*reverse proxy with TLS/);
+    expect(warning).toContain('only to ports 80 and 443');
     await page.click('[role=dialog] button:has-text("Done")');
     await expect(page.locator('.toolbar .pill.active').innerText()).resolves.toBe('active · v1');
 
@@ -130,6 +136,25 @@ describe('the trader workflow in a real browser', () => {
     await page.click('[data-testid=tab-orders]');
     await expect(page.locator('[data-testid=orders]').innerText()).resolves.toMatch(/BUY 5 SBIN[\s\S]*accepted/);
     await screenshot(page, 'run', true);
+  });
+
+  it('offers the fields of an upstream output, with what the last run returned, before the whole object', async () => {
+    await page.click('button:has-text("Edit workflow")');
+    await page.locator('[data-testid=node-node_4]').dispatchEvent('click');
+    const message = field('message').locator('textarea');
+    await message.click();
+    await page.keyboard.press('End');
+    await message.pressSequentially(' {{entry');
+    const options = await page.locator('.suggest [role=option]').allInnerTexts();
+    const values = options.map((o) => o.split('\n')[0].trim());
+    expect(values[0]).not.toBe('{{entry}}');
+    expect(values).toEqual(expect.arrayContaining(['{{entry.orderid}}', '{{entry.mode}}', '{{entry}}']));
+    expect(values.indexOf('{{entry.orderid}}')).toBeLessThan(values.indexOf('{{entry}}'));
+    expect(options.find((o) => o.startsWith('{{entry.mode}}'))).toContain('last run: analyze');
+    await page.keyboard.press('Escape');
+    await page.locator('[data-testid=canvas] .react-flow__pane').click({ position: { x: 10, y: 10 } });
+    await page.keyboard.press('Control+z');
+    await page.waitForSelector('[data-testid=unsaved]', { state: 'detached' });
   });
 
   it('lists the paper position the run opened', async () => {

@@ -38,6 +38,18 @@ export function money(v: unknown): string {
   return Number.isFinite(n) ? inr.format(n) : String(v ?? '—');
 }
 
+/**
+ * The part of an id that tells runs apart: its last 6 characters. Execution ids start with their
+ * creation time, so their first characters are the same for every run within half an hour.
+ */
 export function shortId(id: string): string {
-  return id.length > 8 ? id.slice(0, 8) : id;
+  return id.length > 8 ? id.slice(-6) : id;
+}
+
+/** A run's start as "14:05:09" today, "Nov 26 14:05:09" on another day. */
+export function runTime(iso: string | null | undefined, now = new Date()): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  const time = d.toLocaleTimeString(undefined, { hour12: false });
+  return d.toDateString() === now.toDateString() ? time : `${d.toLocaleDateString(undefined, { month: 'short', day: '2-digit' })} ${time}`;
 }

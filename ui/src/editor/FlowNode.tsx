@@ -4,7 +4,7 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { sourceHandles, targetHandles } from './graph';
-import { nodeSummary } from './summary';
+import { nodeSummary, outputName } from './summary';
 import { useNodeView } from './view';
 
 const STEP_ICON: Record<string, string> = { completed: '✓', failed: '✕', skipped: '–', running: '●' };
@@ -38,7 +38,7 @@ function FlowNodeView({ id, type, data }: NodeProps) {
         <span className="fnode-title" title={title}>{title}</span>
         <span className="fnode-cat">{def ? category : 'unknown'}</span>
       </div>
-      <div className="fnode-type">{id} · {type}</div>
+      <div className="fnode-type">{id} · {type}{outputName(params) && <span className="fnode-out" title="Its output, as later nodes reference it"> → {outputName(params)}</span>}</div>
       <div className="fnode-body">
         {!def && <div className="fnode-row"><span className="v" style={{ color: '#fca5a5' }}>unknown node type</span></div>}
         {nodeSummary(def, params).map(([k, v], i) => (

@@ -38,7 +38,7 @@ export function WorkflowPanel({ description, onDescription, problems, selectedCo
       )}
       <div className="side-section hint">
         <div>Click a node to edit it. Connect a node’s bottom handle to another’s top; conditions have <b style={{ color: 'var(--ok)' }}>true</b> and <b style={{ color: 'var(--fail)' }}>false</b> outputs, gates numbered inputs.</div>
-        <div><span className="kbd">Ctrl+S</span> save · <span className="kbd">Ctrl+Z</span> undo · <span className="kbd">Ctrl+Shift+Z</span> redo · <span className="kbd">Ctrl+C</span>/<span className="kbd">Ctrl+V</span> copy/paste · <span className="kbd">Del</span> delete</div>
+        <div><span className="kbd">Ctrl+S</span> save · <span className="kbd">Ctrl+Z</span> undo · <span className="kbd">Ctrl+Shift+Z</span> redo · <span className="kbd">Ctrl+C</span>/<span className="kbd">Ctrl+V</span> copy/paste · <span className="kbd">Del</span> delete · <span className="kbd">?</span> all shortcuts</div>
       </div>
     </aside>
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeType, WfEdge, WfNode } from '../types';
-import { ancestors, copySelection, nextNodeId, pasteClip, sourceHandles, targetHandles } from './graph';
+import { ancestors, copySelection, insertOnEdge, nextNodeId, pasteClip, sourceHandles, targetHandles } from './graph';
 
 const n = (id: string, x = 0, y = 0): WfNode => ({ id, type: 'log', position: { x, y }, data: { message: id } });
 const e = (id: string, source: string, target: string, sourceHandle?: string): WfEdge => ({ id, source, target, ...(sourceHandle ? { sourceHandle } : {}) });
@@ -44,5 +44,30 @@ describe('graph editing', () => {
     const edges = [e('1', 'a', 'b'), e('2', 'b', 'c'), e('3', 'x', 'c'), e('4', 'c', 'd')];
     expect(new Set(ancestors('c', edges))).toEqual(new Set(['a', 'b', 'x']));
     expect(ancestors('a', edges)).toEqual([]);
+  });
+});
+
+describe('inserting a node on an edge', () => {
+  const at = (id: string, type: string, y: number) => ({ id, type, position: { x: 100, y }, data: {} });
+  const nodes = [at('cond', 'priceCondition', 0), at('buy', 'placeOrder', 150), at('say', 'log', 300)];
+  const edges = [{ id: 'e1', source: 'cond', target: 'buy', sourceHandle: 'true' }, { id: 'e2', source: 'buy', target: 'say' }];
+
+  it('rewires source → new → target, keeping the branch handle on the first half', () => {
+    const out = insertOnEdge(nodes, edges, 'e1', { id: 'node_1', type: 'delay', data: {} })!;
+    expect(out.edges).toEqual([
+      { id: 'e2', source: 'buy', target: 'say' },
+      { id: 'e3', source: 'cond', target: 'node_1', sourceHandle: 'true' },
+      { id: 'e4', source: 'node_1', target: 'buy' },
+    ]);
+    expect(out.nodes.find((n) => n.id === 'node_1')!.position).toEqual({ x: 100, y: 150 });
+  });
+
+  it('moves the target and everything below it down to make room', () => {
+    const out = insertOnEdge(nodes, edges, 'e1', { id: 'node_1', type: 'delay', data: {} })!;
+    expect(out.nodes.map((n) => [n.id, n.position.y])).toEqual([['cond', 0], ['buy', 300], ['say', 450], ['node_1', 150]]);
+  });
+
+  it('answers null for an edge that is gone', () => {
+    expect(insertOnEdge(nodes, edges, 'e9', { id: 'node_1', type: 'delay', data: {} })).toBeNull();
   });
 });

@@ -110,3 +110,34 @@ export function pasteClip(clip: Clip, nodes: ReadonlyArray<WfNode>, edges: Reado
   });
   return { nodes: outNodes, edges: outEdges };
 }
+
+const ROOM = 150; // vertical room a node takes in a top-to-bottom graph (auto-layout's yGap)
+
+/**
+ * Puts `node` on edge `edgeId`: source → node (keeping the branch handle it left from) and
+ * node → target (keeping the gate slot it entered). When the two ends are too close for a node
+ * between them, the target and everything below it move down to make room.
+ */
+export function insertOnEdge(nodes: ReadonlyArray<WfNode>, edges: ReadonlyArray<WfEdge>, edgeId: string, node: Omit<WfNode, 'position'>): { nodes: WfNode[]; edges: WfEdge[] } | null {
+  const edge = edges.find((e) => e.id === edgeId);
+  const source = nodes.find((n) => n.id === edge?.source);
+  const target = nodes.find((n) => n.id === edge?.target);
+  if (!edge || !source || !target) return null;
+  const gap = target.position.y - source.position.y;
+  const shift = gap < 2 * ROOM ? 2 * ROOM - gap : 0;
+  const below = new Set(shift ? [target.id, ...descendants(target.id, edges)] : []);
+  below.delete(source.id); // never move the node the edge leaves (a cycle would otherwise drag it along)
+  const placed: WfNode = { ...node, position: { x: Math.round((source.position.x + target.position.x) / 2), y: source.position.y + ROOM } } as WfNode;
+  const rest = edges.filter((e) => e.id !== edgeId);
+  const first = cleanEdge({ id: newEdgeId(rest), source: edge.source, target: placed.id, sourceHandle: edge.sourceHandle });
+  const second = cleanEdge({ id: newEdgeId([...rest, first]), source: placed.id, target: edge.target, targetHandle: edge.targetHandle });
+  return {
+    nodes: [...nodes.map((n) => (below.has(n.id) ? { ...n, position: { x: n.position.x, y: n.position.y + shift } } : n)), placed],
+    edges: [...rest, first, second],
+  };
+}
+
+/** Every node downstream of `nodeId`. */
+export function descendants(nodeId: string, edges: ReadonlyArray<WfEdge>): string[] {
+  return ancestors(nodeId, edges.map((e) => ({ ...e, source: e.target, target: e.source })));
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { catalogue as serverCatalogue, defaultRegistry } from '../../../src/nodes/registry.js';
 import type { NodeType, WfNode } from '../types';
-import { applySuggestion, describedPaths, filterSuggestions, openTemplate, templateSuggestions } from './suggestions';
+import { applySuggestion, declaredPaths, describedPaths, filterSuggestions, openTemplate, templateSuggestions, valuePaths } from './suggestions';
 
 const catalogue = new Map((serverCatalogue(defaultRegistry) as unknown as NodeType[]).map((n) => [n.type, n]));
 const node = (id: string, type: string, data: Record<string, unknown> = {}): WfNode => ({ id, type, position: { x: 0, y: 0 }, data });
@@ -40,5 +40,26 @@ describe('{{…}} suggestions', () => {
     expect(applySuggestion('Buy {{web}} now', 4, 9, '{{webhook.symbol}}')).toEqual({ text: 'Buy {{webhook.symbol}} now', caret: 22 });
     const list = [{ value: '{{webhook.symbol}}', hint: '' }, { value: '{{q.data.ltp}}', hint: '' }, { value: '{{symbolic}}', hint: '' }];
     expect(filterSuggestions(list, 'sym').map((s) => s.value)).toEqual(['{{symbolic}}', '{{webhook.symbol}}']);
+  });
+
+  it('offer the fields of an output before the whole object', () => {
+    const values = templateSuggestions('say', nodes, edges, catalogue).map((s) => s.value);
+    expect(values.indexOf('{{entry.orderid}}')).toBeLessThan(values.indexOf('{{entry}}'));
+    expect(values.indexOf('{{q.data.ltp}}')).toBeLessThan(values.indexOf('{{q}}'));
+  });
+
+  it('offer the fields a node returned in the last run, with the value it had', () => {
+    const last = new Map<string, unknown>([['buy', { status: 'success', orderid: '2611', mode: 'analyze' }], ['quote', { status: 'success', data: { ltp: 918.55, bids: [{ price: 918.5 }] } }]]);
+    const list = templateSuggestions('say', nodes, edges, catalogue, last);
+    expect(list.find((s) => s.value === '{{entry.mode}}')?.hint).toBe('Place order · last run: analyze');
+    expect(list.map((s) => s.value)).toEqual(expect.arrayContaining(['{{q.data.bids[0].price}}', '{{entry.status}}']));
+    expect(valuePaths({ a: { b: [1] } }).map((p) => p.path)).toEqual(['a', 'a.b', 'a.b[0]']);
+  });
+
+  it('read an output shape the catalogue declares, as paths or as a sample', () => {
+    const base = catalogue.get('getQuote')!;
+    expect(declaredPaths({ ...base, outputs: ['data.ltp', { path: 'data.volume' }] } as NodeType)).toEqual(['data.ltp', 'data.volume']);
+    expect(declaredPaths({ ...base, outputs: { data: { ltp: 0 } } } as NodeType)).toEqual(['data', 'data.ltp']);
+    expect(declaredPaths(base)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
-// `{{…}}` suggestions for a node's fields: outputs of upstream nodes (their outputVariable and the
-// paths their catalogue descriptions name), the webhook payload, and the interpolation built-ins.
+// `{{…}}` suggestions for a node's fields: the fields of upstream nodes' outputs (from the catalogue's
+// output shape when it has one, the paths its descriptions name, and what the last run returned),
+// then each whole output, the webhook payload, and the interpolation built-ins.
 
 import type { NodeType, WfEdge, WfNode } from '../types';
 import { ancestors } from './graph';
@@ -13,6 +14,37 @@ export interface Suggestion {
 const WEBHOOK_KEYS = ['symbol', 'action', 'quantity', 'price', 'exchange'];
 const BUILTINS = ['timestamp', 'date', 'time', 'session_date', 'weekday', 'hour', 'minute', 'iso_timestamp'];
 const ORDER_PATHS = ['orderid'];
+const MAX_PATHS = 40;
+
+/** Paths into a value as `{{…}}` writes them (`data.ltp`, `legs[0].symbol`), parents before children. */
+export function valuePaths(value: unknown, depth = 4): Array<{ path: string; sample: unknown }> {
+  const out: Array<{ path: string; sample: unknown }> = [];
+  const walk = (v: unknown, path: string, d: number) => {
+    if (out.length >= MAX_PATHS) return;
+    if (path) out.push({ path, sample: v });
+    if (d === 0 || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      if (v.length) walk(v[0], `${path}[0]`, d - 1);
+      return;
+    }
+    for (const [k, child] of Object.entries(v)) if (/^[A-Za-z_]\w*$/.test(k)) walk(child, path ? `${path}.${k}` : k, d - 1);
+  };
+  walk(value, '', depth);
+  return out;
+}
+
+/** Paths a catalogue entry declares for its output, if the server describes it (a list of paths or a sample shape). */
+export function declaredPaths(def: NodeType | undefined): string[] {
+  const outputs = (def as { outputs?: unknown } | undefined)?.outputs;
+  if (Array.isArray(outputs)) return outputs.map((o) => (typeof o === 'string' ? o : typeof (o as { path?: unknown })?.path === 'string' ? (o as { path: string }).path : '')).filter(Boolean);
+  if (outputs && typeof outputs === 'object') return valuePaths(outputs).map((p) => p.path);
+  return [];
+}
+
+const sampleText = (v: unknown) => {
+  const t = typeof v === 'string' ? v : JSON.stringify(v);
+  return t.length > 24 ? `${t.slice(0, 23)}…` : t;
+};
 
 /** Paths a node's description mentions as `{{name.path}}`, e.g. getQuote's `data.ltp`. */
 export function describedPaths(description: string): string[] {
@@ -23,7 +55,12 @@ export function describedPaths(description: string): string[] {
   return out;
 }
 
-export function templateSuggestions(nodeId: string, nodes: ReadonlyArray<WfNode>, edges: ReadonlyArray<WfEdge>, catalogue: ReadonlyMap<string, NodeType>): Suggestion[] {
+/**
+ * `lastOutputs`: each node's output in the latest run that reached it (node id → output), for the
+ * fields no catalogue entry names.
+ */
+export function templateSuggestions(nodeId: string, nodes: ReadonlyArray<WfNode>, edges: ReadonlyArray<WfEdge>, catalogue: ReadonlyMap<string, NodeType>,
+  lastOutputs: ReadonlyMap<string, unknown> = new Map()): Suggestion[] {
   const out: Suggestion[] = [];
   const add = (value: string, hint: string) => {
     if (!out.some((s) => s.value === value)) out.push({ value, hint });
@@ -37,11 +74,14 @@ export function templateSuggestions(nodeId: string, nodes: ReadonlyArray<WfNode>
     if (node.type === 'variable' && typeof node.data.variableName === 'string' && node.data.variableName) {
       add(`{{${node.data.variableName}}}`, `variable set by ${label}`);
     }
-    const v = node.data.outputVariable;
-    if (typeof v !== 'string' || !v.trim()) continue;
-    add(`{{${v}}}`, `output of ${label}`);
-    const paths = [...(def ? describedPaths(def.description) : []), ...(def?.category === 'order' ? ORDER_PATHS : [])];
-    for (const p of paths) add(`{{${v}.${p}}}`, `${label}`);
+    const raw = node.data.outputVariable;
+    if (typeof raw !== 'string' || !raw.trim()) continue;
+    const v = raw.trim();
+    // Fields first: the whole object is rarely what a message or an order field wants.
+    const paths = [...declaredPaths(def), ...(def ? describedPaths(def.description) : []), ...(def?.category === 'order' ? ORDER_PATHS : [])];
+    for (const p of paths) add(`{{${v}.${p}}}`, `field of ${label}`);
+    if (lastOutputs.has(id)) for (const p of valuePaths(lastOutputs.get(id))) add(`{{${v}.${p.path}}}`, `${label} · last run: ${sampleText(p.sample)}`);
+    add(`{{${v}}}`, `whole output of ${label}`);
   }
   if (nodes.some((n) => n.type === 'webhookTrigger')) {
     for (const k of [...WEBHOOK_KEYS, ...webhookKeys(nodes)]) add(`{{webhook.${k}}}`, 'alert payload');

@@ -7,9 +7,10 @@ import {
 import { useCallback, useMemo, useReducer, useRef, useState, type RefObject } from 'react';
 import type { WfEdge, WfNode } from '../types';
 import { defaultData, type Catalogue } from './catalogue';
-import { cleanEdge, cleanNode, copySelection, newEdgeId, nextNodeId, pasteClip, type Clip } from './graph';
+import { cleanEdge, cleanNode, copySelection, insertOnEdge, newEdgeId, nextNodeId, pasteClip, type Clip } from './graph';
 import { History } from './history';
 import { autoLayout } from './layout';
+import { avoidRects, inflate, overlayRects } from './overlays';
 
 interface Snapshot {
   nodes: WfNode[];
@@ -18,6 +19,8 @@ interface Snapshot {
 
 const CLIPBOARD_KEY = 'flow.clipboard';
 const HALF_NODE = { x: 115, y: 40 };
+/** A new node's size on the canvas before it is measured (at zoom 1). */
+const NEW_NODE = { width: 230, height: 100 };
 
 export const toWfNode = (n: Node): WfNode => cleanNode({ id: n.id, type: n.type ?? 'unknown', position: n.position, data: n.data });
 export const toWfEdge = (e: Edge): WfEdge => cleanEdge({ id: e.id, source: e.source, target: e.target, sourceHandle: e.sourceHandle, targetHandle: e.targetHandle });
@@ -64,21 +67,46 @@ export function useGraph(catalogue: Catalogue | null, canvas: RefObject<HTMLDivE
     && !latest.current.edges.some((e) => e.source === c.source && e.target === c.target
       && (e.sourceHandle ?? null) === (c.sourceHandle ?? null) && (e.targetHandle ?? null) === (c.targetHandle ?? null)), []);
 
-  /** Adds a node of `type` at a canvas point (a drop), or in the middle of the view. */
+  /** Adds a node of `type` at a canvas point (a drop), or in the middle of the view; never under the zoom buttons or minimap. */
   const addNode = useCallback((type: string, screen?: { x: number; y: number }) => {
     const def = catalogue?.get(type);
     if (!def) return;
     const box = canvas.current?.getBoundingClientRect();
     const shift = (latest.current.nodes.length % 5) * 12;
     const point = screen ?? { x: (box?.left ?? 0) + (box?.width ?? 600) / 2 + shift, y: (box?.top ?? 0) + (box?.height ?? 400) / 2 + shift };
-    const at = rf.screenToFlowPosition(point);
+    const zoom = rf.getZoom();
+    const w = NEW_NODE.width * zoom;
+    const h = NEW_NODE.height * zoom;
+    let corner = { x: point.x - w / 2, y: point.y - h / 4 };
+    if (box) {
+      const bounds = inflate({ x: box.left, y: box.top, width: box.width, height: box.height }, -8);
+      corner = avoidRects({ ...corner, width: w, height: h }, overlayRects(canvas.current).map((r) => inflate(r, 8)), bounds);
+    }
+    const at = rf.screenToFlowPosition(corner);
     record();
     const id = nextNodeId(latest.current.nodes);
     setNodes((nds) => [
       ...nds.map((n) => (n.selected ? { ...n, selected: false } : n)),
-      { id, type, position: { x: at.x - HALF_NODE.x, y: at.y - HALF_NODE.y / 2 }, data: defaultData(def), selected: true },
+      { id, type, position: at, data: defaultData(def), selected: true },
     ]);
   }, [catalogue, canvas, rf, record]);
+
+  /** Puts a new node of `type` on an edge, between its two ends (OpenAlgo's "insert on edge"). */
+  const insertNode = useCallback((edgeId: string, type: string): boolean => {
+    const def = catalogue?.get(type);
+    if (!def) return false;
+    const id = nextNodeId(latest.current.nodes);
+    const out = insertOnEdge(latest.current.nodes.map(toWfNode), latest.current.edges.map(toWfEdge), edgeId, { id, type, data: defaultData(def) });
+    if (!out) return false;
+    record();
+    const moved = new Map(out.nodes.map((n) => [n.id, n.position]));
+    setNodes((nds) => [
+      ...nds.map((n) => ({ ...n, position: moved.get(n.id) ?? n.position, selected: false })),
+      { ...out.nodes[out.nodes.length - 1], selected: true },
+    ]);
+    setEdges(out.edges.map(toFlowEdge));
+    return true;
+  }, [catalogue, record]);
 
   /** Sets one field of a node's data (undefined removes it, so the default applies); older alias keys go. */
   const updateData = useCallback((nodeId: string, field: string, value: unknown) => {
@@ -105,6 +133,11 @@ export function useGraph(catalogue: Catalogue | null, canvas: RefObject<HTMLDivE
     const n = latest.current.nodes.find((x) => x.id === nodeId);
     if (n) rf.setCenter(n.position.x + HALF_NODE.x, n.position.y + HALF_NODE.y, { zoom: Math.max(rf.getZoom(), 1), duration: 250 });
   }, [rf]);
+
+  const deselect = useCallback(() => {
+    setNodes((nds) => (nds.some((n) => n.selected) ? nds.map((n) => (n.selected ? { ...n, selected: false } : n)) : nds));
+    setEdges((eds) => (eds.some((e) => e.selected) ? eds.map((e) => (e.selected ? { ...e, selected: false } : e)) : eds));
+  }, []);
 
   const layout = useCallback(() => {
     record();
@@ -145,7 +178,7 @@ export function useGraph(catalogue: Catalogue | null, canvas: RefObject<HTMLDivE
       record();
       return true;
     },
-    addNode, updateData, deleteNodes, selectNode, layout, copy, paste,
+    addNode, insertNode, updateData, deleteNodes, selectNode, deselect, layout, copy, paste,
     undo: () => restore(history.current.undo(snapshot())),
     redo: () => restore(history.current.redo(snapshot())),
     canUndo: history.current.canUndo,

@@ -1,15 +1,18 @@
 // The workflow editor: palette, canvas, side panel; live validation from the server, undo/redo,
 // copy/paste, auto-layout, save, activate (with the webhook to copy) and run now.
 
-import { Background, BackgroundVariant, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { Background, BackgroundVariant, ReactFlow, ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { ApiError, api } from '../api';
 import { Modal } from '../components/Modal';
 import { RunNowDialog } from '../components/RunNowDialog';
 import { useToast } from '../components/Toast';
 import { downloadJson, fileNameFor } from '../download';
 import { ActivateDialog, type ActivateOptions } from '../editor/ActivateDialog';
+import { CanvasChrome, fitOptions, useKeepNodesClear, useMinimap } from '../editor/CanvasChrome';
 import { useCatalogue } from '../editor/catalogue';
+import { EdgeInsertContext, InsertableEdge, NodePicker } from '../editor/InsertEdge';
+import { ShortcutsDialog } from '../editor/ShortcutsDialog';
 import { nodeTypesFor } from '../editor/FlowNode';
 import { DRAG_TYPE, Palette } from '../editor/Palette';
 import { SidePanel } from '../editor/SidePanel';
@@ -22,6 +25,8 @@ import { Link, navigate } from '../router';
 import type { Problem, WebhookInfo, WfEdge, WfNode, WorkflowDetail, WorkflowJson } from '../types';
 
 const CATEGORY_COLOURS: Record<string, string> = { trigger: '#a78bfa', order: '#fb923c', condition: '#22d3ee', data: '#f472b6', utility: '#94a3b8' };
+
+const EDGE_TYPES = { insertable: InsertableEdge };
 
 const docKey = (name: string, description: string, nodes: WfNode[], edges: WfEdge[]) => JSON.stringify({ name, description, nodes, edges });
 const isTyping = (t: EventTarget | null) => t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
@@ -51,8 +56,13 @@ function Editor({ id }: { id: string }) {
   const [validatedKey, setValidatedKey] = useState('');
   const [webhook, setWebhook] = useState<WebhookInfo | null>(null);
   const [unpublished, setUnpublished] = useState(false);
-  const [dialog, setDialog] = useState<null | 'activate' | 'run' | 'webhook'>(null);
+  const [dialog, setDialog] = useState<null | 'activate' | 'run' | 'webhook' | 'keys'>(null);
+  const [lastOutputs, setLastOutputs] = useState<ReadonlyMap<string, unknown>>(new Map());
+  const [picker, setPicker] = useState<{ edgeId: string; left: number; top: number } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [mapShown, setMapShown] = useMinimap();
+  const fit = useMemo(() => fitOptions(mapShown), [mapShown]);
+  useKeepNodesClear(canvasRef, fit, mapShown);
 
   const key = useMemo(() => docKey(name, description, wfNodes, wfEdges), [name, description, wfNodes, wfEdges]);
   const dirty = wf !== null && key !== savedKey;
@@ -82,6 +92,14 @@ function Editor({ id }: { id: string }) {
         }
       }
     }, (e: Error) => live && setLoadError(e.message));
+    // What each node returned in its latest runs: the fields {{…}} suggestions offer beyond the catalogue's.
+    api.executions(id, { limit: 3, offset: 0 })
+      .then((list) => Promise.all(list.map((x) => api.execution(x.executionId))))
+      .then((runs) => {
+        const seen = new Map<string, unknown>();
+        for (const run of runs) for (const step of run.steps) if (step.status === 'completed' && step.output !== undefined && !seen.has(step.nodeId)) seen.set(step.nodeId, step.output);
+        if (live) setLastOutputs(seen);
+      }, () => {});
     return () => {
       live = false;
     };
@@ -114,8 +132,18 @@ function Editor({ id }: { id: string }) {
     const type = e.dataTransfer.getData(DRAG_TYPE);
     if (!type) return;
     e.preventDefault();
+    // Dropped onto an edge: inserted between its two ends (a trigger cannot sit in the middle).
+    const onEdge = document.elementsFromPoint(e.clientX, e.clientY).map((el) => el.closest('.react-flow__edge')).find(Boolean)?.getAttribute('data-id');
+    if (onEdge && !catalogue?.get(type)?.trigger && graph.insertNode(onEdge, type)) return;
     graph.addNode(type, { x: e.clientX, y: e.clientY });
   };
+
+  const askInsert = useCallback((edgeId: string, at: { x: number; y: number }) => {
+    const box = canvasRef.current?.getBoundingClientRect();
+    if (!box) return;
+    // Beside the "+", kept inside the canvas.
+    setPicker({ edgeId, left: Math.max(8, Math.min(at.x - box.left + 14, box.width - 240)), top: Math.max(8, Math.min(at.y - box.top - 20, box.height - 320)) });
+  }, []);
 
   // ---- save, activate, run ----
   const save = async (): Promise<WorkflowDetail | null> => {
@@ -186,22 +214,34 @@ function Editor({ id }: { id: string }) {
     const n = graph.copy();
     if (n) notify(`Copied ${n} node${n === 1 ? '' : 's'}`);
   };
-  const keys = useRef({ undo: graph.undo, redo: graph.redo, copy, paste: graph.paste, save });
-  keys.current = { undo: graph.undo, redo: graph.redo, copy, paste: graph.paste, save };
+  const duplicate = () => {
+    if (graph.copy()) graph.paste();
+  };
+  const actions = { undo: graph.undo, redo: graph.redo, copy, paste: graph.paste, duplicate, save, layout: graph.layout, fit: () => rf.fitView({ ...fit, duration: 200 }), deselect: graph.deselect, help: () => setDialog((d) => (d === 'keys' ? null : d ?? 'keys')) };
+  const keys = useRef(actions);
+  keys.current = actions;
   useEffect(() => {
+    // Every shortcut here is listed in editor/ShortcutsDialog.
     const onKey = (e: KeyboardEvent) => {
-      if (!(e.ctrlKey || e.metaKey)) return;
       const k = e.key.toLowerCase();
-      if (k === 's') {
+      if ((e.ctrlKey || e.metaKey) && k === 's') {
         e.preventDefault();
         keys.current.save();
         return;
       }
       if (isTyping(e.target)) return;
-      if (k === 'z' && !e.shiftKey) keys.current.undo();
-      else if ((k === 'z' && e.shiftKey) || k === 'y') keys.current.redo();
-      else if (k === 'c') keys.current.copy();
-      else if (k === 'v') keys.current.paste();
+      if (e.ctrlKey || e.metaKey) {
+        if (k === 'z' && !e.shiftKey) keys.current.undo();
+        else if ((k === 'z' && e.shiftKey) || k === 'y') keys.current.redo();
+        else if (k === 'c') keys.current.copy();
+        else if (k === 'v') keys.current.paste();
+        else if (k === 'd') keys.current.duplicate();
+        else return;
+      } else if (e.altKey) return;
+      else if (e.key === '?') keys.current.help();
+      else if (e.key === 'L' && e.shiftKey) keys.current.layout();
+      else if (k === 'f' && !e.shiftKey) keys.current.fit();
+      else if (e.key === 'Escape') keys.current.deselect();
       else return;
       e.preventDefault();
     };
@@ -214,10 +254,10 @@ function Editor({ id }: { id: string }) {
   const nodeTypes = useMemo(() => nodeTypesFor([...(catalogue?.keys() ?? []), ...typesKey.split(',')]), [catalogue, typesKey]);
   const view = useMemo(() => ({ catalogue: catalogue ?? new Map(), problems: problemsByNode(problems) }), [catalogue, problems]);
   const brokenEdges = useMemo(() => new Set(problems.filter((p) => p.edgeId && p.severity === 'error').map((p) => p.edgeId)), [problems]);
-  const shownEdges = useMemo(() => edges.map((e) => ({ ...e, ...edgeLook(e.sourceHandle, brokenEdges.has(e.id)) })), [edges, brokenEdges]);
+  const shownEdges = useMemo(() => edges.map((e) => ({ ...e, type: 'insertable', ...edgeLook(e.sourceHandle, brokenEdges.has(e.id)) })), [edges, brokenEdges]);
   const selected = nodes.filter((n) => n.selected);
   const one = selected.length === 1 ? toWfNode(selected[0]) : null;
-  const suggestions = useMemo(() => (one && catalogue ? templateSuggestions(one.id, wfNodes, wfEdges, catalogue) : []), [one?.id, wfNodes, wfEdges, catalogue]);
+  const suggestions = useMemo(() => (one && catalogue ? templateSuggestions(one.id, wfNodes, wfEdges, catalogue, lastOutputs) : []), [one?.id, wfNodes, wfEdges, catalogue, lastOutputs]);
   const errors = problems.filter((p) => p.severity === 'error');
   const hasWebhook = wfNodes.some((n) => n.type === 'webhookTrigger');
   const nodeLabel = (nodeId: string) => {
@@ -246,6 +286,7 @@ function Editor({ id }: { id: string }) {
         <button className="ghost" onClick={graph.redo} disabled={!graph.canRedo} title="Redo (Ctrl+Shift+Z)">↷</button>
         <button className="ghost" onClick={graph.layout} title="Arrange the graph top to bottom">Auto-layout</button>
         <button className="ghost" onClick={() => downloadJson(JSON.parse(key), fileNameFor(name))} title="Download as OpenAlgo JSON">Export</button>
+        <button className="ghost" onClick={() => setDialog('keys')} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts" data-testid="shortcuts-open">?</button>
         <span className="sep" />
         <button onClick={save} disabled={busy || !dirty} data-testid="save" title="Save (Ctrl+S)">Save</button>
         {wf.active
@@ -261,10 +302,12 @@ function Editor({ id }: { id: string }) {
         <Palette catalogue={catalogue} onAdd={(t) => graph.addNode(t)} />
         <div className="canvas" ref={canvasRef} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop} data-testid="canvas">
           <NodeViewContext.Provider value={view}>
+            <EdgeInsertContext.Provider value={askInsert}>
             <ReactFlow
               nodes={nodes}
               edges={shownEdges}
               nodeTypes={nodeTypes}
+              edgeTypes={EDGE_TYPES}
               onNodesChange={graph.onNodesChange}
               onEdgesChange={graph.onEdgesChange}
               onConnect={graph.onConnect}
@@ -274,8 +317,9 @@ function Editor({ id }: { id: string }) {
               deleteKeyCode={['Backspace', 'Delete']}
               defaultViewport={wf.definition.viewport ?? { x: 0, y: 0, zoom: 1 }}
               fitView={!wf.definition.viewport && wf.nodes.length > 0}
-              fitViewOptions={{ padding: 0.25, maxZoom: 1.1 }}
-              defaultEdgeOptions={{ type: 'smoothstep' }}
+              fitViewOptions={fit}
+              defaultEdgeOptions={{ type: 'insertable' }}
+              onMoveStart={() => setPicker(null)}
               snapToGrid
               snapGrid={[10, 10]}
               minZoom={0.2}
@@ -283,10 +327,17 @@ function Editor({ id }: { id: string }) {
               proOptions={{ hideAttribution: true }}
             >
               <Background variant={BackgroundVariant.Dots} gap={20} size={1} color="#2a3140" />
-              <Controls showInteractive={false} />
-              <MiniMap pannable zoomable nodeColor={(n) => CATEGORY_COLOURS[catalogue.get(n.type ?? '')?.category ?? ''] ?? '#ef4444'} maskColor="rgba(13,16,22,0.7)" />
+              <CanvasChrome mapShown={mapShown} onMap={setMapShown} colour={(n) => CATEGORY_COLOURS[catalogue.get(n.type ?? '')?.category ?? ''] ?? '#ef4444'} />
             </ReactFlow>
+            </EdgeInsertContext.Provider>
           </NodeViewContext.Provider>
+          {picker && (
+            <NodePicker catalogue={catalogue} at={{ left: picker.left, top: picker.top }} onClose={() => setPicker(null)}
+              onPick={(type) => {
+                graph.insertNode(picker.edgeId, type);
+                setPicker(null);
+              }} />
+          )}
           {nodes.length === 0 && (
             <div className="empty" style={{ position: 'absolute', top: '30%', left: '50%', transform: 'translateX(-50%)', pointerEvents: 'none' }}>
               Drag a trigger from the palette to start (Webhook for TradingView alerts, Schedule for timed entries).
@@ -308,6 +359,7 @@ function Editor({ id }: { id: string }) {
             nodes={wfNodes} webhook={wf.active ? webhook : null} nodeLabel={nodeLabel} onPick={graph.selectNode} />
         )}
       </div>
+      {dialog === 'keys' && <ShortcutsDialog onClose={() => setDialog(null)} />}
       {dialog === 'activate' && <ActivateDialog wf={wf} dirty={dirty} onClose={() => setDialog(null)} onActivate={activate} />}
       {dialog === 'run' && (
         <RunNowDialog

@@ -6,7 +6,7 @@ import { api } from '../api';
 import { RunNowDialog } from '../components/RunNowDialog';
 import { Status } from '../components/Status';
 import { useToast } from '../components/Toast';
-import { clock, duration, shortId, timeAgo } from '../format';
+import { clock, duration, runTime, shortId, timeAgo } from '../format';
 import { Link, navigate } from '../router';
 import { ExecutionView } from '../run/ExecutionView';
 import type { ExecutionSummary, WorkflowDetail } from '../types';
@@ -77,7 +77,8 @@ export function RunsPage({ id, executionId }: { id: string; executionId?: string
                 <div className="row">
                   <Status status={e.status} />
                   <span className="grow" />
-                  <span className="mono faint">{shortId(e.executionId)}</span>
+                  <span className="run-time" data-testid="run-time">{runTime(e.createdAt)}</span>
+                  <span className="mono faint" title={e.executionId} data-testid="run-id">{shortId(e.executionId)}</span>
                 </div>
                 <div className="meta">
                   <span>{e.trigger.kind}{e.version ? ` · v${e.version}` : ' · draft'}</span>

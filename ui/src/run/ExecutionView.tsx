@@ -12,6 +12,7 @@ import { nodeTypesFor } from '../editor/FlowNode';
 import { edgeLook, NodeViewContext, type StepState } from '../editor/view';
 import { clock, duration, shortId, timeOnly } from '../format';
 import type { WorkflowJson } from '../types';
+import { ReadableFit } from './ReadableFit';
 import { Logs, Orders } from './RunTables';
 import { useExecution } from './useExecution';
 
@@ -67,7 +68,7 @@ export function ExecutionView({ workflowId, executionId, draft }: { workflowId: 
       <div className="run-head">
         <Status status={detail.status} />
         {live && <span className="pill" style={{ color: '#93c5fd' }}>live</span>}
-        <div className="kv"><span>Run</span><span className="mono">{shortId(detail.executionId)}</span></div>
+        <div className="kv"><span>Run</span><span className="mono" title={detail.executionId} data-testid="execution-id">{shortId(detail.executionId)}</span></div>
         <div className="kv"><span>Trigger</span><span>{detail.trigger.kind}{detail.trigger.nodeId ? ` (${detail.trigger.nodeId})` : ''}</span></div>
         <div className="kv"><span>Version</span><span>{detail.version ? `v${detail.version}` : 'draft'}</span></div>
         <div className="kv"><span>Started</span><span>{clock(detail.startedAt ?? detail.createdAt)}</span></div>
@@ -89,11 +90,12 @@ export function ExecutionView({ workflowId, executionId, draft }: { workflowId: 
             <ReactFlowProvider>
               <NodeViewContext.Provider value={view}>
                 {graph && (
-                  <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} fitView fitViewOptions={{ padding: 0.2, maxZoom: 1.1 }}
+                  <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} panOnScroll
                     nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} colorMode="dark" minZoom={0.2}
                     onNodeClick={(_, n) => setPicked(n.id === picked ? null : n.id)} onPaneClick={() => setPicked(null)} proOptions={{ hideAttribution: true }}>
                     <Background variant={BackgroundVariant.Dots} gap={20} size={1} color="#2a3140" />
                     <Controls showInteractive={false} />
+                    <ReadableFit />
                   </ReactFlow>
                 )}
               </NodeViewContext.Provider>

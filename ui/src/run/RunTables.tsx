@@ -4,11 +4,13 @@ import type { ExecutionDetail } from '../types';
 import { timeOnly } from '../format';
 
 const INTENT_CLASS: Record<string, string> = { accepted: 'st-completed', pending: 'st-running', sent: 'st-running', rejected: 'st-failed', unknown: 'st-unknown', not_sent: 'st-not-sent' };
-const INTENT_LABEL: Record<string, string> = { not_sent: 'not sent' };
-const INTENT_TITLE: Record<string, string> = {
+
+/** What each order state means for the trader's positions. */
+const INTENT_HINT: Record<string, string> = {
   unknown: 'The broker’s answer never arrived: check the order book; it is never re-sent',
-  not_sent: 'It never left Flow (it was still waiting for a rate-limit slot, or the broker could not be reached): not placed, never re-sent',
+  not_sent: 'Never reached the broker (it was still waiting for a rate-limit slot when the run stopped): no order exists; it is not re-sent',
 };
+const INTENT_LABEL: Record<string, string> = { not_sent: 'not sent' };
 
 export function Logs({ detail, onPick }: { detail: ExecutionDetail; onPick?: (id: string) => void }) {
   if (!detail.logs.length) return <div className="muted">No log lines.</div>;
@@ -42,7 +44,7 @@ export function Orders({ detail, onPick }: { detail: ExecutionDetail; onPick: (i
               <td><a href="#" className="mono" onClick={(e) => { e.preventDefault(); onPick(o.nodeId); }}>{o.nodeId}</a></td>
               <td className="mono">{o.method}</td>
               <td>{what || <span className="mono">{JSON.stringify(r)}</span>}</td>
-              <td><span className={`status ${INTENT_CLASS[o.status] ?? 'st-failed'}`} title={INTENT_TITLE[o.status]}><span className="dot" />{INTENT_LABEL[o.status] ?? o.status}</span></td>
+              <td><span className={`status ${INTENT_CLASS[o.status] ?? 'st-failed'}`} title={INTENT_HINT[o.status]} data-status={o.status}><span className="dot" />{INTENT_LABEL[o.status] ?? o.status}</span></td>
               <td className="mono">{o.orderIds?.join(', ') || '—'}</td>
               <td className="neg">{o.error ?? ''}</td>
             </tr>
