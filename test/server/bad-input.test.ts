@@ -1,8 +1,11 @@
 // Bad input is a 4xx in the {error} shape (issue 10, items 5, 6, 7, 13): query garbage, deep
 // nesting, Fastify's and Node's own refusals, invalid drafts run by hand, and big workflows.
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { chain, isErrorShape, node, rawRequest, startTestFlow, type TestFlow } from './helpers.js';
+
+// Hundreds of real requests each: generous under a loaded machine (each test is ~1 s when idle).
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 let flow: TestFlow;
 let wfId: string;

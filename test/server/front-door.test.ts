@@ -4,8 +4,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isErrorShape, rawRequest, startTestFlow, type TestFlow } from './helpers.js';
+
+// Hundreds of real requests each: generous under a loaded machine (each test is ~1 s when idle).
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 let flow: TestFlow;
 const site = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-site-'));

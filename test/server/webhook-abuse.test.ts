@@ -5,9 +5,12 @@
 import http from 'node:http';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FAILED_PER_MINUTE, UNKNOWN_PER_MINUTE } from '../../src/server/webhook.js';
 import { chain, isErrorShape, node, startTestFlow, type TestFlow } from './helpers.js';
+
+// Hundreds of real requests each: generous under a loaded machine (each test is ~1 s when idle).
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 let flows: TestFlow[] = [];
 afterEach(async () => {
