@@ -257,6 +257,20 @@ describe('order calls tell the caller when they wait and when they leave', () =>
   });
 });
 
+describe('a failed record never keeps a rate-limit slot', () => {
+  it('an onQueued that fails after its slot was granted gives the slot back', async () => {
+    const { fake, client } = await setup(() => ok({ orderid: '1' }), { orderRatePerSec: 1 });
+    await client.placeOrder(ORDER);
+    // The slot is granted after ~1 s, while the record is still being written; then the record fails.
+    const failed = client.placeOrder(ORDER, { onQueued: () => sleep(1_300).then(() => { throw new Error('disk full'); }) });
+    await expect(failed).rejects.toThrow('disk full');
+    const t0 = performance.now();
+    await client.placeOrder({ ...ORDER, quantity: 3 });
+    expect(performance.now() - t0).toBeLessThan(2_000); // had the slot leaked, this order would wait forever
+    expect(fake.calls('placeorder').map((c) => c.body.quantity)).toEqual([1, 3]);
+  });
+});
+
 describe('connection check and secrets', () => {
   it('says which broker OpenAlgo is connected to', async () => {
     const { fake, client } = await setup(() => ok({ data: { message: 'pong', broker: 'zerodha' } }));

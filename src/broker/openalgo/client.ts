@@ -206,7 +206,7 @@ export class OpenAlgoBroker implements Broker {
       // the broker out of the order the webhooks came in. The turn is taken with the place in the
       // limiter's FIFO queue, so turn order is grant order.
       const inTurn = isOrder && limiter.busy;
-      // A call that gives up while queued (its record failed) leaves the queue instead of taking a slot.
+      // A call that gives up while queued (its record failed) can leave the queue instead of taking a slot.
       const leave = inTurn ? new AbortController() : undefined;
       const slot = limiter.acquire(leave ? (opts?.signal ? AbortSignal.any([opts.signal, leave.signal]) : leave.signal) : opts?.signal);
       let sent: () => void = noop;
@@ -235,8 +235,9 @@ export class OpenAlgoBroker implements Broker {
       } finally {
         if (release) release();
         else {
+          // Gave up before holding the slot: leave the queue, or hand back a slot granted meanwhile.
           leave?.abort();
-          slot.catch(noop);
+          slot.then((r) => r(), noop);
         }
         sent();
       }
