@@ -105,7 +105,7 @@ describe('every Flow process exits with its documented code, round after round (
   // One round at a time: a burst of twenty processes would starve the other test files on 2 cores.
   it(`flow run twice, the crash-recovery child, then flow serve with SIGTERM: ${ROUNDS} rounds`, async () => {
     for (let n = 0; n < ROUNDS; n++) await round(n);
-  }, 300_000);
+  }, 420_000);
 });
 
 /** The crash child has placed its order and sits in its delay node (what the SIGKILL test waits for too). */
