@@ -48,9 +48,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
       );
       return { delivered: true, via: 'telegram', ...(sent.attempts > 1 ? { detail: `sent on attempt ${sent.attempts}` } : {}) };
     }
-    // OpenAlgo's executor fails a send it cannot make; with a live broker so does Flow. The paper broker only records it.
-    if (opts.broker.kind === 'openalgo') throw new NotifyError('no Telegram channel: set OPENALGO_USERNAME (or the node\'s username), or TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID', 'openalgo_error');
-    return { delivered: false, via: 'recorded', detail: 'no Telegram channel configured (OpenAlgo username or bot token and chat id)' };
+    return { delivered: false, via: 'recorded', detail: 'no Telegram channel configured (set OPENALGO_USERNAME or the node username with the OpenAlgo broker, or TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID)' };
   }
 
   /** As OpenAlgo's execute_whatsapp_alert: through OpenAlgo's WhatsApp bot, to `to` or the paired device itself. */

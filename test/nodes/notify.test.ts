@@ -107,11 +107,11 @@ describe('connect-time address guard', () => {
 describe('telegramAlert as OpenAlgo (execute_telegram_alert: a failed send fails the node)', () => {
   const telegramAlert = defaultRegistry.get('telegramAlert')!;
 
-  it('with the OpenAlgo broker and no channel configured, the node fails naming what to set', async () => {
-    const broker = stubBroker({}, 'openalgo');
-    const notifier = createNotifier({ broker });
+  it('a send OpenAlgo refuses fails the node', async () => {
+    const broker = stubBroker({ telegram: () => ({ status: 'error', message: 'Telegram bot is stopped' }) }, 'openalgo');
+    const notifier = createNotifier({ broker, openalgoUsername: 'trader' });
     const { result } = await runNode(telegramAlert, { message: 'entry placed' }, { broker, notifier });
-    expect(result).toMatchObject({ status: 'error', message: expect.stringMatching(/telegram alert not sent: no Telegram channel: set OPENALGO_USERNAME/) });
+    expect(result).toMatchObject({ status: 'error', message: expect.stringMatching(/telegram alert not sent: OpenAlgo could not send to trader: Telegram bot is stopped/) });
   });
 
   it('with the paper broker and no channel, the alert is recorded and the output and a warning say it was not delivered', async () => {
