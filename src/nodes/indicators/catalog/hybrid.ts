@@ -1,7 +1,7 @@
 // Hybrid indicators: ADX family, Aroon, pivots, PSAR, fractals, RWI (OpenAlgo hybrid.py).
 
 import { emaWilder, nan, trueRange, winMean, type Arr } from '../kernels.js';
-import { bools, hlc3, int, n, num, periods, positive, type IndicatorSpec, type Inputs } from './spec.js';
+import { bools, hlc3, int, n, num, periods, type IndicatorSpec, type Inputs } from './spec.js';
 
 export const HYBRID: Record<string, IndicatorSpec> = {
   adx: { inputs: ['high', 'low', 'close'], nestable: false, params: { period: int(14) }, outputs: 3, check: periods('period'), compute: (x, p) => adxLines(x, n(p, 'period')) },

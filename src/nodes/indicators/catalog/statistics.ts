@@ -1,7 +1,7 @@
 // Statistical indicators (OpenAlgo statistics.py).
 
 import { linregWindow, nan, roll, type Arr } from '../kernels.js';
-import { bool, both, int, n, periods, positive, str, type IndicatorSpec } from './spec.js';
+import { bool, both, int, n, periods, str, type IndicatorSpec } from './spec.js';
 
 export const STATISTICS: Record<string, IndicatorSpec> = {
   linreg: { inputs: ['close'], nestable: true, params: { period: int(14) }, outputs: 1, check: periods('period'), compute: (x, p) => [linregSeries(x.close, n(p, 'period'), (s, b) => s * (n(p, 'period') - 1) + b)] },

@@ -1,7 +1,7 @@
 // Volume indicators (OpenAlgo volume.py).
 
 import { ema, emaFirstValid, nan, rmaSmma, rocOsc, roll, sma, winMean, wma, zip, type Arr } from '../kernels.js';
-import { bool, both, hl2, hlc3, int, MA_SE, n, num, periods, positive, str, sub, type IndicatorSpec, type Inputs } from './spec.js';
+import { bool, both, hlc3, int, MA_SE, n, num, periods, positive, str, sub, type IndicatorSpec, type Inputs } from './spec.js';
 import { VOLATILITY } from './volatility.js';
 
 export const VOLUME: Record<string, IndicatorSpec> = {
