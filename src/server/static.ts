@@ -16,6 +16,9 @@ export async function registerUi(app: FastifyInstance, dir: string): Promise<voi
   await app.register(fastifyStatic, {
     root: path.resolve(dir),
     serveDotFiles: false,
+    // One route per built file (read at start), not a catch-all: a catch-all would take over the
+    // router's own refusals (an over-long /api parameter would become a 404 instead of a 414).
+    wildcard: false,
     cacheControl: false, // ours, below
     // Hashed asset names never change; index.html must be re-read after an upgrade.
     setHeaders: (res, file) => res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
