@@ -177,6 +177,8 @@ describe('orders behind the OpenAlgo limiter', () => {
       }, { broker });
       const run = (n: number) => service.request({ workflowId, version, concurrency: 'parallel', trigger: { kind: 'webhook', payload: { n } } }).executionId;
       const [first, second, third] = [run(1), run(2), run(3)];
+      // Waiters before anything can finish: wait() on a run that already ended answers null.
+      const results = Promise.all([service.wait(first), service.wait(second), service.wait(third)]);
       const statusOf = (id: string) => store.getExecution(id)!.intents[0]?.status;
       const deadline = Date.now() + 5_000;
       while ((statusOf(second) !== 'waiting' || statusOf(third) !== 'waiting' || fake.calls('placeorder').length < 1) && Date.now() < deadline) {
@@ -186,7 +188,7 @@ describe('orders behind the OpenAlgo limiter', () => {
       expect([statusOf(second), statusOf(third)]).toEqual(['waiting', 'waiting']);
       expect(fake.calls('placeorder').map((c) => c.body.quantity)).toEqual([1]);
       service.cancel(third);
-      const [r1, r2, r3] = await Promise.all([service.wait(first), service.wait(second), service.wait(third)]);
+      const [r1, r2, r3] = await results;
       expect(r1!.orders[0].status).toBe('accepted');
       expect(r2!.orders[0].status).toBe('accepted');
       expect(r3!.orders[0]).toMatchObject({ status: 'not_sent', error: expect.stringMatching(/cancelled before it was sent/) });
