@@ -9,22 +9,10 @@ import { barOffset, priorPeriodOhlc } from '../../src/nodes/bars.js';
 import { bucketStart, intervalInfo, isClosed, lookbackDays, resampleCalendar, resampleIntraday } from '../../src/nodes/history.js';
 import { defaultRegistry } from '../../src/nodes/registry.js';
 import { runNode, stubBroker } from './context.js';
+import { NOW, istMidnight, dailyBars } from './candles.js';
 
-const NOW = new Date('2025-01-15T04:30:00Z'); // Wednesday 10:00 IST
-const istMidnight = (date: string) => (Date.parse(`${date}T00:00:00Z`) - 330 * 60_000) / 1000;
 const ist = (dateTime: string) => Date.parse(`${dateTime}+05:30`) / 1000;
 
-/** Daily weekday candles from 2024-12-02 to 2025-01-15 (today, still forming); close = 1, 2, 3 … */
-function dailyBars(): Candle[] {
-  const out: Candle[] = [];
-  for (let t = Date.parse('2024-12-02T00:00:00Z'); t <= Date.parse('2025-01-15T00:00:00Z'); t += 86_400_000) {
-    const d = new Date(t);
-    if (d.getUTCDay() === 0 || d.getUTCDay() === 6) continue;
-    const close = out.length + 1;
-    out.push({ timestamp: istMidnight(d.toISOString().slice(0, 10)), open: close - 0.5, high: close + 1, low: close - 1, close, volume: 100, oi: 0 });
-  }
-  return out;
-}
 
 /** One-minute candles from 09:15 IST for `count` minutes on a date; close = minute number + 1. */
 function minuteBars(date: string, count: number, from = '09:15'): Candle[] {
