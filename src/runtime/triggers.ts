@@ -18,8 +18,8 @@ export interface TriggerHubOptions {
   timezone: string;
   calendar?: Calendar;
   now?: () => Date;
-  /** A trigger fired: queue a run of the workflow's active version. */
-  fire(workflowId: string, trigger: TriggerInfo): void;
+  /** A trigger fired: queue a run of the workflow's active version; what it returns settles when that run has ended. */
+  fire(workflowId: string, trigger: TriggerInfo): PromiseLike<unknown> | void;
   /** A `once` price alert or order watch fired: the workflow is deactivated after its run is queued. */
   retire(workflowId: string, reason: string): void;
   priceTickMs?: number;
@@ -37,6 +37,10 @@ export class TriggerHub implements TriggerRegistry {
   readonly stream: MarketStream | undefined;
   /** Parsed schedule specs, kept so a fire can record its last run next to its spec. */
   private readonly specs = new Map<string, unknown>();
+  /** Workflows with a price-alert run queued or running (see firePrice). */
+  private readonly pricePending = new Set<string>();
+  /** Price-alert ticks dropped because the workflow's previous price run had not ended. */
+  priceCoalesced = 0;
 
   constructor(private readonly opts: TriggerHubOptions) {
     const onError = (err: unknown, context: unknown) => opts.logger?.error({ err: (err as Error)?.message ?? String(err), context }, 'trigger error');
@@ -59,7 +63,7 @@ export class TriggerHub implements TriggerRegistry {
     this.stream = opts.stream === null ? undefined : (opts.stream ?? streamOf(opts.broker));
     this.prices = new PriceMonitor({
       broker: opts.broker, stream: this.stream, tickMs: opts.priceTickMs, now: opts.now, timezone: opts.timezone,
-      onFire: (alert, payload) => opts.fire(alert.workflowId, { kind: 'price', nodeId: alert.nodeId, payload: { ...payload } }),
+      onFire: (alert, payload) => this.firePrice(alert.workflowId, { kind: 'price', nodeId: alert.nodeId, payload: { ...payload } }),
       onRetire: (alert, reason) => {
         if (reason === 'fired') opts.retire(alert.workflowId, `price alert ${alert.nodeId} fired once`);
         if (reason === 'expired') opts.retire(alert.workflowId, `price alert ${alert.nodeId} expired`);
@@ -113,11 +117,28 @@ export class TriggerHub implements TriggerRegistry {
     this.opts.store.deleteSchedulesFor(workflowId);
   }
 
+  /**
+   * At most one price-alert run of a workflow queued or running, as OpenAlgo's price monitor: an
+   * `every_time` alert on live ticks would otherwise queue one run (and one order) per tick, to be
+   * placed long after the price that caused it. A tick while one is pending is dropped and counted.
+   */
+  private firePrice(workflowId: string, trigger: TriggerInfo): void {
+    if (this.pricePending.has(workflowId)) {
+      this.priceCoalesced++;
+      return;
+    }
+    const ended = this.opts.fire(workflowId, trigger);
+    if (!ended) return;
+    this.pricePending.add(workflowId);
+    const clear = () => this.pricePending.delete(workflowId);
+    ended.then(clear, clear);
+  }
+
   /** For health and metrics: the stream's state and counters, and which source alerts and order watches use now. */
-  streamStatus(): { stream: StreamStats | null; prices: ReturnType<PriceMonitor['status']>; orders: { source: OrderWatcher['source']; watches: number } } {
+  streamStatus(): { stream: StreamStats | null; prices: ReturnType<PriceMonitor['status']> & { heldBack: number }; orders: { source: OrderWatcher['source']; watches: number } } {
     return {
       stream: this.stream?.stats() ?? null,
-      prices: this.prices.status(),
+      prices: { ...this.prices.status(), heldBack: this.priceCoalesced },
       orders: { source: this.orders.source, watches: this.orders.list().length },
     };
   }

@@ -144,7 +144,9 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     logger: logger.child({ part: 'triggers' }),
     fire: (workflowId, trigger) => {
       try {
-        workflows.fire(workflowId, trigger);
+        const accepted = workflows.fire(workflowId, trigger);
+        // Settles when that run ends, so the trigger hub can hold back price ticks meanwhile.
+        return accepted?.status === 'queued' && !accepted.duplicate ? service.wait(accepted.executionId) : undefined;
       } catch (e) {
         logger.error({ workflowId, err: (e as Error).message }, 'trigger could not start a run');
       }
