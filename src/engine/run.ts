@@ -136,7 +136,11 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
   };
 
   // Start at the triggers that match what fired; a manual run (or no match) starts at every trigger.
-  const triggers = wf.nodes.filter((n) => n.def.trigger);
+  // A trigger wired below another node (a priceAlert mid-graph checks the price now) is a step of
+  // the walk, reached through its edges, unless it is the very node that fired.
+  const allTriggers = wf.nodes.filter((n) => n.def.trigger);
+  const rootTriggers = allTriggers.filter((n) => n.incoming.length === 0 || n.id === trigger.nodeId);
+  const triggers = rootTriggers.length > 0 ? rootTriggers : allTriggers;
   let starting = triggers.filter((n) => (trigger.nodeId ? n.id === trigger.nodeId : n.def.trigger === trigger.kind));
   if (starting.length === 0) starting = triggers;
   const startSet = new Set(starting.map((n) => n.index));

@@ -86,3 +86,22 @@ describe('real nodes', () => {
     expect(broker.calls.find((c) => c.method === 'placeOrder')!.req).toMatchObject({ quantity: 50 });
   });
 });
+
+describe('a trigger wired below another node', () => {
+  it('a priceAlert after a webhook runs as a step, after its source, once, and takes its true branch on the price now', async () => {
+    const broker = countingBroker(new PaperBroker());
+    // Listed before its source, so only the edges can put it second.
+    const nodes = [
+      node('alert', 'priceAlert', { symbol: 'SBIN', exchange: 'NSE', condition: 'greater_than', price: 1 }),
+      node('hook', 'webhookTrigger'),
+      node('buy', 'placeOrder', { symbol: 'SBIN', exchange: 'NSE', action: 'BUY', quantity: 1, priceType: 'MARKET', product: 'MIS' }),
+    ];
+    const v = validateWorkflow({ name: 'spec', nodes, edges: [edge('hook', 'alert'), edge('alert', 'buy', 'true')] }, defaultRegistry);
+    expect(v.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    for (const trigger of [{ kind: 'manual' as const, payload: {} }, { kind: 'webhook' as const, payload: {} }]) {
+      const result = await runWorkflow(compileWorkflow(v.workflow!, defaultRegistry), { broker, trigger });
+      expect(result.steps.filter((s) => s.status !== 'skipped').map((s) => s.nodeId)).toEqual(['hook', 'alert', 'buy']);
+      expect(result.status).toBe('completed');
+    }
+  });
+});
