@@ -139,7 +139,7 @@ describe('round6 is Python’s round(x, 6)', () => {
 describe('performance', () => {
   // A guard against a quadratic kernel, not a benchmark: ~0.35 ms is typical idle; the bound leaves room for a
   // busy shared machine. Speed figures belong in bench/.
-  it('computes any indicator over 500 candles in a few milliseconds at most (median of 21 runs after warm-up)', () => {
+  it('computes any indicator over 500 candles in a few milliseconds at most (fastest of 21 runs after warm-up)', () => {
     let seed = 7;
     const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const close = Array.from({ length: 500 }, (_, i) => 500 + Math.sin(i / 7) * 20 + rnd() * 3);
@@ -156,7 +156,8 @@ describe('performance', () => {
         times.push(performance.now() - t);
       }
       times.sort((a, b) => a - b);
-      if (times[10] >= 5) slow.push(`${name} ${times[10].toFixed(2)} ms`);
+      // The fastest run: a busy machine slows the median, never the best case.
+      if (times[0] >= 5) slow.push(`${name} ${times[0].toFixed(2)} ms`);
     }
     expect(slow).toEqual([]);
   });
