@@ -95,6 +95,17 @@ describe('versions', () => {
     expect((await flow.api('GET', `/api/workflows/${id}`)).body.version).toBe(2);
   });
 
+  it('saving or restoring a draft of an active workflow keeps its triggers firing the active version', async () => {
+    const { id } = await activated(logOnly('scheduled', 'v1'));
+    expect((await flow.api('PUT', `/api/workflows/${id}`, logOnly('scheduled', 'draft'))).status).toBe(200);
+    expect((await flow.api('POST', `/api/workflows/${id}/versions/1/restore`)).status).toBe(200);
+    const fired = flow.workflows.fire(id, { kind: 'schedule', nodeId: 'go' });
+    expect(fired).not.toBeNull();
+    const run = await finished(fired!.executionId);
+    expect(run).toMatchObject({ status: 'completed', version: 1 });
+    expect(run.logs.map((l: { message: string }) => l.message)).toContain('v1');
+  });
+
   it('answers 404 for an unknown version or workflow and 400 for a bad number or diff target', async () => {
     const { id } = await activated(buyOnWebhook());
     expect((await flow.api('GET', `/api/workflows/${id}/versions/9`)).status).toBe(404);

@@ -87,7 +87,9 @@ export async function workflowRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     if (v.problems.some((p) => p.code === 'invalid_format')) throw new FlowError('invalid_workflow', 'the workflow is not in OpenAlgo format', 400, { problems: v.problems });
     const def = exportWorkflow(v.workflow!) as unknown as WorkflowDefinition;
     const wf = store.updateWorkflow(req.params.id, { name: v.workflow!.name, description: v.workflow!.description ?? '', definition: def })!;
-    workflows.forget(wf.id);
+    // Only compiled drafts go stale: an active workflow's frozen version, triggers and settings stay
+    // (forgetting them stopped its schedule and price triggers from firing until a restart).
+    deps.service.invalidate(wf.id);
     return { ...presentWorkflow(wf, url()), problems: v.problems };
   });
 
