@@ -11,7 +11,6 @@ import { useCatalogue } from '../editor/catalogue';
 import { nodeTypesFor } from '../editor/FlowNode';
 import { edgeLook, NodeViewContext, type StepState } from '../editor/view';
 import { clock, duration, shortId, timeOnly } from '../format';
-import { navigate } from '../router';
 import type { WorkflowJson } from '../types';
 import { ReadableFit } from './ReadableFit';
 import { Logs, Orders } from './RunTables';
@@ -59,16 +58,6 @@ export function ExecutionView({ workflowId, executionId, draft }: { workflowId: 
     }
   };
 
-  const rerun = async () => {
-    try {
-      const r = await api.rerun(executionId);
-      notify(`Re-run ${r.status}`, 'ok');
-      navigate({ page: 'runs', id: workflowId, executionId: r.executionId });
-    } catch (e) {
-      notify((e as Error).message, 'error');
-    }
-  };
-
   if (error) return <div className="page"><div className="empty">{error}</div></div>;
   if (!detail) return <div className="page muted">Loading…</div>;
   const step = picked ? detail.steps.find((s) => s.nodeId === picked) : undefined;
@@ -86,9 +75,7 @@ export function ExecutionView({ workflowId, executionId, draft }: { workflowId: 
         <div className="kv"><span>Took</span><span>{duration(detail.startedAt, detail.finishedAt)}</span></div>
         <div className="kv"><span>Steps</span><span>{detail.steps.filter((s) => s.status === 'completed').length} ran · {detail.steps.filter((s) => s.status === 'skipped').length} skipped · {detail.steps.filter((s) => s.status === 'failed').length} failed</span></div>
         <span className="grow" />
-        {(detail.status === 'running' || detail.status === 'queued')
-          ? <button className="danger" onClick={cancel}>Cancel run</button>
-          : <button onClick={rerun} title="The same trigger input again, as a new run of what the workflow runs now" data-testid="rerun">Re-run</button>}
+        {(detail.status === 'running' || detail.status === 'queued') && <button className="danger" onClick={cancel}>Cancel run</button>}
       </div>
       {detail.error && <div className="run-error">{detail.error}</div>}
       <div className="run-body">
