@@ -24,6 +24,22 @@ export interface ActivateOptions {
   brokerApiKey?: string | null;
 }
 
+/** A webhook change that does not re-activate (OpenAlgo's webhook management). */
+export interface WebhookManagement {
+  enabled?: boolean;
+  authType?: WebhookAuthType;
+  regenerateToken?: boolean;
+  regenerateSecret?: boolean;
+}
+
+export interface WebhookAnswer {
+  url: string;
+  token: string;
+  secret: string;
+  authType: WebhookAuthType;
+  enabled: boolean;
+}
+
 export interface ActivationAnswer {
   id: string;
   active: true;
@@ -35,6 +51,8 @@ export interface ActivationAnswer {
 export interface WebhookRoute {
   workflowId: string;
   active: boolean;
+  /** The webhook was turned off: deliveries answer 403 though the workflow is active. */
+  enabled: boolean;
   version: number | null;
   authType: WebhookAuthType;
   secret: string | null;
@@ -120,6 +138,31 @@ export class WorkflowManager {
     return store.getWorkflow(workflowId)!;
   }
 
+  /**
+   * Turns the webhook on or off, changes its auth type, or replaces its token or secret, without
+   * re-activating. A workflow never activated gets its token and secret minted here (as OpenAlgo does).
+   * The old token stops resolving and the old secret stops authenticating at once; runs started
+   * from now on scrub the new secret (the service's per-workflow cache is dropped).
+   */
+  manageWebhook(workflowId: string, m: WebhookManagement): WebhookAnswer {
+    const { store } = this.deps;
+    const wf = store.getWorkflow(workflowId);
+    if (!wf) throw notFound('workflow', workflowId);
+    const oldToken = wf.webhookToken;
+    const hasSecret = store.getWorkflowSecrets(workflowId)?.webhookSecret;
+    const info = store.updateWebhook(workflowId, {
+      token: m.regenerateToken || !oldToken ? randomBytes(32).toString('base64url') : undefined,
+      secret: m.regenerateSecret || !hasSecret ? randomBytes(24).toString('base64url') : undefined,
+      authType: m.authType ?? (wf.authType ? undefined : 'payload'),
+      enabled: m.enabled,
+    });
+    if (oldToken) this.routes.delete(oldToken);
+    this.routes.delete(info.webhookToken!);
+    this.deps.service.invalidate(workflowId);
+    const secret = store.getWorkflowSecrets(workflowId)!.webhookSecret!;
+    return { url: `${this.deps.publicUrl()}/flow/webhook/${info.webhookToken}`, token: info.webhookToken!, secret, authType: info.authType ?? 'payload', enabled: info.webhookEnabled };
+  }
+
   /** Forgets cached state of a workflow (after it was deleted or edited). */
   forget(workflowId: string, token?: string | null): void {
     this.active.delete(workflowId);
@@ -181,7 +224,7 @@ export class WorkflowManager {
         .filter((n) => n.type === 'webhookTrigger' && typeof n.data.symbol === 'string' && n.data.symbol.trim() !== '')
         .map((n) => String(n.data.symbol).trim().toUpperCase());
       route = {
-        workflowId: info.id, active: info.active, version: info.activeVersion, authType: info.authType ?? 'payload',
+        workflowId: info.id, active: info.active, enabled: info.webhookEnabled, version: info.activeVersion, authType: info.authType ?? 'payload',
         secret: target.webhookSecret, concurrency: info.concurrency, limits: info.limits, symbols,
       };
     }

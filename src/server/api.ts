@@ -14,6 +14,8 @@ import { adminRoutes } from './routes/admin.js';
 import { executionRoutes } from './routes/executions.js';
 import { orderRoutes } from './routes/orders.js';
 import { errorAnswer, looseObject } from './routes/schemas.js';
+import { versionRoutes } from './routes/versions.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { workflowRoutes } from './routes/workflows.js';
 import { safeEqual } from './webhook.js';
 
@@ -90,6 +92,8 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps): Promise<vo
   // The resource plugins take the deps without this plugin's own `prefix` (it would nest: /api/api).
   const { prefix: _prefix, ...own } = deps as ApiDeps & { prefix?: string };
   await app.register(workflowRoutes, own);
+  await app.register(versionRoutes, own);
+  await app.register(webhookRoutes, own);
   await app.register(executionRoutes, own);
   await app.register(orderRoutes, own);
   await app.register(adminRoutes, own);

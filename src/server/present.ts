@@ -14,7 +14,7 @@ export function presentWorkflowInfo(w: WorkflowInfo, publicUrl: string) {
     concurrency: w.concurrency,
     limits: w.limits,
     triggers: w.triggerKinds,
-    webhook: w.webhookToken ? { url: `${publicUrl}/flow/webhook/${w.webhookToken}`, token: w.webhookToken, authType: w.authType ?? 'payload' } : null,
+    webhook: w.webhookToken ? { url: `${publicUrl}/flow/webhook/${w.webhookToken}`, token: w.webhookToken, authType: w.authType ?? 'payload', enabled: w.webhookEnabled } : null,
     createdAt: iso(w.createdAt),
     updatedAt: iso(w.updatedAt),
   };

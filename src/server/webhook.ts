@@ -109,6 +109,7 @@ export async function webhookPlugin(app: FastifyInstance, deps: WebhookPluginOpt
       }
       return refuse(reply, 404, fail('unknown_webhook', 'no workflow has this webhook token'));
     }
+    if (!route.enabled) return answer(reply, route, req, 403, fail('webhook_disabled', 'the webhook of this workflow is disabled'), { error: 'webhook disabled' });
     if (!route.active) return answer(reply, route, req, 403, fail('inactive', 'the workflow is not active'), { error: 'inactive' });
     const raw = (req as RawReq).rawBody ?? '';
     let body: Record<string, unknown>;

@@ -10,6 +10,7 @@ export const EXECUTION_STATUSES: readonly ExecutionStatus[] = [
 
 /** What started a run (same vocabulary as the engine's TriggerKind). */
 export type TriggerKind = 'manual' | 'schedule' | 'webhook' | 'price' | 'orderUpdate';
+export const TRIGGER_KINDS: readonly TriggerKind[] = ['manual', 'schedule', 'webhook', 'price', 'orderUpdate'];
 export type WebhookAuthType = 'payload' | 'url' | 'hmac';
 export type ConcurrencyPolicy = 'queue' | 'parallel' | 'skip';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -58,6 +59,8 @@ export interface WorkflowInfo {
   limits: RiskLimits;
   hasWebhookSecret: boolean;
   hasBrokerApiKey: boolean;
+  /** False when the webhook was turned off (deliveries answer 403) while the workflow stays active. */
+  webhookEnabled: boolean;
   /** Trigger kinds present in the current draft's nodes. */
   triggerKinds: TriggerKind[];
 }
@@ -135,6 +138,16 @@ export interface WorkflowStore {
   freezeVersion(workflowId: string, definition: WorkflowDefinition, createdAt?: number): number;
   getVersion(workflowId: string, version: number): WorkflowVersion | null;
   listVersions(workflowId: string): Array<{ version: number; createdAt: number }>;
+  /** Changes the webhook without re-activating: a new token or secret replaces the old at once. */
+  updateWebhook(workflowId: string, change: WebhookChange): WorkflowInfo;
+}
+
+export interface WebhookChange {
+  token?: string;
+  /** Stored encrypted. */
+  secret?: string;
+  authType?: WebhookAuthType;
+  enabled?: boolean;
 }
 
 // ---------- executions ----------
@@ -202,6 +215,17 @@ export interface ListExecutionsOptions {
   before?: string;
 }
 
+/** GET /api/executions: runs of every workflow. Times in ms, `from` inclusive, `to` exclusive. */
+export interface ExecutionSearch {
+  workflowId?: string;
+  status?: ExecutionStatus;
+  trigger?: TriggerKind;
+  from?: number;
+  to?: number;
+  limit?: number;
+  offset?: number;
+}
+
 export interface NewStep {
   executionId: string;
   seq: number;
@@ -263,6 +287,8 @@ export interface ExecutionStore {
   getExecution(id: string): ExecutionDetail | null;
   /** Newest first. */
   listExecutions(workflowId: string, options?: ListExecutionsOptions): ExecutionSummary[];
+  /** Runs of every workflow (deleted ones included), newest first. */
+  searchExecutions(search: ExecutionSearch): ExecutionSummary[];
   /** The first execution with this key created at or after sinceMs. */
   findByIdempotencyKey(workflowId: string, key: string, sinceMs: number): string | null;
   countByStatus(workflowId?: string): Record<ExecutionStatus, number>;

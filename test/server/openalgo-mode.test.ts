@@ -55,6 +55,21 @@ describe('OpenAlgo mode', () => {
       expect(detail).not.toContain('workflow-key-bbbb');
     }
   });
+
+  it('a re-run is refused with 409 unless it asks for the live broker, and then trades on the workflow\'s own key', async () => {
+    const first = await fire({ brokerApiKey: 'workflow-key-cccc' });
+    const before = received.filter((r) => r.path === '/api/v1/placeorder').length;
+    const refused = await flow.api('POST', `/api/executions/${first.executionId}/rerun`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('paper_unavailable');
+    expect((await flow.api('POST', `/api/executions/${first.executionId}/rerun`, { broker: 'paper' })).status).toBe(409);
+    expect(received.filter((r) => r.path === '/api/v1/placeorder')).toHaveLength(before);
+    const live = await flow.api('POST', `/api/executions/${first.executionId}/rerun?wait=true`, { broker: 'live' });
+    expect(live.body.status).toBe('completed');
+    const orders = received.filter((r) => r.path === '/api/v1/placeorder');
+    expect(orders).toHaveLength(before + 1);
+    expect(orders.at(-1)!.body).toMatchObject({ apikey: 'workflow-key-cccc', symbol: 'SBIN', quantity: 1 });
+  });
 });
 
 describe('unknown orders', () => {

@@ -3,7 +3,7 @@
 import type {
   OrderRecord,
   AuthType, Concurrency, ExecutionDetail, ExecutionStatus, ExecutionSummary, Health, Limits, NodeType, PaperAccount,
-  Problem, WebhookInfo, WorkflowDetail, WorkflowJson, WorkflowListItem,
+  Problem, VersionInfo, WebhookInfo, WorkflowDetail, WorkflowJson, WorkflowListItem,
 } from './types';
 
 const TOKEN_KEY = 'flow.apiToken';
@@ -73,6 +73,8 @@ export const api = {
   listWorkflows: () => request<{ workflows: WorkflowListItem[] }>('GET', '/api/workflows').then((r) => r.workflows),
   getWorkflow: (id: string) => request<WorkflowDetail>('GET', `/api/workflows/${enc(id)}`),
   getVersion: (id: string, version: number) => request<{ version: number; definition: WorkflowJson }>('GET', `/api/workflows/${enc(id)}/versions/${version}`),
+  versions: (id: string) => request<{ activeVersion: number | null; versions: VersionInfo[] }>('GET', `/api/workflows/${enc(id)}/versions`).then((r) => r.versions),
+  restoreVersion: (id: string, version: number) => request<WorkflowDetail>('POST', `/api/workflows/${enc(id)}/versions/${version}/restore`, {}),
   createWorkflow: (wf: WorkflowJson) => request<WorkflowDetail>('POST', '/api/workflows', wf),
   importWorkflow: (wf: unknown) => request<WorkflowDetail>('POST', '/api/workflows/import', wf),
   saveWorkflow: (id: string, wf: WorkflowJson) => request<WorkflowDetail>('PUT', `/api/workflows/${enc(id)}`, wf),
@@ -91,6 +93,9 @@ export const api = {
     return request<{ executions: ExecutionSummary[] }>('GET', `/api/workflows/${enc(id)}/executions?${qs}`).then((r) => r.executions);
   },
   execution: (id: string) => request<ExecutionDetail>('GET', `/api/executions/${enc(id)}`),
+  /** The same trigger input again as a new run (paper on a paper server; `live` must be asked for). */
+  rerun: (id: string, broker?: 'paper' | 'live') =>
+    request<{ executionId: string; status: ExecutionStatus; rerunOf: string }>('POST', `/api/executions/${enc(id)}/rerun`, broker ? { broker } : {}),
   cancel: (id: string) => request<{ executionId: string; status: ExecutionStatus }>('POST', `/api/executions/${enc(id)}/cancel`, {}),
   /** URL of the live event stream (EventSource cannot send headers, so the token rides in the query). */
   eventsUrl: (id: string) => `/api/executions/${enc(id)}/events?token=${enc(getToken() ?? '')}`,

@@ -186,3 +186,13 @@ export interface PaperAccount {
   orders: BrokerAnswer<{ orders: Row[]; statistics?: Record<string, number> }>;
   trades: BrokerAnswer<Row[]>;
 }
+
+/** A version frozen at an activation (GET /api/workflows/:id/versions). */
+export interface VersionInfo {
+  version: number;
+  createdAt: string;
+  activatedAt: string;
+  nodes: number;
+  edges: number;
+  active: boolean;
+}

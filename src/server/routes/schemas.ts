@@ -14,6 +14,9 @@ export const workflowBody = {
   },
 } as const;
 
+/** POST /api/workflows: only a name is needed (an empty draft, OpenAlgo's "New Strategy"). */
+export const newWorkflowBody = { ...workflowBody, required: ['name'] } as const;
+
 /** What a 500-node, 1000-edge workflow needs, with room; other /api bodies keep the server's small limit. */
 export const WORKFLOW_BODY_LIMIT = 8 * 1024 * 1024;
 
@@ -51,3 +54,12 @@ export const activation = {
 } as const;
 
 export const enabled = { type: 'object', required: ['enabled'], properties: { enabled: { type: 'boolean' } } } as const;
+
+/** A workflow's webhook as the management routes answer it. */
+export const webhookAnswer = {
+  type: 'object', required: ['url', 'token', 'secret', 'authType', 'enabled'],
+  properties: {
+    url: { type: 'string' }, token: { type: 'string' }, secret: { type: 'string' },
+    authType: { type: 'string', enum: ['payload', 'url', 'hmac'] }, enabled: { type: 'boolean' },
+  },
+} as const;

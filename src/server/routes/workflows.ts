@@ -7,7 +7,7 @@ import type { WorkflowDefinition } from '../../store/types.js';
 import { exportWorkflow, validateWorkflow, type Workflow as WorkflowJson } from '../../workflow/index.js';
 import type { ApiDeps } from '../api.js';
 import { presentListItem, presentWorkflow } from '../present.js';
-import { activation, errorAnswer, idParams, limitsSchema, looseObject, WORKFLOW_BODY_LIMIT, workflowBody } from './schemas.js';
+import { activation, errorAnswer, idParams, limitsSchema, looseObject, newWorkflowBody, WORKFLOW_BODY_LIMIT, workflowBody } from './schemas.js';
 
 type IdReq = FastifyRequest<{ Params: { id: string } }>;
 
@@ -28,25 +28,43 @@ export async function workflowRoutes(app: FastifyInstance, deps: ApiDeps): Promi
 
   app.get('/workflows', async () => ({ workflows: store.listWorkflows().map((w) => presentListItem(w, url())) }));
 
-  const create = (body: unknown, strict: boolean) => {
+  /** The definition to store; strict (import) refuses any error, otherwise only a broken shape. */
+  const checked = (body: unknown, strict: boolean) => {
     const v = validateWorkflow(body, registry);
     const shapeBroken = v.problems.some((p) => p.code === 'invalid_format');
     if (shapeBroken || (strict && !v.valid)) {
       throw new FlowError('invalid_workflow', `the workflow has ${v.problems.filter((p) => p.severity === 'error').length} problem(s)`, 400, { problems: v.problems });
     }
-    const def = exportWorkflow(v.workflow!) as unknown as WorkflowDefinition;
-    const wf = store.createWorkflow({ name: v.workflow!.name, description: v.workflow!.description ?? '', definition: def });
-    return { ...presentWorkflow(wf, url()), problems: v.problems };
+    return { definition: exportWorkflow(v.workflow!) as unknown as WorkflowDefinition, name: v.workflow!.name, description: v.workflow!.description ?? '', problems: v.problems };
   };
 
-  app.post('/workflows', { ...big, schema: { body: workflowBody, response: { 201: looseObject, 400: errorAnswer } } }, async (req, reply) => {
+  const create = (body: unknown, strict: boolean) => {
+    const c = checked(body, strict);
+    const wf = store.createWorkflow({ name: c.name, description: c.description, definition: c.definition });
+    return { ...presentWorkflow(wf, url()), problems: c.problems };
+  };
+
+  app.post('/workflows', { ...big, schema: { body: newWorkflowBody, response: { 201: looseObject, 400: errorAnswer } } }, async (req: FastifyRequest<{ Body: Partial<WorkflowJson> & { name: string } }>, reply) => {
     reply.code(201);
-    return create(req.body, false);
+    return create({ ...req.body, nodes: req.body.nodes ?? [], edges: req.body.edges ?? [] }, false);
   });
 
-  app.post('/workflows/import', { ...big, schema: { body: workflowBody, response: { 201: looseObject, 400: errorAnswer } } }, async (req, reply) => {
-    reply.code(201);
-    return create(req.body, true);
+  // ?replace=ID swaps the graph of an existing workflow in place (OpenAlgo's /replace): same id,
+  // webhook token and secret, held to import's rules. An active workflow keeps running its frozen
+  // version until it is activated again.
+  app.post('/workflows/import', {
+    ...big,
+    schema: { body: workflowBody, querystring: { type: 'object', properties: { replace: { type: 'string', minLength: 1, maxLength: 100 } } }, response: { 200: looseObject, 201: looseObject, 400: errorAnswer } },
+  }, async (req: FastifyRequest<{ Body: WorkflowJson; Querystring: { replace?: string } }>, reply) => {
+    if (req.query.replace === undefined) {
+      reply.code(201);
+      return create(req.body, true);
+    }
+    const existing = getWorkflow(req.query.replace);
+    const def = checked(req.body, true);
+    const wf = store.updateWorkflow(existing.id, { name: def.name, description: def.description, definition: def.definition })!;
+    deps.service.invalidate(wf.id);
+    return { ...presentWorkflow(wf, url()), problems: def.problems };
   });
 
   app.get('/workflows/:id', { schema: { params: idParams } }, async (req: IdReq) => {
@@ -56,21 +74,11 @@ export async function workflowRoutes(app: FastifyInstance, deps: ApiDeps): Promi
 
   app.get('/workflows/:id/export', { schema: { params: idParams } }, async (req: IdReq) => exportWorkflow(getWorkflow(req.params.id).definition as unknown as WorkflowJson));
 
-  // The frozen definition a run ran (the run viewer draws this, not the newer draft).
-  app.get('/workflows/:id/versions/:version', {
-    schema: { params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 100 }, version: { type: 'integer', minimum: 1, maximum: 1e9 } }, required: ['id', 'version'] } },
-  }, async (req: FastifyRequest<{ Params: { id: string; version: number } }>) => {
-    getWorkflow(req.params.id);
-    const v = store.getVersion(req.params.id, req.params.version);
-    if (!v) throw new FlowError('not_found', `workflow ${req.params.id} has no version ${req.params.version}`, 404);
-    return { id: v.workflowId, version: v.version, definition: v.definition, createdAt: new Date(v.createdAt).toISOString() };
-  });
-
   app.get('/workflows/:id/webhook', { schema: { params: idParams } }, async (req: IdReq) => {
     const wf = getWorkflow(req.params.id);
     const secrets = store.getWorkflowSecrets(wf.id);
     if (!wf.webhookToken) throw new FlowError('not_activated', `workflow ${wf.id} has no webhook yet: activate it first`, 409);
-    return { url: `${url()}/flow/webhook/${wf.webhookToken}`, token: wf.webhookToken, secret: secrets?.webhookSecret ?? null, authType: wf.authType ?? 'payload' };
+    return { url: `${url()}/flow/webhook/${wf.webhookToken}`, token: wf.webhookToken, secret: secrets?.webhookSecret ?? null, authType: wf.authType ?? 'payload', enabled: wf.webhookEnabled };
   });
 
   app.put('/workflows/:id', { ...big, schema: { params: idParams, body: workflowBody } }, async (req: FastifyRequest<{ Params: { id: string }; Body: WorkflowJson }>) => {
@@ -79,7 +87,9 @@ export async function workflowRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     if (v.problems.some((p) => p.code === 'invalid_format')) throw new FlowError('invalid_workflow', 'the workflow is not in OpenAlgo format', 400, { problems: v.problems });
     const def = exportWorkflow(v.workflow!) as unknown as WorkflowDefinition;
     const wf = store.updateWorkflow(req.params.id, { name: v.workflow!.name, description: v.workflow!.description ?? '', definition: def })!;
-    workflows.forget(wf.id);
+    // Only compiled drafts go stale: an active workflow's frozen version, triggers and settings stay
+    // (forgetting them stopped its schedule and price triggers from firing until a restart).
+    deps.service.invalidate(wf.id);
     return { ...presentWorkflow(wf, url()), problems: v.problems };
   });
 

@@ -56,6 +56,11 @@ export function executionStore(db: DB, deps: ExecutionDeps): ExecutionStore {
       `SELECT ${SUMMARY} FROM executions WHERE workflow_id = :workflowId AND (:status IS NULL OR status = :status)
        AND (:before IS NULL OR seq < (SELECT seq FROM executions WHERE id = :before))
        ORDER BY seq DESC LIMIT :limit OFFSET :offset`),
+    search: db.prepare<{ workflowId: string | null; status: string | null; trigger: string | null; from: number | null; to: number | null; limit: number; offset: number }, SummaryRow>(
+      `SELECT ${SUMMARY} FROM executions WHERE (:workflowId IS NULL OR workflow_id = :workflowId)
+       AND (:status IS NULL OR status = :status) AND (:trigger IS NULL OR trigger_kind = :trigger)
+       AND (:from IS NULL OR created_at >= :from) AND (:to IS NULL OR created_at < :to)
+       ORDER BY seq DESC LIMIT :limit OFFSET :offset`),
     byIdempotencyKey: db.prepare<[string, string, number], { id: string }>(
       `SELECT id FROM executions WHERE workflow_id = ? AND idempotency_key = ? AND created_at >= ? ORDER BY seq LIMIT 1`),
     countAll: db.prepare<[], { status: ExecutionStatus; n: number }>('SELECT status, count(*) AS n FROM executions GROUP BY status'),
@@ -120,6 +125,11 @@ export function executionStore(db: DB, deps: ExecutionDeps): ExecutionStore {
     listExecutions: (workflowId, o = {}) =>
       q.list.all({ workflowId, status: o.status ?? null, before: o.before ?? null, limit: o.limit ?? 50, offset: o.offset ?? 0 })
         .map(toSummary),
+
+    searchExecutions: (o) => q.search.all({
+      workflowId: o.workflowId ?? null, status: o.status ?? null, trigger: o.trigger ?? null,
+      from: o.from ?? null, to: o.to ?? null, limit: o.limit ?? 50, offset: o.offset ?? 0,
+    }).map(toSummary),
 
     findByIdempotencyKey: (workflowId, key, sinceMs) => q.byIdempotencyKey.get(workflowId, key, sinceMs)?.id ?? null,
 

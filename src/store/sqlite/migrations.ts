@@ -163,9 +163,13 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_execution ON notifications (execution_id);
 `;
 
+// A webhook can be turned off without deactivating its workflow (OpenAlgo's webhook_enabled).
+const WEBHOOK_ENABLED = 'ALTER TABLE workflows ADD COLUMN webhook_enabled INTEGER NOT NULL DEFAULT 1;';
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core tables', up: (db) => { db.exec(CORE); } },
   { version: 2, name: 'notifications', up: (db) => { db.exec(NOTIFICATIONS); } },
+  { version: 3, name: 'webhook enabled', up: (db) => { db.exec(WEBHOOK_ENABLED); } },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

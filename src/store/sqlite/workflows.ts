@@ -36,12 +36,14 @@ const secretContext = (workflowId: string, column: string) => `${workflowId}:${c
 const INFO = (w: string) => `${w}.id, ${w}.name, ${w}.description, ${w}.trigger_kinds AS triggerKinds,
   ${w}.created_at AS createdAt, ${w}.updated_at AS updatedAt, ${w}.active, ${w}.active_version AS activeVersion,
   ${w}.webhook_token AS webhookToken, ${w}.auth_type AS authType, ${w}.concurrency, ${w}.limits,
-  ${w}.webhook_secret IS NOT NULL AS hasWebhookSecret, ${w}.broker_api_key IS NOT NULL AS hasBrokerApiKey`;
+  ${w}.webhook_secret IS NOT NULL AS hasWebhookSecret, ${w}.broker_api_key IS NOT NULL AS hasBrokerApiKey,
+  ${w}.webhook_enabled AS webhookEnabled`;
 
 interface InfoRow {
   id: string; name: string; description: string; triggerKinds: string; createdAt: number; updatedAt: number;
   active: number; activeVersion: number | null; webhookToken: string | null; authType: WorkflowInfo['authType'];
   concurrency: WorkflowInfo['concurrency']; limits: string; hasWebhookSecret: number; hasBrokerApiKey: number;
+  webhookEnabled: number;
 }
 
 function toInfo(r: InfoRow): WorkflowInfo {
@@ -59,6 +61,7 @@ function toInfo(r: InfoRow): WorkflowInfo {
     limits: JSON.parse(r.limits) as RiskLimits,
     hasWebhookSecret: r.hasWebhookSecret === 1,
     hasBrokerApiKey: r.hasBrokerApiKey === 1,
+    webhookEnabled: r.webhookEnabled === 1,
     triggerKinds: r.triggerKinds ? (r.triggerKinds.split(',') as TriggerKind[]) : [],
   };
 }
@@ -84,6 +87,9 @@ export function workflowStore(db: DB, key: Buffer): WorkflowStore {
     activate: db.prepare(`UPDATE workflows SET active = 1, active_version = ?, webhook_token = ?, webhook_secret = ?,
       auth_type = ?, concurrency = ?, limits = ?, broker_api_key = CASE WHEN ? THEN ? ELSE broker_api_key END
       WHERE id = ? AND deleted_at IS NULL`),
+    webhook: db.prepare(`UPDATE workflows SET webhook_token = coalesce(:token, webhook_token),
+      webhook_secret = coalesce(:secret, webhook_secret), auth_type = coalesce(:authType, auth_type),
+      webhook_enabled = coalesce(:enabled, webhook_enabled) WHERE id = :id AND deleted_at IS NULL`),
     deactivate: db.prepare('UPDATE workflows SET active = 0 WHERE id = ? AND deleted_at IS NULL'),
     byToken: db.prepare<[string], InfoRow & { webhookSecretEnc: string | null }>(
       `SELECT ${INFO('w')}, w.webhook_secret AS webhookSecretEnc FROM workflows w
@@ -218,5 +224,19 @@ export function workflowStore(db: DB, key: Buffer): WorkflowStore {
     },
 
     listVersions: (workflowId) => q.listVersions.all(workflowId),
+
+    updateWebhook(workflowId, c) {
+      requireInfo(workflowId);
+      try {
+        q.webhook.run({
+          id: workflowId, token: c.token ?? null, authType: c.authType ?? null,
+          secret: c.secret === undefined ? null : encrypt(key, c.secret, secretContext(workflowId, 'webhook_secret')),
+          enabled: c.enabled === undefined ? null : c.enabled ? 1 : 0,
+        });
+      } catch (e) {
+        throw asStoreError(e, 'a workflow with this webhook token');
+      }
+      return requireInfo(workflowId);
+    },
   };
 }

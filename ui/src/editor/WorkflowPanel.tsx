@@ -1,5 +1,6 @@
 // The side panel when no single node is selected: the description, every problem, and the webhook.
 
+import type { ReactNode } from 'react';
 import { ProblemList } from '../components/ProblemList';
 import type { Problem, WebhookInfo, WfNode } from '../types';
 import { WebhookPanel } from './WebhookPanel';
@@ -13,9 +14,11 @@ interface Props {
   webhook: WebhookInfo | null;
   nodeLabel: (id: string) => string;
   onPick: (nodeId: string) => void;
+  /** The versions list (the editor owns restoring). */
+  versions?: ReactNode;
 }
 
-export function WorkflowPanel({ description, onDescription, problems, selectedCount, nodes, webhook, nodeLabel, onPick }: Props) {
+export function WorkflowPanel({ description, onDescription, problems, selectedCount, nodes, webhook, nodeLabel, onPick, versions }: Props) {
   return (
     <aside className="side" data-testid="workflow-panel">
       <h2>Workflow</h2>
@@ -36,6 +39,7 @@ export function WorkflowPanel({ description, onDescription, problems, selectedCo
           <WebhookPanel webhook={webhook} nodes={nodes} />
         </div>
       )}
+      {versions}
       <div className="side-section hint">
         <div>Click a node to edit it. Connect a node’s bottom handle to another’s top; conditions have <b style={{ color: 'var(--ok)' }}>true</b> and <b style={{ color: 'var(--fail)' }}>false</b> outputs, gates numbered inputs.</div>
         <div><span className="kbd">Ctrl+S</span> save · <span className="kbd">Ctrl+Z</span> undo · <span className="kbd">Ctrl+Shift+Z</span> redo · <span className="kbd">Ctrl+C</span>/<span className="kbd">Ctrl+V</span> copy/paste · <span className="kbd">Del</span> delete · <span className="kbd">?</span> all shortcuts</div>

@@ -20,6 +20,7 @@ import { templateSuggestions } from '../editor/suggestions';
 import { toWfEdge, toWfNode, useGraph } from '../editor/useGraph';
 import { edgeLook, NodeViewContext, problemsByNode } from '../editor/view';
 import { WebhookPanel } from '../editor/WebhookPanel';
+import { VersionsSection } from '../editor/VersionsSection';
 import { WorkflowPanel } from '../editor/WorkflowPanel';
 import { Link, navigate } from '../router';
 import type { Problem, WebhookInfo, WfEdge, WfNode, WorkflowDetail, WorkflowJson } from '../types';
@@ -48,6 +49,8 @@ function Editor({ id }: { id: string }) {
   const { nodes, edges, wfNodes, wfEdges } = graph;
 
   const [wf, setWf] = useState<WorkflowDetail | null>(null);
+  // Bumped to load the workflow again from the server (after a version is restored as the draft).
+  const [loads, setLoads] = useState(0);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
@@ -103,8 +106,8 @@ function Editor({ id }: { id: string }) {
     return () => {
       live = false;
     };
-    // graph.load is stable; the workflow is loaded once per id.
-  }, [id]);
+    // graph.load is stable; the workflow is loaded once per id, and again after a restore.
+  }, [id, loads]);
 
   // ---- live validation: the server's own rules, a moment after each change ----
   const validation = useRef(0);
@@ -185,6 +188,17 @@ function Editor({ id }: { id: string }) {
       } else notify((e as Error).message, 'error');
     } finally {
       setBusy(false);
+    }
+  };
+
+  const restore = async (version: number) => {
+    if (dirty && !window.confirm(`Restore v${version} as the draft? Your unsaved changes will be lost.`)) return;
+    try {
+      await api.restoreVersion(id, version);
+      setLoads((n) => n + 1);
+      notify(`Draft restored from v${version}${wf?.active ? ': activate to run it' : ''}`, 'ok');
+    } catch (e) {
+      notify((e as Error).message, 'error');
     }
   };
 
@@ -356,7 +370,8 @@ function Editor({ id }: { id: string }) {
           />
         ) : (
           <WorkflowPanel description={description} onDescription={setDescription} problems={problems} selectedCount={selected.length}
-            nodes={wfNodes} webhook={wf.active ? webhook : null} nodeLabel={nodeLabel} onPick={graph.selectNode} />
+            nodes={wfNodes} webhook={wf.active ? webhook : null} nodeLabel={nodeLabel} onPick={graph.selectNode}
+            versions={<VersionsSection workflowId={id} refresh={`${wf.version}:${loads}`} onRestore={restore} />} />
         )}
       </div>
       {dialog === 'keys' && <ShortcutsDialog onClose={() => setDialog(null)} />}

@@ -50,6 +50,18 @@ export function RunsPage({ id, executionId }: { id: string; executionId?: string
     }
   };
 
+  // The same trigger input again, as a new run of what the workflow runs now (paper on a paper server).
+  const rerun = async () => {
+    if (!executionId) return;
+    try {
+      const r = await api.rerun(executionId);
+      await load();
+      navigate({ page: 'runs', id, executionId: r.executionId });
+    } catch (e) {
+      notify((e as Error).message, 'error');
+    }
+  };
+
   return (
     <>
       <div className="toolbar">
@@ -59,6 +71,7 @@ export function RunsPage({ id, executionId }: { id: string; executionId?: string
         {wf && (wf.active ? <span className="pill active">active · v{wf.version}</span> : <span className="pill">draft</span>)}
         <span className="grow" />
         <button onClick={() => navigate({ page: 'editor', id })}>Edit workflow</button>
+        {executionId && <button onClick={rerun} title="This run's trigger input again, as a new run" data-testid="rerun">Re-run</button>}
         <button className="primary" onClick={() => setRunning(true)} data-testid="run-now">Run now</button>
       </div>
       {error && <div className="run-error">{error}</div>}
