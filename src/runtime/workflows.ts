@@ -62,6 +62,8 @@ export class WorkflowManager {
       triggers: TriggerRegistry;
       /** Base URL for webhook links, e.g. http://127.0.0.1:5000 */
       publicUrl: () => string;
+      /** One line per activation and deactivation (names and ids only: no secret, no URL token). */
+      logger?: { info(obj: unknown, msg?: string): void };
     },
   ) {}
 
@@ -105,6 +107,7 @@ export class WorkflowManager {
     this.deps.service.invalidate(workflowId);
     this.active.set(workflowId, { version, concurrency, limits });
     this.routes.delete(token);
+    this.deps.logger?.info({ workflow: wf.name, workflowId, version, triggers: [...new Set(nodes.filter((n) => registry.get(n.type)?.trigger).map((n) => n.type))] }, 'workflow activated');
     return { id: workflowId, active: true, version, webhook: { url: `${this.deps.publicUrl()}/flow/webhook/${token}`, token, secret, authType } };
   }
 
@@ -117,6 +120,7 @@ export class WorkflowManager {
     this.active.delete(workflowId);
     if (wf.webhookToken) this.routes.delete(wf.webhookToken);
     this.deps.service.invalidate(workflowId);
+    if (wf.active) this.deps.logger?.info({ workflow: wf.name, workflowId }, 'workflow deactivated');
     return store.getWorkflow(workflowId)!;
   }
 
