@@ -255,6 +255,8 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
       try {
         const spec = def.fields[field];
         params[field] = spec.parse(raw);
+        // Outside order fields an unresolved reference is sent as written: say so on the step.
+        if (unresolved.length) notes.push(`${field} has a reference that did not resolve ({{${unresolved[0]}}})${noPayloadHint(unresolved[0])}; it was used as written`);
         const note = spec.notice?.(raw, params[field]);
         if (note) notes.push(`${field} ${note}`);
       } catch (e) {

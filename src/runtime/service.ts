@@ -428,7 +428,7 @@ export class ExecutionService {
             for (const s of steps) {
               writes.insertStep({
                 executionId: id, seq: s.seq, nodeId: s.nodeId, nodeType: s.type, status: s.status, input: s.input, output: s.output,
-                error: s.error ?? null, startedAt: s.startedAt ? Date.parse(s.startedAt) : startedAt,
+                error: s.error ?? null, notes: s.notes ?? null, startedAt: s.startedAt ? Date.parse(s.startedAt) : startedAt,
                 finishedAt: s.finishedAt ? Date.parse(s.finishedAt) : startedAt,
               });
             }

@@ -214,6 +214,8 @@ export interface NewStep {
   error?: string | null;
   startedAt: number;
   finishedAt: number;
+  /** Warnings on the step (e.g. a reference in a text field that did not resolve). */
+  notes?: readonly string[] | null;
 }
 
 export interface Step {
@@ -226,6 +228,7 @@ export interface Step {
   error: string | null;
   startedAt: number;
   finishedAt: number;
+  notes: string[] | null;
 }
 
 export interface LogEntry {

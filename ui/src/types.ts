@@ -126,6 +126,8 @@ export interface Step {
   input?: Record<string, unknown>;
   output?: unknown;
   error?: string;
+  /** Warnings (e.g. a reference in a text field that did not resolve and was used as written). */
+  notes?: string[];
   startedAt?: string | null;
   finishedAt?: string | null;
   durationMs?: number;

@@ -166,6 +166,8 @@ CREATE INDEX notifications_execution ON notifications (execution_id);
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core tables', up: (db) => { db.exec(CORE); } },
   { version: 2, name: 'notifications', up: (db) => { db.exec(NOTIFICATIONS); } },
+  // A step's warnings (an unresolved reference in a text field, a value adjusted), as a JSON array.
+  { version: 3, name: 'step notes', up: (db) => { db.exec('ALTER TABLE steps ADD COLUMN notes TEXT'); } },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
