@@ -509,6 +509,11 @@ export class ExecutionService {
         for (const s of result.steps) {
           if (s.status === 'skipped') writes.insertStep({ executionId: id, seq: s.seq, nodeId: s.nodeId, nodeType: s.type, status: 'skipped', startedAt: at, finishedAt: at });
         }
+        // The in-flight marker is only written before nodes that wait on the world; a finished run
+        // names the node it failed at, else the last that ran.
+        const ran = result.steps.filter((s) => s.status !== 'skipped');
+        const last = result.failedNodeId ? ran.find((s) => s.nodeId === result.failedNodeId) ?? ran.at(-1) : ran.at(-1);
+        store.setCurrentNode(id, last?.nodeId ?? null, last?.type ?? null);
         writes.finishExecution(id, { status: result.status, error: result.error, variables: redact(result.variables), finishedAt: at });
       });
       this.running.delete(id);

@@ -260,7 +260,8 @@ export interface ExecutionStore {
   /** queued → running; false when the run is not queued (canceled, unknown). */
   markRunning(id: string, startedAt?: number): boolean;
   /** Records the node in flight, so a crash report can name it. */
-  setCurrentNode(id: string, nodeId: string, nodeType?: string | null): void;
+  /** The node in flight; at the finish, the last node that ran (null when none did). */
+  setCurrentNode(id: string, nodeId: string | null, nodeType?: string | null): void;
   /** queued/running → final; false when already final. */
   finishExecution(id: string, finish: ExecutionFinish): boolean;
   getExecution(id: string): ExecutionDetail | null;
