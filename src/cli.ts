@@ -198,7 +198,7 @@ program
 program
   .command('paper-broker')
   .description('serve the paper broker as an OpenAlgo-compatible REST API (POST /api/v1/*) on loopback, and with --ws-port its WebSocket stream')
-  .option('--port <port>', 'port (default 5001)', '5001')
+  .option('--port <port>', 'port', '5001')
   .option('--ws-port <port>', "also serve OpenAlgo's WebSocket stream (ticks, order updates) on this port; OpenAlgo's default is 8765")
   .option('--host <host>', 'address to bind', '127.0.0.1')
   .option('--apikey <key>', 'the API key clients must send (default: generated and printed)')

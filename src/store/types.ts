@@ -90,9 +90,10 @@ export interface WorkflowUpdate {
 export interface Activation {
   workflowId: string;
   version: number;
-  webhookToken: string;
+  /** null: the workflow has no webhookTrigger, so no URL reaches it. */
+  webhookToken: string | null;
   /** Stored encrypted; read back only through getByWebhookToken / getWorkflowSecrets. */
-  webhookSecret: string;
+  webhookSecret: string | null;
   authType: WebhookAuthType;
   concurrency: ConcurrencyPolicy;
   limits: RiskLimits;

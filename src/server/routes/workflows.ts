@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FlowError, notFound } from '../../errors.js';
 import type { WorkflowDefinition } from '../../store/types.js';
 import { exportWorkflow, validateWorkflow, type Workflow as WorkflowJson } from '../../workflow/index.js';
+import { uniqueName } from '../../workflow/names.js';
 import type { ApiDeps } from '../api.js';
 import { presentListItem, presentWorkflow } from '../present.js';
 import { activation, errorAnswer, idParams, limitsSchema, looseObject, WORKFLOW_BODY_LIMIT, workflowBody } from './schemas.js';
@@ -34,9 +35,12 @@ export async function workflowRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     if (shapeBroken || (strict && !v.valid)) {
       throw new FlowError('invalid_workflow', `the workflow has ${v.problems.filter((p) => p.severity === 'error').length} problem(s)`, 400, { problems: v.problems });
     }
-    const def = exportWorkflow(v.workflow!) as unknown as WorkflowDefinition;
-    const wf = store.createWorkflow({ name: v.workflow!.name, description: v.workflow!.description ?? '', definition: def });
-    return { ...presentWorkflow(wf, url()), problems: v.problems };
+    // An import of a file already imported gets a name of its own, and says so.
+    const name = strict ? uniqueName(v.workflow!.name, store.listWorkflows().map((w) => w.name)) : v.workflow!.name;
+    const warnings = name === v.workflow!.name ? [] : [`a workflow named '${v.workflow!.name}' already exists: imported as '${name}'`];
+    const def = exportWorkflow({ ...v.workflow!, name }) as unknown as WorkflowDefinition;
+    const wf = store.createWorkflow({ name, description: v.workflow!.description ?? '', definition: def });
+    return { ...presentWorkflow(wf, url()), problems: v.problems, ...(strict ? { warnings } : {}) };
   };
 
   app.post('/workflows', { ...big, schema: { body: workflowBody, response: { 201: looseObject, 400: errorAnswer } } }, async (req, reply) => {
