@@ -213,7 +213,10 @@ program
     const { randomBytes } = await import('node:crypto');
     let store: import('./store/types.js').Store | undefined;
     if (opts.dataDir) store = (await import('./store/index.js')).openStore({ dataDir: opts.dataDir });
-    const broker = new PaperBroker({ state: (store?.loadPaperState() ?? undefined) as never, onChange: store ? (s) => store!.savePaperState(s) : undefined });
+    const broker = new PaperBroker({
+      state: (store?.loadPaperState() ?? undefined) as never, onChange: store ? (s) => store!.savePaperState(s) : undefined,
+      alwaysOpen: /^(1|true|yes|on)$/i.test(process.env.FLOW_PAPER_ALWAYS_OPEN ?? ''),
+    });
     const apiKey = opts.apikey ?? randomBytes(16).toString('hex');
     const server = await startOpenAlgoServer({ broker, apiKey, port, host: opts.host });
     console.log(`paper broker (OpenAlgo REST v1, sandbox mode) on ${server.url}`);
