@@ -33,6 +33,8 @@ describe('the server log', () => {
     expect(line.durationMs).toBeGreaterThanOrEqual(0);
     expect(line.error).toBeUndefined();
     expect(lines.join('\n')).not.toContain(act.body.webhook.secret);
+    // The webhook request itself logs nothing: the hot path stays quiet.
+    expect(records().filter((r) => r.part === 'http').map((r) => r.msg)).toEqual([expect.stringMatching(/^Server listening/)]);
     await flow.api('POST', `/api/workflows/${id}/deactivate`);
     expect(find('workflow deactivated', (r) => r.workflowId === id)).toMatchObject({ workflow: 'log buyer' });
   });
