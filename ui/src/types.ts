@@ -171,6 +171,8 @@ export interface Health {
   killSwitch: boolean;
   queueDepth?: number;
   running?: number;
+  /** On the paper broker: orders at any hour (FLOW_PAPER_ALWAYS_OPEN) or OpenAlgo sandbox hours. */
+  paperMarket?: 'always_open' | 'sandbox_hours' | null;
 }
 
 /** OpenAlgo-shaped answers of the paper broker. */
