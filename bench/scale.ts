@@ -140,7 +140,7 @@ async function childMeasure(total: number, ticks: number): Promise<void> {
   const send = (m: ChildMessage) => process.send!(m);
   const next = () => new Promise<ParentMessage>((resolve) => process.once('message', resolve));
   const tmp = tempDir('flow-bench-scale-');
-  const config = loadConfig({ ...process.env, FLOW_DATA_DIR: tmp.dir, FLOW_BROKER: 'paper', FLOW_API_TOKEN: 'bench', FLOW_LOG_LEVEL: 'warn', OPENALGO_HOST: '' }, { port: 0 });
+  const config = loadConfig({ ...process.env, FLOW_DATA_DIR: tmp.dir, FLOW_BROKER: 'paper', FLOW_PAPER_ALWAYS_OPEN: '1', FLOW_API_TOKEN: 'bench', FLOW_LOG_LEVEL: 'warn', OPENALGO_HOST: '' }, { port: 0 });
   // A one-hour tick: the bench calls tick() itself.
   const flow = await startFlow(config, { banner: false, logLevel: 'warn', priceTickMs: 3_600_000 });
   try {

@@ -198,7 +198,7 @@ program
 program
   .command('paper-broker')
   .description('serve the paper broker as an OpenAlgo-compatible REST API (POST /api/v1/*) on loopback, and with --ws-port its WebSocket stream')
-  .option('--port <port>', 'port (default 5001)', '5001')
+  .option('--port <port>', 'port', '5001')
   .option('--ws-port <port>', "also serve OpenAlgo's WebSocket stream (ticks, order updates) on this port; OpenAlgo's default is 8765")
   .option('--host <host>', 'address to bind', '127.0.0.1')
   .option('--apikey <key>', 'the API key clients must send (default: generated and printed)')
@@ -213,7 +213,10 @@ program
     const { randomBytes } = await import('node:crypto');
     let store: import('./store/types.js').Store | undefined;
     if (opts.dataDir) store = (await import('./store/index.js')).openStore({ dataDir: opts.dataDir });
-    const broker = new PaperBroker({ state: (store?.loadPaperState() ?? undefined) as never, onChange: store ? (s) => store!.savePaperState(s) : undefined });
+    const broker = new PaperBroker({
+      state: (store?.loadPaperState() ?? undefined) as never, onChange: store ? (s) => store!.savePaperState(s) : undefined,
+      alwaysOpen: /^(1|true|yes|on)$/i.test(process.env.FLOW_PAPER_ALWAYS_OPEN ?? ''),
+    });
     const apiKey = opts.apikey ?? randomBytes(16).toString('hex');
     const server = await startOpenAlgoServer({ broker, apiKey, port, host: opts.host });
     console.log(`paper broker (OpenAlgo REST v1, sandbox mode) on ${server.url}`);

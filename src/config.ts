@@ -21,6 +21,8 @@ export interface Config {
   killSwitch: boolean;
   telegram: { botToken?: string; chatId?: string; apiBase: string };
   logLevel: string;
+  /** FLOW_PAPER_ALWAYS_OPEN: the paper market takes orders at any hour (else OpenAlgo sandbox hours). */
+  paperAlwaysOpen: boolean;
   /** httpRequest nodes may call loopback/private addresses. */
   allowPrivateHttp: boolean;
   /** Executions kept per workflow, and days kept, before background pruning. */
@@ -77,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = 
     apiRateLimit: num(env, 'FLOW_API_RATE_LIMIT', 50),
     webhookRateLimit: num(env, 'FLOW_WEBHOOK_RATE_LIMIT', 60),
     killSwitch: truthy(env.FLOW_KILL_SWITCH),
+    paperAlwaysOpen: truthy(env.FLOW_PAPER_ALWAYS_OPEN),
     telegram: { botToken: env.TELEGRAM_BOT_TOKEN || undefined, chatId: env.TELEGRAM_CHAT_ID || undefined, apiBase: env.TELEGRAM_API_BASE || 'https://api.telegram.org' },
     logLevel: env.FLOW_LOG_LEVEL || 'info',
     allowPrivateHttp: truthy(env.FLOW_ALLOW_PRIVATE_HTTP),

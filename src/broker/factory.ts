@@ -25,5 +25,5 @@ export async function createBroker(config: Config, opts: BrokerOptions = {}): Pr
       logger: opts.logger,
     });
   }
-  return new PaperBroker({ state: opts.paperState, onChange: opts.onPaperChange });
+  return new PaperBroker({ state: opts.paperState, onChange: opts.onPaperChange, alwaysOpen: config.paperAlwaysOpen });
 }

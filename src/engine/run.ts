@@ -2,10 +2,10 @@
 // node runs once, when all its incoming edges are settled and at least one fired. No node-specific
 // branches live here: behaviour comes from the node registry.
 
-import { randomUUID } from 'node:crypto';
 import type { Broker } from '../broker/types.js';
 import { FieldError } from '../nodes/fields.js';
 import type { LogLevel, NodeContext, NodeInput, NodeResult, NodeSettings, Notifier, TriggerKind } from '../nodes/types.js';
+import { newExecutionId } from '../store/ids.js';
 import type { CompiledNode, CompiledWorkflow, EdgeKind } from './compile.js';
 import { interpolateDeep, type Scope } from './interpolate.js';
 import { trackOrders } from './orders.js';
@@ -73,8 +73,9 @@ function fires(node: CompiledNode, kind: EdgeKind, outcome: { failed: boolean; c
 
 /** Runs a compiled workflow once and resolves with its result; it never rejects. */
 export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promise<RunResult> {
-  const executionId = opts.executionId ?? randomUUID();
   const now = opts.now ?? (() => new Date());
+  // One id scheme everywhere: a run outside the server (flow run) gets a time-ordered ex_ id too.
+  const executionId = opts.executionId ?? newExecutionId(now().getTime());
   const timezone = opts.timezone ?? DEFAULT_TIMEZONE;
   const hooks = opts.hooks ?? {};
   const emit = hooks.onEvent;
@@ -259,6 +260,8 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
       try {
         const spec = def.fields[field];
         params[field] = spec.parse(raw);
+        // Outside order fields an unresolved reference is sent as written: say so on the step.
+        if (unresolved.length) notes.push(`${field} has a reference that did not resolve ({{${unresolved[0]}}})${noPayloadHint(unresolved[0])}; it was used as written`);
         const note = spec.notice?.(raw, params[field]);
         if (note) notes.push(`${field} ${note}`);
       } catch (e) {

@@ -395,6 +395,7 @@ export class ExecutionService {
         wf = this.definitionFor(job);
       } catch (e) {
         writes.finishExecution(id, { status: 'failed', error: (e as Error).message, finishedAt: this.now().getTime() });
+        this.logRun(job, scrub, { workflow: null, status: 'failed', durationMs: this.now().getTime() - startedAt, orders: 0, error: (e as Error).message });
         this.settleWaiters(id, null);
         return;
       }
@@ -427,7 +428,7 @@ export class ExecutionService {
             for (const s of steps) {
               writes.insertStep({
                 executionId: id, seq: s.seq, nodeId: s.nodeId, nodeType: s.type, status: s.status, input: s.input, output: s.output,
-                error: s.error ?? null, startedAt: s.startedAt ? Date.parse(s.startedAt) : startedAt,
+                error: s.error ?? null, notes: s.notes ?? null, startedAt: s.startedAt ? Date.parse(s.startedAt) : startedAt,
                 finishedAt: s.finishedAt ? Date.parse(s.finishedAt) : startedAt,
               });
             }
@@ -508,9 +509,18 @@ export class ExecutionService {
         for (const s of result.steps) {
           if (s.status === 'skipped') writes.insertStep({ executionId: id, seq: s.seq, nodeId: s.nodeId, nodeType: s.type, status: 'skipped', startedAt: at, finishedAt: at });
         }
+        // The in-flight marker is only written before nodes that wait on the world; a finished run
+        // names the node it failed at, else the last that ran.
+        const ran = result.steps.filter((s) => s.status !== 'skipped');
+        const last = result.failedNodeId ? ran.find((s) => s.nodeId === result.failedNodeId) ?? ran.at(-1) : ran.at(-1);
+        store.setCurrentNode(id, last?.nodeId ?? null, last?.type ?? null);
         writes.finishExecution(id, { status: result.status, error: result.error, variables: redact(result.variables), finishedAt: at });
       });
       this.running.delete(id);
+      this.logRun(job, scrub, {
+        workflow: wf.name, status: result.status, durationMs: Date.parse(result.finishedAt) - Date.parse(result.startedAt),
+        orders: result.orders.length, error: result.error ?? null,
+      });
       announce?.(result);
       this.settleWaiters(id, result, scrub);
     } catch (e) {
@@ -526,6 +536,22 @@ export class ExecutionService {
     } finally {
       this.unclaim(job);
     }
+  }
+
+  /**
+   * One line per run that ended: who, what started it, how it ended, how long, how many orders and the
+   * first error, scrubbed as the stored run is (an error message can quote a payload or an answer).
+   */
+  private logRun(job: Job, scrub: Scrub, r: { workflow: string | null; status: string; durationMs: number; orders: number; error: string | null }): void {
+    const log = this.opts.logger;
+    if (!log) return;
+    const error = r.error ? r.error.split('; ')[0] : undefined;
+    const line = scrub({
+      workflow: r.workflow, workflowId: job.workflowId, executionId: job.executionId, trigger: job.trigger.kind,
+      status: r.status, durationMs: r.durationMs, orders: r.orders, ...(error ? { error } : {}),
+    });
+    if (r.status === 'completed') log.info(line, 'run completed');
+    else log.warn(line, `run ${r.status}`);
   }
 
   private settleWaiters(executionId: string, result: RunResult | null, scrub?: Scrub): void {

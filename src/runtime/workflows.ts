@@ -44,7 +44,8 @@ export interface ActivationAnswer {
   id: string;
   active: true;
   version: number;
-  webhook: { url: string; token: string; secret: string; authType: WebhookAuthType };
+  /** null when the workflow has no webhookTrigger node: nothing can be posted to it. */
+  webhook: { url: string; token: string; secret: string; authType: WebhookAuthType } | null;
 }
 
 /** What a webhook delivery needs to know of its workflow, cached in memory. */
@@ -80,6 +81,8 @@ export class WorkflowManager {
       triggers: TriggerRegistry;
       /** Base URL for webhook links, e.g. http://127.0.0.1:5000 */
       publicUrl: () => string;
+      /** One line per activation and deactivation (names and ids only: no secret, no URL token). */
+      logger?: { info(obj: unknown, msg?: string): void };
     },
   ) {}
 
@@ -104,8 +107,10 @@ export class WorkflowManager {
       });
     }
     const previous = store.getWorkflowSecrets(workflowId);
-    const token = wf.webhookToken ?? randomBytes(32).toString('base64url');
-    const secret = previous?.webhookSecret ?? randomBytes(24).toString('base64url');
+    // Only a workflow with a webhookTrigger gets a URL; without one an old token stops reaching it.
+    const hasWebhook = nodes.some((n) => n.type === 'webhookTrigger');
+    const token = hasWebhook ? wf.webhookToken ?? randomBytes(32).toString('base64url') : null;
+    const secret = hasWebhook ? previous?.webhookSecret ?? randomBytes(24).toString('base64url') : null;
     const authType = opts.authType ?? wf.authType ?? 'payload';
     const concurrency = opts.concurrency ?? wf.concurrency ?? 'queue';
     const limits = opts.limits ?? wf.limits ?? {};
@@ -122,8 +127,13 @@ export class WorkflowManager {
     }
     this.deps.service.invalidate(workflowId);
     this.active.set(workflowId, { version, concurrency, limits });
-    this.routes.delete(token);
-    return { id: workflowId, active: true, version, webhook: { url: `${this.deps.publicUrl()}/flow/webhook/${token}`, token, secret, authType } };
+    if (wf.webhookToken) this.routes.delete(wf.webhookToken);
+    if (token) this.routes.delete(token);
+    this.deps.logger?.info({ workflow: wf.name, workflowId, version, triggers: [...new Set(nodes.filter((n) => registry.get(n.type)?.trigger).map((n) => n.type))] }, 'workflow activated');
+    return {
+      id: workflowId, active: true, version,
+      webhook: token && secret ? { url: `${this.deps.publicUrl()}/flow/webhook/${token}`, token, secret, authType } : null,
+    };
   }
 
   deactivate(workflowId: string): WorkflowInfo {
@@ -135,6 +145,7 @@ export class WorkflowManager {
     this.active.delete(workflowId);
     if (wf.webhookToken) this.routes.delete(wf.webhookToken);
     this.deps.service.invalidate(workflowId);
+    if (wf.active) this.deps.logger?.info({ workflow: wf.name, workflowId }, 'workflow deactivated');
     return store.getWorkflow(workflowId)!;
   }
 

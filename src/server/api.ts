@@ -3,6 +3,7 @@
 // Health is registered outside this scope (no token).
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { PaperBroker } from '../broker/paper/index.js';
 import type { Broker } from '../broker/types.js';
 import { FlowError } from '../errors.js';
 import type { Registry } from '../nodes/registry.js';
@@ -105,5 +106,7 @@ export function healthRoute(app: FastifyInstance, deps: ApiDeps): void {
     status: 'ok', version: deps.version, broker: deps.broker.kind, brokerDescription: deps.broker.description,
     killSwitch: deps.killSwitch.get(), uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
     queueDepth: deps.service.depth, running: deps.service.runningCount,
+    // Which paper market is on: 'always open' (FLOW_PAPER_ALWAYS_OPEN) or OpenAlgo sandbox hours; null off paper.
+    paperMarket: deps.broker instanceof PaperBroker ? (deps.broker.alwaysOpen ? 'always_open' : 'sandbox_hours') : null,
   }));
 }

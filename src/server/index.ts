@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
 import { createBroker } from '../broker/factory.js';
 import { OpenAlgoBroker } from '../broker/openalgo/index.js';
 import { PaperBroker } from '../broker/paper/index.js';
@@ -19,10 +18,10 @@ import { WorkflowManager } from '../runtime/workflows.js';
 import { dataDirWarning, keepPrivate, makePrivateDir, openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { buildApp, type RouteInfo } from './app.js';
+import { createLogger, type LogSink } from './log.js';
 import { createMetrics, instrumentBroker, registerStreamMetrics } from './metrics.js';
 
 export const VERSION = '0.1.0';
-const REDACT = ['apikey', 'secret', 'token', 'authorization', '*.apikey', '*.secret', '*.token', '*.authorization', 'req.headers.authorization', 'headers.authorization'];
 
 export interface RunningFlow {
   url: string;
@@ -42,8 +41,12 @@ export interface RunningFlow {
 export interface StartOptions {
   /** Print the start-up banner (URL, broker, data) to stdout. */
   banner?: boolean;
-  /** Log destination (default stdout); tests pass a quiet level instead. */
+  /** Log level (default FLOW_LOG_LEVEL); tests pass a quiet level. */
   logLevel?: string;
+  /** Log destination (default stdout); tests capture lines here. */
+  logSink?: LogSink;
+  /** Readable lines rather than JSON (default: when stdout is a terminal). */
+  logPretty?: boolean;
   /** Price monitor tick; tests shorten it. */
   priceTickMs?: number;
   now?: () => Date;
@@ -65,7 +68,7 @@ function loadApiToken(config: Config): { token: string; created: boolean } {
 }
 
 export async function startFlow(config: Config, opts: StartOptions = {}): Promise<RunningFlow> {
-  const logger = pino({ level: opts.logLevel ?? config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
+  const logger = createLogger({ level: opts.logLevel ?? config.logLevel, sink: opts.logSink, pretty: opts.logPretty });
   makePrivateDir(config.dataDir);
   const dirWarning = dataDirWarning(config.dataDir);
   if (dirWarning) logger.warn({ dataDir: config.dataDir }, dirWarning);
@@ -79,8 +82,11 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     get: () => killSwitch,
     set: (on: boolean) => {
       // FLOW_KILL_SWITCH=1 in the environment cannot be switched off over HTTP.
+      const was = killSwitch;
       killSwitch = on || config.killSwitch;
       store.setSetting('kill_switch', killSwitch ? 'on' : 'off');
+      if (was !== killSwitch) logger.warn({ killSwitch: killSwitch ? 'on' : 'off' }, killSwitch ? 'kill switch ON: orders are refused' : 'kill switch off: orders allowed');
+      else if (on !== killSwitch) logger.warn({ killSwitch: 'on' }, 'kill switch stays on: FLOW_KILL_SWITCH=1 is set in the environment');
     },
   };
 
@@ -166,7 +172,7 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
   registerStreamMetrics(metrics.registry, () => triggers.streamStatus());
 
   let publicUrl = `http://${config.host}:${config.port}`;
-  workflows = new WorkflowManager({ store, service, registry: defaultRegistry, triggers, publicUrl: () => publicUrl });
+  workflows = new WorkflowManager({ store, service, registry: defaultRegistry, triggers, publicUrl: () => publicUrl, logger: logger.child({ part: 'workflows' }) });
 
   // Recovery before anything new runs: crashed runs and unknown orders are reported, never re-sent.
   const restored = workflows.restore((workflowId, message) => logger.warn({ workflowId }, `trigger not registered: ${message}`));

@@ -16,7 +16,7 @@ export interface Metrics {
 
 export function createMetrics(queueDepth: () => number, running: () => number): Metrics {
   const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry, prefix: 'flow_process_' });
+  client.collectDefaultMetrics({ register: registry, prefix: 'flow_' });
   const executions = new client.Counter({ name: 'flow_executions_total', help: 'Executions finished, by status', labelNames: ['status'], registers: [registry] });
   const steps = new client.Histogram({
     name: 'flow_step_duration_seconds', help: 'Node run time, by node type and status', labelNames: ['type', 'status'],

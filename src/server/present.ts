@@ -57,7 +57,7 @@ export function presentExecution(e: ExecutionDetail) {
     input: e.input,
     steps: e.steps.map((s) => ({
       seq: s.seq, nodeId: s.nodeId, type: s.nodeType, status: s.status, input: s.input ?? undefined, output: s.output ?? undefined,
-      error: s.error ?? undefined, startedAt: iso(s.startedAt), finishedAt: iso(s.finishedAt), durationMs: s.finishedAt - s.startedAt,
+      error: s.error ?? undefined, notes: s.notes ?? undefined, startedAt: iso(s.startedAt), finishedAt: iso(s.finishedAt), durationMs: s.finishedAt - s.startedAt,
     })),
     logs: e.logs.map((l) => ({ time: iso(l.time), level: l.level, message: l.message, nodeId: l.nodeId ?? undefined })),
     variables: e.variables ?? {},

@@ -93,9 +93,10 @@ export interface WorkflowUpdate {
 export interface Activation {
   workflowId: string;
   version: number;
-  webhookToken: string;
+  /** null: the workflow has no webhookTrigger, so no URL reaches it. */
+  webhookToken: string | null;
   /** Stored encrypted; read back only through getByWebhookToken / getWorkflowSecrets. */
-  webhookSecret: string;
+  webhookSecret: string | null;
   authType: WebhookAuthType;
   concurrency: ConcurrencyPolicy;
   limits: RiskLimits;
@@ -238,6 +239,8 @@ export interface NewStep {
   error?: string | null;
   startedAt: number;
   finishedAt: number;
+  /** Warnings on the step (e.g. a reference in a text field that did not resolve). */
+  notes?: readonly string[] | null;
 }
 
 export interface Step {
@@ -250,6 +253,7 @@ export interface Step {
   error: string | null;
   startedAt: number;
   finishedAt: number;
+  notes: string[] | null;
 }
 
 export interface LogEntry {
@@ -281,7 +285,8 @@ export interface ExecutionStore {
   /** queued → running; false when the run is not queued (canceled, unknown). */
   markRunning(id: string, startedAt?: number): boolean;
   /** Records the node in flight, so a crash report can name it. */
-  setCurrentNode(id: string, nodeId: string, nodeType?: string | null): void;
+  /** The node in flight; at the finish, the last node that ran (null when none did). */
+  setCurrentNode(id: string, nodeId: string | null, nodeType?: string | null): void;
   /** queued/running → final; false when already final. */
   finishExecution(id: string, finish: ExecutionFinish): boolean;
   getExecution(id: string): ExecutionDetail | null;

@@ -43,8 +43,18 @@ describe('flow run and flow validate', () => {
     results.forEach((r, i) => {
       expect(r.code, `${examples[i]}\n${r.stdout}\n${r.stderr}`).toBe(0);
       expect(JSON.parse(r.stdout).status).toBe('completed');
+      // The server's id scheme (time-ordered ex_ ids), not UUIDs.
+      expect(JSON.parse(r.stdout).executionId).toMatch(/^ex_[0-9a-z]{9}[A-Za-z0-9_-]{10}$/);
     });
   }, 60_000);
+
+  it('paper-broker --help states each default once', async () => {
+    const help = await flow(['paper-broker', '--help']);
+    expect(help.code).toBe(0);
+    const port = help.stdout.split('\n').find((l) => l.includes('--port <port>'))!;
+    expect(port.match(/default/g)).toHaveLength(1);
+    expect(port).toContain('"5001"');
+  });
 
   it('exits 2 with one line naming the file when the file is not JSON or not a workflow', async () => {
     const notJson = await flow(['run', write('broken.json', '{"name": "x", nodes: [')]);

@@ -29,7 +29,7 @@ afterAll(async () => flow.stop());
 
 const heapUsed = async () => {
   const text = (await rawRequest(flow.port, 'GET', '/metrics')).text;
-  return Number(/^flow_process_nodejs_heap_size_used_bytes (\d+(?:\.\d+)?)/m.exec(text)?.[1] ?? NaN);
+  return Number(/^flow_nodejs_heap_size_used_bytes (\d+(?:\.\d+)?)/m.exec(text)?.[1] ?? NaN);
 };
 
 // ---- generators ------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ export interface TestFlow extends RunningFlow {
 
 export async function startTestFlow(env: Record<string, string> = {}, opts: StartOptions & { dataDir?: string } = {}): Promise<TestFlow> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'flow-server-'));
-  const config = loadConfig({ FLOW_DATA_DIR: dataDir, FLOW_LOG_LEVEL: 'silent', ...env }, { port: 0 });
+  // The paper market stays open: tests place MIS orders at whatever hour they run (a test of sandbox hours passes '0').
+  const config = loadConfig({ FLOW_DATA_DIR: dataDir, FLOW_LOG_LEVEL: 'silent', FLOW_PAPER_ALWAYS_OPEN: '1', ...env }, { port: 0 });
   const flow = await startFlow(config, { banner: false, logLevel: 'silent', ...opts });
   const api = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${flow.url}${url}`, {

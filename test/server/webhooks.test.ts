@@ -207,5 +207,9 @@ describe('webhook answers', () => {
     expect(text).toContain('flow_executions_total');
     expect(text).toContain('flow_webhook_responses_total{code="202"}');
     expect(text).toContain('flow_queue_depth');
+    // Process metrics carry the flow_ prefix once: flow_process_cpu_…, not flow_process_process_cpu_….
+    expect(text).toMatch(/^flow_process_cpu_user_seconds_total \d/m);
+    expect(text).toMatch(/^flow_nodejs_heap_size_used_bytes \d/m);
+    expect(text).not.toContain('process_process');
   });
 });

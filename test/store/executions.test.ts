@@ -38,8 +38,8 @@ describe('executions', () => {
       error: 'node_2 placeOrder: boom', currentNodeId: 'node_2', currentNodeType: 'placeOrder',
     });
     expect(run.steps).toEqual([
-      { seq: 1, nodeId: 'node_1', nodeType: 'webhookTrigger', status: 'completed', input: {}, output: { symbol: 'SBIN' }, error: null, startedAt: t + 1, finishedAt: t + 2 },
-      { seq: 2, nodeId: 'node_2', nodeType: 'placeOrder', status: 'failed', input: { quantity: 1 }, output: null, error: 'boom', startedAt: t + 3, finishedAt: t + 5 },
+      { seq: 1, nodeId: 'node_1', nodeType: 'webhookTrigger', status: 'completed', input: {}, output: { symbol: 'SBIN' }, error: null, notes: null, startedAt: t + 1, finishedAt: t + 2 },
+      { seq: 2, nodeId: 'node_2', nodeType: 'placeOrder', status: 'failed', input: { quantity: 1 }, output: null, error: 'boom', notes: null, startedAt: t + 3, finishedAt: t + 5 },
     ]);
     expect(run.logs.map((l) => [l.message, l.level, l.nodeId])).toEqual([
       ['webhook received', 'info', 'node_1'], ['second', 'warn', null], ['third', 'error', 'node_2'],

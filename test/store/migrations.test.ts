@@ -81,6 +81,8 @@ describe('migrations', () => {
       store.insertExecution({ id: 'ex_new', workflowId: 'wf_old', version: null, trigger: { kind: 'manual' }, status: 'queued' });
       store.insertNotification({ executionId: 'ex_new', nodeId: 'node_1', channel: 'log', message: 'hello', delivered: true });
       expect(store.getExecution('ex_new')?.notifications.map((n) => n.message)).toEqual(['hello']);
+      store.insertStep({ executionId: 'ex_new', seq: 1, nodeId: 'say', nodeType: 'log', status: 'completed', startedAt: 1, finishedAt: 2, notes: ['message did not resolve'] });
+      expect(store.getExecution('ex_new')?.steps.map((s) => s.notes)).toEqual([['message did not resolve']]);
       store.close();
       expect(schemaOf(file)).toEqual(schemaOf(path.join(freshDir, 'flow.db')));
     });

@@ -21,7 +21,7 @@ export async function startServer(): Promise<Server> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-e2e-'));
   const token = `e2e-${Math.random().toString(36).slice(2)}`;
   const child: ChildProcess = spawn(process.execPath, ['bin/flow.js', 'serve', '--port', '0', '--data-dir', dataDir], {
-    env: { ...process.env, FLOW_API_TOKEN: token, FLOW_LOG_LEVEL: 'warn', FLOW_BROKER: 'paper', OPENALGO_HOST: '' },
+    env: { ...process.env, FLOW_API_TOKEN: token, FLOW_LOG_LEVEL: 'warn', FLOW_BROKER: 'paper', FLOW_PAPER_ALWAYS_OPEN: '1', OPENALGO_HOST: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -50,6 +50,8 @@ describe('the trader workflow in a real browser', () => {
     await page.waitForSelector('[data-testid=node-node_3]');
     workflowId = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]);
     expect(workflowId).toMatch(/^wf_/);
+    // The top bar says which paper market is on (the harness keeps it always open).
+    await expect(page.locator('[data-testid=broker-pill]').innerText()).resolves.toBe('broker: paper · always open');
     expect(await page.locator('.react-flow__node').count()).toBe(5);
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 4);
     // The condition's outputs are labelled, and the order node reads as an order.

@@ -126,6 +126,8 @@ export interface Step {
   input?: Record<string, unknown>;
   output?: unknown;
   error?: string;
+  /** Warnings (e.g. a reference in a text field that did not resolve and was used as written). */
+  notes?: string[];
   startedAt?: string | null;
   finishedAt?: string | null;
   durationMs?: number;
@@ -169,6 +171,8 @@ export interface Health {
   killSwitch: boolean;
   queueDepth?: number;
   running?: number;
+  /** On the paper broker: orders at any hour (FLOW_PAPER_ALWAYS_OPEN) or OpenAlgo sandbox hours. */
+  paperMarket?: 'always_open' | 'sandbox_hours' | null;
 }
 
 /** OpenAlgo-shaped answers of the paper broker. */

@@ -11,6 +11,7 @@ import { openingMargin, openingQuantity } from './margin.js';
 import type { Market } from './prices.js';
 import { emptyState, type PaperOrder, type PaperPosition, type PaperState } from './state.js';
 import type { OrderSpec } from './validate.js';
+import { afterHoursRefusal } from './session.js';
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const tick = (x: number, ticks: number) => Math.round(x * 20 + ticks) / 20;
@@ -26,6 +27,9 @@ export class Account {
   private resting = new Set<PaperOrder>();
   private positions = new Map<string, PaperPosition>();
   private keys = new Set<string>();
+
+  /** false: OpenAlgo sandbox hours (MIS orders that open a position refused after square-off). */
+  alwaysOpen = true;
 
   constructor(public state: PaperState, private readonly market: Market, private readonly emit: (u: OrderUpdate) => void) {
     this.index();
@@ -107,6 +111,10 @@ export class Account {
 
   /** Places a checked order: fills it now when marketable, else leaves it resting. */
   place(spec: OrderSpec, ms: number): OrderAnswer {
+    if (!this.alwaysOpen) {
+      const closed = afterHoursRefusal(spec, ms, this.positionQuantity(spec.symbol, spec.exchange, spec.product));
+      if (closed) return fail(closed);
+    }
     const inst = spec.instrument;
     const ltp = this.market.ltp(inst, ms);
     const buy = spec.action === 'BUY';

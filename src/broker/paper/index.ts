@@ -37,6 +37,12 @@ export interface PaperBrokerOptions {
   seed?: number;
   /** The clock; default the system clock. */
   now?: () => Date;
+  /**
+   * true (default): orders are taken at any hour. false: OpenAlgo sandbox hours, where an MIS order
+   * that opens a position is refused from square-off until 09:00 IST (`flow serve` sets this from
+   * FLOW_PAPER_ALWAYS_OPEN).
+   */
+  alwaysOpen?: boolean;
   /** Cash of a fresh account, in rupees. Default ₹1 crore. */
   startingCapital?: number;
   /** A snapshot to restore: positions, orders, trades, funds, seen client keys, set prices. */
@@ -54,6 +60,8 @@ const ORDER_METHOD_NAMES: ReadonlySet<string> = new Set(ORDER_METHODS);
 export class PaperBroker implements Broker {
   readonly kind = 'paper' as const;
   readonly description = 'paper';
+  /** Whether orders are taken at any hour (else OpenAlgo sandbox hours). */
+  readonly alwaysOpen: boolean;
   private readonly clock: () => Date;
   private readonly market: Market;
   private readonly account: Account;
@@ -73,6 +81,8 @@ export class PaperBroker implements Broker {
     this.onChange = opts.onChange;
     this.market = new Market(opts.seed ?? 42, state.priceOverrides);
     this.account = new Account(state, this.market, (u) => this.updates.push(u));
+    this.account.alwaysOpen = opts.alwaysOpen ?? true;
+    this.alwaysOpen = this.account.alwaysOpen;
   }
 
   /** A deep copy of the account, plain JSON. */

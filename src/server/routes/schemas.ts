@@ -47,7 +47,7 @@ export const activation = {
   properties: {
     id: { type: 'string' }, active: { type: 'boolean' }, version: { type: 'integer' },
     webhook: {
-      type: 'object', required: ['url', 'token', 'secret', 'authType'],
+      type: ['object', 'null'], required: ['url', 'token', 'secret', 'authType'],
       properties: { url: { type: 'string' }, token: { type: 'string' }, secret: { type: 'string' }, authType: { type: 'string', enum: ['payload', 'url', 'hmac'] } },
     },
   },

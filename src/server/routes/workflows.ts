@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FlowError, notFound } from '../../errors.js';
 import type { WorkflowDefinition } from '../../store/types.js';
 import { exportWorkflow, validateWorkflow, type Workflow as WorkflowJson } from '../../workflow/index.js';
+import { uniqueName } from '../../workflow/names.js';
 import type { ApiDeps } from '../api.js';
 import { presentListItem, presentWorkflow } from '../present.js';
 import { activation, errorAnswer, idParams, limitsSchema, looseObject, newWorkflowBody, WORKFLOW_BODY_LIMIT, workflowBody } from './schemas.js';
@@ -40,8 +41,11 @@ export async function workflowRoutes(app: FastifyInstance, deps: ApiDeps): Promi
 
   const create = (body: unknown, strict: boolean) => {
     const c = checked(body, strict);
-    const wf = store.createWorkflow({ name: c.name, description: c.description, definition: c.definition });
-    return { ...presentWorkflow(wf, url()), problems: c.problems };
+    // An import of a file already imported gets a name of its own, and says so.
+    const name = strict ? uniqueName(c.name, store.listWorkflows().map((w) => w.name)) : c.name;
+    const warnings = name === c.name ? [] : [`a workflow named '${c.name}' already exists: imported as '${name}'`];
+    const wf = store.createWorkflow({ name, description: c.description, definition: { ...c.definition, name } });
+    return { ...presentWorkflow(wf, url()), problems: c.problems, ...(strict ? { warnings } : {}) };
   };
 
   app.post('/workflows', { ...big, schema: { body: newWorkflowBody, response: { 201: looseObject, 400: errorAnswer } } }, async (req: FastifyRequest<{ Body: Partial<WorkflowJson> & { name: string } }>, reply) => {

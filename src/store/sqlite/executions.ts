@@ -71,9 +71,9 @@ export function executionStore(db: DB, deps: ExecutionDeps): ExecutionStore {
     queuedFor: db.prepare<[string], FullRow>(`SELECT ${SUMMARY}, input, variables FROM executions
       WHERE workflow_id = ? AND status = 'queued' ORDER BY seq`),
     insertStep: db.prepare(`INSERT INTO steps (execution_id, seq, node_id, node_type, status, started_at, finished_at,
-      error, input, output) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    steps: db.prepare<[string], Omit<Step, 'input' | 'output'> & { input: string | null; output: string | null }>(
-      `SELECT seq, node_id AS nodeId, node_type AS nodeType, status, input, output, error, started_at AS startedAt,
+      error, input, output, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    steps: db.prepare<[string], Omit<Step, 'input' | 'output' | 'notes'> & { input: string | null; output: string | null; notes: string | null }>(
+      `SELECT seq, node_id AS nodeId, node_type AS nodeType, status, input, output, notes, error, started_at AS startedAt,
        finished_at AS finishedAt FROM steps WHERE execution_id = ? ORDER BY seq, id`),
     insertLog: db.prepare('INSERT INTO logs (execution_id, seq, time, level, node_id, message) VALUES (?, ?, ?, ?, ?, ?)'),
     logs: db.prepare<[string], LogEntry>(
@@ -115,7 +115,7 @@ export function executionStore(db: DB, deps: ExecutionDeps): ExecutionStore {
       if (!r) return null;
       return {
         ...toExecution(r),
-        steps: q.steps.all(id).map((s) => ({ ...s, input: fromJson(s.input), output: fromJson(s.output) })),
+        steps: q.steps.all(id).map((s) => ({ ...s, input: fromJson(s.input), output: fromJson(s.output), notes: fromJson(s.notes) as string[] | null })),
         logs: q.logs.all(id),
         intents: deps.listIntents(id),
         notifications: deps.listNotifications(id),
@@ -141,7 +141,7 @@ export function executionStore(db: DB, deps: ExecutionDeps): ExecutionStore {
 
     insertStep(s) {
       q.insertStep.run(s.executionId, s.seq, s.nodeId, s.nodeType, s.status, s.startedAt, s.finishedAt, s.error ?? null,
-        toJson(s.input), toJson(s.output));
+        toJson(s.input), toJson(s.output), s.notes?.length ? toJson(s.notes) : null);
     },
 
     insertLogs(executionId, entries) {

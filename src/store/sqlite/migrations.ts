@@ -170,6 +170,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core tables', up: (db) => { db.exec(CORE); } },
   { version: 2, name: 'notifications', up: (db) => { db.exec(NOTIFICATIONS); } },
   { version: 3, name: 'webhook enabled', up: (db) => { db.exec(WEBHOOK_ENABLED); } },
+  // A step's warnings (an unresolved reference in a text field, a value adjusted), as a JSON array.
+  { version: 4, name: 'step notes', up: (db) => { db.exec('ALTER TABLE steps ADD COLUMN notes TEXT'); } },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

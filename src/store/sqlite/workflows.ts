@@ -191,7 +191,7 @@ export function workflowStore(db: DB, key: Buffer): WorkflowStore {
       const setKey = a.brokerApiKey !== undefined;
       const apiKey = a.brokerApiKey ? encrypt(key, a.brokerApiKey, secretContext(a.workflowId, 'broker_api_key')) : null;
       try {
-        q.activate.run(a.version, a.webhookToken, encrypt(key, a.webhookSecret, secretContext(a.workflowId, 'webhook_secret')),
+        q.activate.run(a.version, a.webhookToken, a.webhookSecret === null ? null : encrypt(key, a.webhookSecret, secretContext(a.workflowId, 'webhook_secret')),
           a.authType, a.concurrency, JSON.stringify(a.limits), setKey ? 1 : 0, apiKey, a.workflowId);
       } catch (e) {
         throw asStoreError(e, 'a workflow with this webhook token');

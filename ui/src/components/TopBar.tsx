@@ -76,8 +76,10 @@ export function TopBar({ route, kill }: { route: Route; kill: ReturnType<typeof 
         </Link>
       )}
       {health && (
-        <span className="pill" title={health.brokerDescription}>
-          broker: {health.broker}
+        <span className="pill" data-testid="broker-pill" title={health.paperMarket === 'sandbox_hours'
+          ? 'Paper market keeps OpenAlgo sandbox hours: MIS orders that open a position are refused from square-off until 09:00 IST (FLOW_PAPER_ALWAYS_OPEN=1 keeps it open)'
+          : health.paperMarket === 'always_open' ? 'Paper market always open (FLOW_PAPER_ALWAYS_OPEN=1): orders fill at any hour' : health.brokerDescription}>
+          broker: {health.broker}{health.paperMarket === 'always_open' ? ' · always open' : health.paperMarket === 'sandbox_hours' ? ' · sandbox hours' : ''}
         </span>
       )}
       <label className={`switch ${kill.enabled ? 'on' : ''}`} title="When on, every order is refused" data-testid="kill-switch">

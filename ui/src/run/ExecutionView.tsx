@@ -130,6 +130,9 @@ export function ExecutionView({ workflowId, executionId, draft }: { workflowId: 
                     <Status status={running.has(picked) ? 'running' : step.status} label={step.status === 'completed' ? 'ran' : step.status} />
                     <span className="muted">#{step.seq}{step.durationMs !== undefined && step.status !== 'skipped' ? ` · ${step.durationMs} ms` : ''}{step.startedAt ? ` · ${timeOnly(step.startedAt)}` : ''}</span>
                   </div>
+                  {step.notes && step.notes.length > 0 && (
+                    <div><h3>Warnings</h3><ul className="problems">{step.notes.map((n) => <li key={n} className="warning">{n}</li>)}</ul></div>
+                  )}
                   {step.error && <div><h3>Error</h3><div className="run-error" style={{ borderRadius: 5 }}>{step.error}</div></div>}
                   {step.status !== 'skipped' && <div><h3>Input (interpolated)</h3><Json value={step.input ?? {}} /></div>}
                   {step.output !== undefined && <div><h3>Output</h3><Json value={step.output} /></div>}
