@@ -43,6 +43,8 @@ export interface ApiDeps {
   apiToken: string;
   /** Open live event streams, ended when the server closes (they would hold it open). */
   streams: Set<() => void>;
+  /** Where price alerts and order updates learn of the market now (DESIGN §7: health says which). */
+  marketData?: () => { stream: { state: string } | null; prices: { alerts: { stream: number; poll: number }; heldBack: number }; orders: { source: string; watches: number } };
 }
 
 const unauthorized = () => new FlowError('unauthorized', 'missing or wrong API token (Authorization: Bearer $FLOW_API_TOKEN)', 401);
@@ -101,6 +103,17 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps): Promise<vo
 }
 
 /** GET /api/health: liveness for load balancers and the CLI, no token. */
+/** The stream's state and how many alerts and order watches read it now, or poll while it is down. */
+function marketData(deps: ApiDeps) {
+  const m = deps.marketData?.();
+  if (!m) return null;
+  return {
+    stream: m.stream?.state ?? 'none',
+    priceAlerts: { stream: m.prices.alerts.stream, poll: m.prices.alerts.poll, ticksHeldBack: m.prices.heldBack },
+    orderUpdates: { source: m.orders.source, watches: m.orders.watches },
+  };
+}
+
 export function healthRoute(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/api/health', { schema: { response: { 200: looseObject } } }, async () => ({
     status: 'ok', version: deps.version, broker: deps.broker.kind, brokerDescription: deps.broker.description,
@@ -108,5 +121,6 @@ export function healthRoute(app: FastifyInstance, deps: ApiDeps): void {
     queueDepth: deps.service.depth, running: deps.service.runningCount,
     // Which paper market is on: 'always open' (FLOW_PAPER_ALWAYS_OPEN) or OpenAlgo sandbox hours; null off paper.
     paperMarket: deps.broker instanceof PaperBroker ? (deps.broker.alwaysOpen ? 'always_open' : 'sandbox_hours') : null,
+    marketData: marketData(deps),
   }));
 }

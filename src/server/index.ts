@@ -188,6 +188,7 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
       reset: () => paper.reset(),
     },
     version: VERSION, startedAt: Date.now(), metrics, apiToken, webhookRateLimit: config.webhookRateLimit,
+    marketData: () => triggers.streamStatus(),
     logger: logger.child({ part: 'http' }),
     uiDir: opts.uiDir ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../ui/dist'),
   });
