@@ -75,7 +75,7 @@ describe('price alerts', () => {
     const metrics = await (await fetch(`${flow.url}/metrics`)).text();
     expect(metrics).toContain('flow_price_alerts{source="stream"} 1');
     expect(metrics).toContain('flow_stream_live 1');
-    const health = await (await fetch(`${flow.url}/api/health`)).json();
+    const health = (await (await fetch(`${flow.url}/api/health`)).json()) as { marketData: unknown };
     expect(health.marketData).toEqual({ stream: 'live', priceAlerts: { stream: 1, poll: 0, ticksHeldBack: 0 }, orderUpdates: { source: expect.any(String), watches: 0 } });
     paper.setPrice('SBIN', 'NSE', 805);
     const [run] = await until(async () => {

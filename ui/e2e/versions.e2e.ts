@@ -62,4 +62,44 @@ describe('versions and re-runs in a real browser', () => {
     const rerun = (await server.api<{ status: string; version: number; trigger: { kind: string } }>('GET', `/api/executions/${newId}`)).body;
     expect(rerun).toMatchObject({ status: 'completed', version: 2, trigger: { kind: 'manual' } });
   });
+
+  it('manages the webhook from the side panel: off and on, auth type, a new secret and a new URL, without re-activating', async () => {
+    const hooked = {
+      name: 'hooked',
+      nodes: [
+        { id: 'hook', type: 'webhookTrigger', position: { x: 0, y: 0 }, data: {} },
+        { id: 'say', type: 'log', position: { x: 0, y: 120 }, data: { message: 'got {{webhook.symbol}}' } },
+      ],
+      edges: [{ id: 'e1', source: 'hook', target: 'say' }],
+    };
+    const wid = (await server.api<Wf>('POST', '/api/workflows', hooked)).body.id;
+    const act = (await server.api<{ version: number; webhook: { url: string; secret: string } }>('POST', `/api/workflows/${wid}/activate`, {})).body;
+    const post = (url: string, secret: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ symbol: 'SBIN', secret }) }).then((r) => r.status);
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${server.url}/workflows/${wid}`);
+    await page.waitForSelector('[data-testid=webhook-controls]');
+
+    await page.click('[data-testid=webhook-toggle]');
+    await expect.poll(() => page.locator('[data-testid=webhook-state]').innerText()).toContain('turned off');
+    expect(await post(act.webhook.url, act.webhook.secret)).toBe(403);
+    await page.click('[data-testid=webhook-toggle]');
+    await expect.poll(() => page.locator('[data-testid=webhook-state]').innerText()).toContain('receiving');
+    expect(await post(act.webhook.url, act.webhook.secret)).toBe(202);
+
+    await page.click('[data-testid=webhook-new-secret]');
+    await expect.poll(() => page.inputValue('[data-testid=webhook-secret]')).not.toBe(act.webhook.secret);
+    const secret = await page.inputValue('[data-testid=webhook-secret]');
+    expect(await post(act.webhook.url, act.webhook.secret)).toBe(401);
+    expect(await post(act.webhook.url, secret)).toBe(202);
+
+    await page.click('[data-testid=webhook-new-url]');
+    await expect.poll(() => page.inputValue('[data-testid=webhook-url]')).not.toBe(act.webhook.url);
+    expect(await post(act.webhook.url, secret)).toBe(404);
+    expect(await post(await page.inputValue('[data-testid=webhook-url]'), secret)).toBe(202);
+
+    await page.selectOption('[data-testid=webhook-auth]', 'url');
+    await expect.poll(async () => (await server.api<{ authType: string }>('GET', `/api/workflows/${wid}/webhook`)).body.authType).toBe('url');
+    // Still the version activated at the start: nothing was re-activated.
+    expect((await server.api<{ version: number }>('GET', `/api/workflows/${wid}`)).body.version).toBe(act.version);
+  });
 });

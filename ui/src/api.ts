@@ -82,6 +82,10 @@ export const api = {
   exportWorkflow: (id: string) => request<WorkflowJson>('GET', `/api/workflows/${enc(id)}/export`),
   validate: (wf: unknown) => request<{ valid: boolean; problems: Problem[] }>('POST', '/api/workflows/validate', wf),
   webhook: (id: string) => request<WebhookInfo>('GET', `/api/workflows/${enc(id)}/webhook`),
+  /** Webhook management without re-activating (OpenAlgo's): on/off, a new token (new URL) or secret. */
+  manageWebhook: (id: string, action: 'enable' | 'disable' | 'regenerate-token' | 'regenerate-secret') =>
+    request<WebhookInfo>('POST', `/api/workflows/${enc(id)}/webhook/${action}`, {}),
+  setWebhookAuth: (id: string, authType: AuthType) => request<WebhookInfo>('PUT', `/api/workflows/${enc(id)}/webhook`, { authType }),
   activate: (id: string, opts: { authType?: AuthType; concurrency?: Concurrency; limits?: Limits } = {}) =>
     request<{ id: string; active: true; version: number; webhook: WebhookInfo | null }>('POST', `/api/workflows/${enc(id)}/activate`, opts),
   deactivate: (id: string) => request<{ id: string; active: false }>('POST', `/api/workflows/${enc(id)}/deactivate`, {}),

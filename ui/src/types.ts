@@ -101,6 +101,8 @@ export interface WebhookInfo {
   token: string;
   secret: string | null;
   authType: AuthType;
+  /** False while the webhook is turned off (deliveries answer 403); absent in older answers. */
+  enabled?: boolean;
 }
 
 export interface ExecutionSummary {

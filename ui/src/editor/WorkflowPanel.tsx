@@ -3,6 +3,7 @@
 import type { ReactNode } from 'react';
 import { ProblemList } from '../components/ProblemList';
 import type { Problem, WebhookInfo, WfNode } from '../types';
+import { WebhookControls } from './WebhookControls';
 import { WebhookPanel } from './WebhookPanel';
 
 interface Props {
@@ -16,9 +17,11 @@ interface Props {
   onPick: (nodeId: string) => void;
   /** The versions list (the editor owns restoring). */
   versions?: ReactNode;
+  /** Webhook management: the workflow and what to do with the webhook a change answers. */
+  manage?: { workflowId: string; onChange: (w: WebhookInfo) => void };
 }
 
-export function WorkflowPanel({ description, onDescription, problems, selectedCount, nodes, webhook, nodeLabel, onPick, versions }: Props) {
+export function WorkflowPanel({ description, onDescription, problems, selectedCount, nodes, webhook, nodeLabel, onPick, versions, manage }: Props) {
   return (
     <aside className="side" data-testid="workflow-panel">
       <h2>Workflow</h2>
@@ -37,6 +40,7 @@ export function WorkflowPanel({ description, onDescription, problems, selectedCo
         <div className="side-section">
           <h3>TradingView webhook</h3>
           <WebhookPanel webhook={webhook} nodes={nodes} />
+          {manage && <WebhookControls workflowId={manage.workflowId} webhook={webhook} onChange={manage.onChange} />}
         </div>
       )}
       {versions}

@@ -371,7 +371,8 @@ function Editor({ id }: { id: string }) {
         ) : (
           <WorkflowPanel description={description} onDescription={setDescription} problems={problems} selectedCount={selected.length}
             nodes={wfNodes} webhook={wf.active ? webhook : null} nodeLabel={nodeLabel} onPick={graph.selectNode}
-            versions={<VersionsSection workflowId={id} refresh={`${wf.version}:${loads}`} onRestore={restore} />} />
+            versions={<VersionsSection workflowId={id} refresh={`${wf.version}:${loads}`} onRestore={restore} />}
+            manage={{ workflowId: id, onChange: setWebhook }} />
         )}
       </div>
       {dialog === 'keys' && <ShortcutsDialog onClose={() => setDialog(null)} />}
