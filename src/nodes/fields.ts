@@ -24,6 +24,8 @@ export interface FieldSpec<T = unknown> {
   max?: number;
   /** The value must be greater than this (a "positive" number has exclusiveMin 0). */
   exclusiveMin?: number;
+  /** An enum's other accepted spellings (lower case), each to its option (`lt` → `<`). */
+  aliases?: Readonly<Record<string, string>>;
   /** Converts a raw (already interpolated) value; throws FieldError with a message a trader can act on. */
   parse(raw: unknown): T;
   /** A fraction is truncated toward zero (quantities), rather than refused. */
@@ -137,9 +139,15 @@ export const f = {
     });
   },
   /** An enumerated constant, matched case-insensitively and returned in its canonical spelling. */
-  enum<const O extends readonly string[]>(options: O, opts: Common<O[number]> = {}): FieldSpec<O[number]> {
-    const byKey = new Map(options.map((o) => [o.toLowerCase(), o]));
-    return customField('enum', { ...opts, options }, (v) => {
+  /** One of `options`, any case; `aliases` are older or other spellings taken for an option. */
+  enum<const O extends readonly string[]>(options: O, opts: Common<O[number]> & { aliases?: Readonly<Record<string, O[number]>> } = {}): FieldSpec<O[number]> {
+    const byKey = new Map<string, O[number]>(options.map((o) => [o.toLowerCase(), o]));
+    const aliases: Record<string, O[number]> = {};
+    for (const [k, v] of Object.entries(opts.aliases ?? {})) {
+      aliases[k.toLowerCase()] = v;
+      byKey.set(k.toLowerCase(), v);
+    }
+    return customField('enum', { ...opts, options, ...(opts.aliases ? { aliases } : {}) }, (v) => {
       const hit = typeof v === 'string' || typeof v === 'number' ? byKey.get(String(v).trim().toLowerCase()) : undefined;
       if (hit === undefined) throw new FieldError(`${show(v)} is not one of ${options.join(', ')}`);
       return hit;
@@ -220,6 +228,7 @@ export function describeField(name: string, s: FieldSpec): Record<string, unknow
   if (s.max !== undefined) out.max = s.max;
   if (s.exclusiveMin !== undefined) out.exclusiveMin = s.exclusiveMin;
   if (s.truncates) out.truncates = true;
+  if (s.aliases) out.aliases = s.aliases;
   return out;
 }
 
@@ -233,6 +242,7 @@ export interface FieldDescription {
   max?: number;
   exclusiveMin?: number;
   truncates?: boolean;
+  aliases?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -251,7 +261,7 @@ export function fieldFromDescription(d: FieldDescription): FieldSpec | null {
     case 'boolean':
       return f.boolean(common);
     case 'enum':
-      return d.options ? f.enum(d.options, common) : null;
+      return d.options ? f.enum(d.options, { ...common, aliases: d.aliases }) : null;
     case 'time':
       return f.time(common);
     case 'date':

@@ -13,13 +13,7 @@ export { customField };
 
 /** An enum that also accepts older spellings (e.g. the seed's `quantity_gt`), returned canonical. */
 export function aliasedEnum<const O extends readonly string[]>(options: O, legacy: Record<string, O[number]>, opts: Common<O[number]> = {}): FieldSpec<O[number]> {
-  const byKey = new Map<string, O[number]>(options.map((o) => [o.toLowerCase(), o]));
-  for (const [k, v] of Object.entries(legacy)) byKey.set(k.toLowerCase(), v);
-  return customField('enum', { ...opts, options }, (v) => {
-    const hit = typeof v === 'string' || typeof v === 'number' ? byKey.get(String(v).trim().toLowerCase()) : undefined;
-    if (hit === undefined) throw new FieldError(`${show(v)} is not one of ${options.join(', ')}`);
-    return hit;
-  });
+  return f.enum(options, { ...opts, aliases: legacy });
 }
 
 const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];

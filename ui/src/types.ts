@@ -14,6 +14,8 @@ export interface FieldDef {
   min?: number;
   max?: number;
   exclusiveMin?: number;
+  /** An enum's other accepted spellings, each to its option. */
+  aliases?: Record<string, string>;
 }
 
 export interface NodeType {

@@ -28,6 +28,15 @@ describe('client field checks', () => {
     expect(checkField(fieldOf(placeOrder, 'symbol'), '')).toBe('is required');
   });
 
+  it('take the other spellings the server takes for an enum (lT for <), as the catalogue lists them', () => {
+    const operator = fieldOf(nodes.find((n) => n.type === 'priceCondition')!, 'operator');
+    for (const raw of ['lT', 'GTE', '<>']) {
+      expect(serverSays('priceCondition', 'operator', raw)).toBeNull();
+      expect(checkField(operator, raw)).toBeNull();
+    }
+    expect(checkField(operator, 'around')).toBe(serverSays('priceCondition', 'operator', 'around'));
+  });
+
   it('leave {{…}} references to run time', () => {
     expect(checkField(fieldOf(placeOrder, 'quantity'), '{{webhook.qty}}')).toBeNull();
     expect(checkField(fieldOf(placeOrder, 'action'), '{{webhook.action}}')).toBeNull();
@@ -45,6 +54,8 @@ describe('client field checks', () => {
       fc.double({ min: -5, max: 5, noNaN: true }),
       fc.string({ maxLength: 6 }),
       ...(def.options?.length ? [fc.constantFrom(...def.options).map((o) => o.toLowerCase())] : []),
+      // Other spellings the server takes (`lt` for `<`), in any case: the client must take them too.
+      ...(def.aliases && Object.keys(def.aliases).length ? [fc.constantFrom(...Object.keys(def.aliases)).map((a) => a.toUpperCase())] : []),
     );
     fc.assert(fc.property(fc.constantFrom(...fields).chain(({ type, def }) => fc.tuple(fc.constant(type), fc.constant(def), value(def))), ([type, def, raw]) => {
       const client = checkField(def, raw);
