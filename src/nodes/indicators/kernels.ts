@@ -65,16 +65,10 @@ export function pairwiseSum(d: Arr, s: number, e: number): number {
   return pairwiseSum(d, s, s + half) + pairwiseSum(d, s + half, e);
 }
 
-/** Running-sum SMA (the cumulative-sum form OpenAlgo uses). */
+/** Running-sum SMA (the cumulative-sum form OpenAlgo uses): the rolling sum over the period, divided. */
 export function sma(data: Arr, period: number): Arr {
-  const n = data.length;
-  const out = nan(n);
-  if (period <= 0 || n < period) return out;
-  const c = new Array<number>(n);
-  let acc = 0;
-  for (let i = 0; i < n; i++) c[i] = acc += data[i];
-  out[period - 1] = c[period - 1] / period;
-  for (let i = period; i < n; i++) out[i] = (c[i] - c[i - period]) / period;
+  const out = rollingSum(data, period);
+  for (let i = period - 1; i < out.length; i++) out[i] /= period;
   return out;
 }
 /** Window mean (mean of each window, NaN if any value in it is NaN). */
