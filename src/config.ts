@@ -1,7 +1,7 @@
 // Configuration from the environment (DESIGN.md §8); command-line flags win where both exist.
 
 import path from 'node:path';
-import { DEFAULT_TIMEZONE } from './engine/time.js';
+import { DEFAULT_TIMEZONE } from './market/clock.js';
 
 export interface Config {
   dataDir: string;

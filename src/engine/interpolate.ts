@@ -2,7 +2,7 @@
 // dotted keys and [n] indexes. Nothing is ever evaluated as code.
 
 import { redact } from './redact.js';
-import { builtins } from './time.js';
+import { builtins } from '../market/clock.js';
 
 type Segment = string | number;
 type Part = { text: string } | { path: Segment[]; raw: string };

@@ -10,7 +10,7 @@ import type { CompiledNode, CompiledWorkflow, EdgeKind } from './compile.js';
 import { interpolateDeep, type Scope } from './interpolate.js';
 import { trackOrders } from './orders.js';
 import { redact, withoutSecret } from './redact.js';
-import { DEFAULT_TIMEZONE } from './time.js';
+import { DEFAULT_TIMEZONE } from '../market/clock.js';
 import type { LogEntry, OrderGuard, OrderRecord, RunHooks, RunResult, RunStatus, Step, TriggerInfo } from './types.js';
 
 /** Order-defining fields: an unresolved `{{...}}` in one fails an order node before any broker call. */

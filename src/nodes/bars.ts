@@ -1,7 +1,7 @@
 // Nodes that read one bar or one period from history: priorPeriodOhlc and barOffset, as OpenAlgo's
 // execute_prior_period_ohlc and execute_bar_offset (same fields, windows and output keys).
 
-import { zonedDate } from '../engine/time.js';
+import { zonedDate } from '../market/clock.js';
 import { f } from './fields.js';
 import { closedBars, fetchCandles, lookbackDays, PERIODS, periodInterval, periodLookback, priorPeriod } from './history.js';
 import { sourceField } from './indicators/node.js';

@@ -1,7 +1,7 @@
 // Condition nodes and gates: each answers a boolean that routes true/yes and false/no edges.
 // A condition that cannot be evaluated returns status 'error' and takes neither branch.
 
-import { zonedParts } from '../engine/time.js';
+import { zonedParts } from '../market/clock.js';
 import { f } from './fields.js';
 import {
   aliasedEnum, anyValue, call, dayList, exchangeField, failure, productField, symbolField, toNumber,

@@ -2,8 +2,8 @@
 // derived facts (P&L totals, prior-period OHLC, indicators, calendar flags).
 
 import { EXCHANGES, type BrokerAnswer } from '../broker/types.js';
-import { builtins, zonedDate } from '../engine/time.js';
-import { defaultCalendar } from '../triggers/calendar.js';
+import { builtins, zonedDate } from '../market/clock.js';
+import { defaultCalendar } from '../market/calendar.js';
 import { f, FieldError } from './fields.js';
 import { barOffset, priorPeriodOhlc } from './bars.js';
 import { indicator } from './indicators/node.js';
@@ -12,7 +12,7 @@ import {
   actionField, anyValue, call, customField, exchangeField, failure, fromBroker, MAX_HISTORY_BARS, offsetField, priceField,
   priceTypeField, productField, quantityField, round2, symbolField, toNumber,
 } from './shared.js';
-import { addDays, describeDay } from './tradingDays.js';
+import { addDays, describeDay } from '../market/days.js';
 import { defineNode, type NodeContext, type NodeDefinition } from './types.js';
 
 

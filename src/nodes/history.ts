@@ -4,9 +4,9 @@
 // candles the way OpenAlgo's Historify does (database/historify_db.py).
 
 import type { Broker, Candle } from '../broker/types.js';
-import { zonedDate } from '../engine/time.js';
+import { zonedDate } from '../market/clock.js';
 import { MAX_HISTORY_BARS, toNumber } from './shared.js';
-import { addDays, weekdayOf } from './tradingDays.js';
+import { addDays, weekdayOf } from '../market/days.js';
 
 export type IntervalInfo =
   | { kind: 'intraday'; seconds: number }

@@ -2,7 +2,7 @@
 // trades on, which expiry a preset (current_week …) means, and the lot size, read from the broker.
 
 import type { Broker } from '../broker/types.js';
-import { zonedDate } from '../engine/time.js';
+import { zonedDate } from '../market/clock.js';
 import { toNumber } from './shared.js';
 
 export const EXPIRY_TYPES = ['current_week', 'next_week', 'current_month', 'next_month'] as const;

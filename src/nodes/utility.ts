@@ -1,7 +1,7 @@
 // Utility nodes: variables, waits, logs, alerts, outbound HTTP and arithmetic.
 
 import { Agent, request } from 'undici';
-import { zonedParts, zonedTimeToDate } from '../engine/time.js';
+import { zonedParts, zonedTimeToDate } from '../market/clock.js';
 import { ExpressionError, evaluate } from './expression.js';
 import { f } from './fields.js';
 import { BlockedAddressError, guardedLookup, isNonPublicAddress, resolveAll } from './netguard.js';

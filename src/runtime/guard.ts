@@ -2,7 +2,7 @@
 // order intent is recorded. A refusal fails the node with the limit's name; nothing is sent.
 
 import type { OrderGuard } from '../engine/types.js';
-import { zonedDate, zonedTimeToDate } from '../engine/time.js';
+import { zonedDate, zonedTimeToDate } from '../market/clock.js';
 import type { RiskLimits } from '../store/types.js';
 
 export interface GuardDeps {

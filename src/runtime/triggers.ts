@@ -4,7 +4,7 @@
 import type { Broker } from '../broker/types.js';
 import type { TriggerInfo } from '../engine/types.js';
 import type { Store } from '../store/types.js';
-import type { Calendar } from '../triggers/calendar.js';
+import type { Calendar } from '../market/calendar.js';
 import { OrderWatcher, orderWatchFromNode } from '../triggers/order-watcher.js';
 import { PriceMonitor, priceAlertFromNode } from '../triggers/price-monitor.js';
 import { Scheduler } from '../triggers/scheduler.js';

@@ -1,6 +1,5 @@
-// Trigger machinery: calendars, schedules, the price monitor and the order watcher (DESIGN.md §7).
+// Trigger machinery: schedules, the price monitor and the order watcher (DESIGN.md §7).
 
-export * from './calendar.js';
 export * from './schedule.js';
 export * from './scheduler.js';
 export * from './price-monitor.js';

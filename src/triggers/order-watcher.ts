@@ -3,7 +3,7 @@
 // down. Every event is compared with the last status seen, so a change seen twice fires once.
 
 import type { Broker, OrderBookEntry, OrderUpdate } from '../broker/types.js';
-import { builtins, DEFAULT_TIMEZONE } from '../engine/time.js';
+import { builtins, DEFAULT_TIMEZONE } from '../market/clock.js';
 import type { MarketStream, StreamOrderUpdate } from '../stream/types.js';
 
 export type WatchStatus = 'any' | 'open' | 'trigger pending' | 'complete' | 'rejected' | 'cancelled';

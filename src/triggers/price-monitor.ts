@@ -4,7 +4,7 @@
 // the first tick after a reconnect is judged against it: a level crossed meanwhile fires once.
 
 import type { Broker, MultiQuotesAnswer, SymbolRef } from '../broker/types.js';
-import { builtins, DEFAULT_TIMEZONE } from '../engine/time.js';
+import { builtins, DEFAULT_TIMEZONE } from '../market/clock.js';
 import type { MarketStream, StreamState } from '../stream/types.js';
 import {
   conditionMet, isChannel, isPercent, needsLevel, normalizeCondition, PRICE_CONDITIONS, type PriceCondition,

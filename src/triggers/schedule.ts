@@ -2,8 +2,8 @@
 // purely (croner for clock patterns) in the exchange time zone, honouring the trading calendar.
 
 import { Cron } from 'croner';
-import { DEFAULT_TIMEZONE, parseHhMm, zonedDate, zonedTimeToDate } from '../engine/time.js';
-import { defaultCalendar, type Calendar } from './calendar.js';
+import { DEFAULT_TIMEZONE, parseHhMm, zonedDate, zonedTimeToDate } from '../market/clock.js';
+import { defaultCalendar, type Calendar } from '../market/calendar.js';
 
 export type ScheduleKind = 'once' | 'daily' | 'weekly' | 'interval' | 'cron';
 export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['once', 'daily', 'weekly', 'interval', 'cron'];

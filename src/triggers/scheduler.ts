@@ -1,8 +1,8 @@
 // Fires schedules on time: one timer per job, armed for its next run (nothing polls).
 // A run found late (server down, machine asleep) fires if under 60 s late, otherwise is reported missed.
 
-import { DEFAULT_TIMEZONE } from '../engine/time.js';
-import { defaultCalendar, type Calendar } from './calendar.js';
+import { DEFAULT_TIMEZONE } from '../market/clock.js';
+import { defaultCalendar, type Calendar } from '../market/calendar.js';
 import { nextRun, parseSchedule, type ParseScheduleResult, type ScheduleSpec } from './schedule.js';
 
 export interface ScheduledFire {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { interpolateDeep, interpolateString, parsePath, type Scope } from '../../src/engine/interpolate.js';
-import { builtins } from '../../src/engine/time.js';
+import { builtins } from '../../src/market/clock.js';
 
 const scope = (variables: Record<string, unknown> = {}, webhook: Record<string, unknown> = {}): Scope => ({
   variables, webhook, now: new Date('2026-04-29T03:45:42.123Z'), timezone: 'Asia/Kolkata',

@@ -2,7 +2,7 @@
 // parse, cross-field check), build a NodeContext around a broker, and run a node.
 
 import { ENDPOINTS, type Broker } from '../../src/broker/types.js';
-import { DEFAULT_TIMEZONE } from '../../src/engine/time.js';
+import { DEFAULT_TIMEZONE } from '../../src/market/clock.js';
 import { FieldError, type Fields, type ParamsOf } from '../../src/nodes/fields.js';
 import type { LogLevel, NodeContext, NodeDefinition, NodeInput, NodeResult, Notification, Notifier, TriggerKind } from '../../src/nodes/types.js';
 import { normalizeData } from '../../src/workflow/normalize.js';

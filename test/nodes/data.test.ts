@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PaperBroker } from '../../src/broker/paper/index.js';
 import type { Candle } from '../../src/broker/types.js';
 import { nodes } from '../../src/nodes/data.js';
-import { describeDay } from '../../src/nodes/tradingDays.js';
+import { describeDay } from '../../src/market/days.js';
 import { parseParams, prepare, runNode, stubBroker } from './context.js';
 import { NOW, historyBroker } from './candles.js';
 

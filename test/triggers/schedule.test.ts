@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import { describe, expect, it } from 'vitest';
-import { zonedParts } from '../../src/engine/time.js';
-import { loadCalendar } from '../../src/triggers/calendar.js';
+import { zonedParts } from '../../src/market/clock.js';
+import { loadCalendar } from '../../src/market/calendar.js';
 import { cronPattern, nextRuns, parseSchedule, type ScheduleSpec } from '../../src/triggers/schedule.js';
 
 const cal = loadCalendar();

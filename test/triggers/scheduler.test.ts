@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadCalendar } from '../../src/triggers/calendar.js';
+import { loadCalendar } from '../../src/market/calendar.js';
 import { parseSchedule, type ScheduleSpec } from '../../src/triggers/schedule.js';
 import { Scheduler, type MissedRuns, type ScheduledFire } from '../../src/triggers/scheduler.js';
 

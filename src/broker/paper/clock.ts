@@ -1,7 +1,7 @@
 // IST calendar arithmetic on epoch numbers: cheap enough to run on every quote, and
 // independent of the machine's TZ. Days are "IST day numbers" (days since 1970-01-01 in IST).
 
-import { zoneOffsetMinutes } from '../../engine/time.js';
+import { zoneOffsetMinutes } from '../../market/clock.js';
 
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;

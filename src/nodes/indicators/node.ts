@@ -2,7 +2,7 @@
 // history (the forming bar included, as OpenAlgo computes on what the broker returns) or nested over
 // another node's series; the answer is compute_indicator's (compute.ts).
 
-import { zonedDate } from '../../engine/time.js';
+import { zonedDate } from '../../market/clock.js';
 import { f, FieldError } from '../fields.js';
 import { bucketStart, fetchCandles, lookbackDays } from '../history.js';
 import { anyValue, customField, exchangeField, failure, symbolField, toNumber } from '../shared.js';

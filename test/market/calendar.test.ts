@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CalendarError, holidaysFor, isTradingDay, loadCalendar } from '../../src/triggers/calendar.js';
+import { CalendarError, holidaysFor, isTradingDay, loadCalendar } from '../../src/market/calendar.js';
 
 const cal = loadCalendar();
 const ist = (text: string) => new Date(`${text}+05:30`);

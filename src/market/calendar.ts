@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseHhMm, zonedDate, zonedMinutes } from '../engine/time.js';
+import { parseHhMm, zonedDate, zonedMinutes } from './clock.js';
 
 /** Every Indian exchange keeps IST; CRYPTO's day boundaries are IST too. */
 export const EXCHANGE_TIMEZONE = 'Asia/Kolkata';
