@@ -7,7 +7,7 @@ import { defaultCalendar } from '../market/calendar.js';
 import { f, FieldError } from './fields.js';
 import { barOffset, priorPeriodOhlc } from './bars.js';
 import { indicator } from './indicators/node.js';
-import { apiExpiry } from './options.js';
+import { apiExpiry } from '../market/expiry.js';
 import {
   actionField, anyValue, call, customField, exchangeField, failure, fromBroker, MAX_HISTORY_BARS, offsetField, priceField,
   priceTypeField, productField, quantityField, round2, symbolField, toNumber,

@@ -3,7 +3,8 @@
 
 import { ACTIONS, EXCHANGES, PRICE_TYPES, PRODUCTS, type Action, type OptionsLeg, type PriceType, type Product } from '../broker/types.js';
 import { f, FieldError, parseObject, type FieldSpec } from './fields.js';
-import { apiExpiry, EXPIRY_TYPES, exchangesFor, resolveExpiry, resolveLotSize, type Resolved } from './options.js';
+import { apiExpiry, EXPIRY_TYPES, exchangesFor } from '../market/expiry.js';
+import { resolveExpiry, resolveLotSize, type Resolved } from './options.js';
 import {
   actionField, call, customField, exchangeField, failure, fromBroker, offsetField, priceField, priceProblems, priceTypeField,
   productField, quantityField, strategyOf, strategyTagField, symbolField, toNumber, triggerPriceField,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { PaperBroker } from '../../src/broker/paper/index.js';
-import { apiExpiry, pickExpiry } from '../../src/nodes/options.js';
 import { nodes } from '../../src/nodes/orders.js';
 import { makeContext, ParamError, parseParams, prepare, recording, runNode, stubBroker } from './context.js';
 
@@ -74,29 +73,6 @@ describe('placeOrder', () => {
     const broker = stubBroker({ placeOrder: () => ({ status: 'success', orderid: '1' }) });
     await runNode(placeOrder, { symbol: 'SBIN', strategy: 'legacy-tag' }, { broker });
     expect(broker.calls[0].req).toMatchObject({ strategy: 'legacy-tag' });
-  });
-});
-
-describe('expiry presets', () => {
-  const list = ['16-JAN-25', '23-JAN-25', '30-JAN-25', '06-FEB-25', '27-FEB-25', '27-MAR-25'];
-  it('current_week is the first, next_week the second', () => {
-    expect(pickExpiry(list, 'current_week', '2025-01-15')).toBe('16-JAN-25');
-    expect(pickExpiry(list, 'next_week', '2025-01-15')).toBe('23-JAN-25');
-  });
-  it("current_month is the last expiry in today's calendar month, next_month the last of the following month (OpenAlgo _resolve_expiry_date)", () => {
-    expect(pickExpiry(list, 'current_month', '2025-01-15')).toBe('30-JAN-25');
-    expect(pickExpiry(list, 'next_month', '2025-01-15')).toBe('27-FEB-25');
-    // On 31 January the January contracts have expired: current_month has none, next_month is February's.
-    expect(pickExpiry(list, 'current_month', '2025-01-31')).toBeNull();
-    expect(pickExpiry(list, 'next_month', '2025-01-31')).toBe('27-FEB-25');
-  });
-  it('never picks an expiry that is already past, and sorts an unsorted list', () => {
-    expect(pickExpiry(['23-JAN-25', '09-JAN-25', '16-JAN-25'], 'current_week', '2025-01-15')).toBe('16-JAN-25');
-    expect(pickExpiry(['30-DEC-24'], 'next_month', '2025-01-15')).toBeNull();
-  });
-  it('converts to the API form', () => {
-    expect(apiExpiry('28-NOV-24')).toBe('28NOV24');
-    expect(apiExpiry('28-nov-2024')).toBe('28NOV24');
   });
 });
 

@@ -2,6 +2,7 @@
 // independent of the machine's TZ. Days are "IST day numbers" (days since 1970-01-01 in IST).
 
 import { zoneOffsetMinutes } from '../../market/clock.js';
+import { MONTHS, parseExpiry } from '../../market/expiry.js';
 
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;
@@ -13,7 +14,6 @@ export const SESSION_OPEN_MIN = 9 * 60 + 15;
 export const SESSION_CLOSE_MIN = 15 * 60 + 30;
 export const SESSION_MINUTES = SESSION_CLOSE_MIN - SESSION_OPEN_MIN;
 
-export const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] as const;
 const MONTH_TITLE = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
@@ -80,14 +80,8 @@ export function formatExpiryCompact(day: number): string {
 
 /** Accepts "25NOV25", "25-NOV-25", "25NOV2025", "25-Nov-2025"; null when not a real date. */
 export function parseExpiryDate(text: string): number | null {
-  const m = /^(\d{1,2})-?([A-Za-z]{3})-?(\d{2}|\d{4})$/.exec(text.trim());
-  if (!m) return null;
-  const month = MONTHS.indexOf(m[2].toUpperCase() as (typeof MONTHS)[number]) + 1;
-  if (month === 0) return null;
-  const year = m[3].length === 2 ? 2000 + Number(m[3]) : Number(m[3]);
-  const d = Number(m[1]);
-  if (d < 1 || d > daysInMonth(year, month)) return null;
-  return dayFromYmd(year, month, d);
+  const iso = parseExpiry(text);
+  return iso === null ? null : parseIsoDate(iso);
 }
 
 let lastSecond = NaN;

@@ -1,7 +1,8 @@
 // The paper market's instruments: NSE/BSE equities, NSE/BSE indices, and their futures and
 // options in OpenAlgo's symbol format (NIFTY28NOV2424000CE, BANKNIFTY24APR24FUT).
 
-import { formatExpiry, formatExpiryCompact, MONTHS, parseExpiryDate } from './clock.js';
+import { MONTHS } from '../../market/expiry.js';
+import { formatExpiry, formatExpiryCompact, parseExpiryDate } from './clock.js';
 
 export type InstrumentType = 'EQ' | 'INDEX' | 'FUT' | 'CE' | 'PE';
 
