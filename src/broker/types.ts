@@ -191,7 +191,9 @@ export interface OptionChainAnswer extends BrokerAnswer {
 }
 export interface MarginRequest { positions: Array<{ symbol: string; exchange: string; action: Action; quantity: number; product: Product; pricetype: PriceType; price?: number; trigger_price?: number }> }
 export interface MarginAnswer extends BrokerAnswer { data?: { total_margin_required: number; span_margin?: number; exposure_margin?: number } }
-export interface HolidaysAnswer extends BrokerAnswer { data?: Array<{ date: string; description: string; holiday_type?: string; closed_exchanges?: string[] }> }
+export interface HolidaysAnswer extends BrokerAnswer {
+  data?: Array<{ date: string; description: string; holiday_type?: string; closed_exchanges?: string[]; open_exchanges?: Array<{ exchange: string; start_time: number; end_time: number }> }>;
+}
 export interface TimingsAnswer extends BrokerAnswer { data?: Array<{ exchange: string; start_time: number; end_time: number }> }
 export interface PingAnswer extends BrokerAnswer { data?: { message: string; broker: string } }
 export interface TelegramRequest { username: string; message: string; priority?: number }

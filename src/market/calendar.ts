@@ -12,6 +12,8 @@ export const EXCHANGE_TIMEZONE = 'Asia/Kolkata';
 export interface Session {
   open: string;
   close: string;
+  /** Start of the pre-open call auction (orders collected, matched into the open price); NSE and BSE cash only. */
+  preOpen?: string;
   /** Set when the day's session comes from the holiday data (Muhurat, an MCX evening session, a weekend Budget session). */
   special?: boolean;
   description?: string;
@@ -21,6 +23,7 @@ export interface Session {
 export interface SessionRule {
   open: string;
   close: string;
+  preOpen?: string;
   from?: string;
   /** Trades on Saturdays and Sundays too (CRYPTO). */
   weekends?: boolean;
@@ -31,6 +34,14 @@ export interface Holiday {
   description: string;
   /** null: shut all day; otherwise the reduced or moved session of that day. */
   session: { open: string; close: string } | null;
+}
+
+/** One listed day of the holiday data. */
+export interface ListedDay {
+  date: string;
+  description: string;
+  closed: string[];
+  sessions: Record<string, { open: string; close: string }>;
 }
 
 /** A workflow's clock override (marketHoursStart/End): it moves the clock, it never reopens a shut day. */
@@ -47,8 +58,10 @@ export class CalendarError extends Error {
 }
 
 const DEFAULT_RULES: Record<string, SessionRule[]> = {
-  NSE: [{ open: '09:15', close: '15:30' }],
-  BSE: [{ open: '09:15', close: '15:30' }],
+  NSE: [{ preOpen: '09:00', open: '09:15', close: '15:30' }],
+  BSE: [{ preOpen: '09:00', open: '09:15', close: '15:30' }],
+  // SEBI's Closing Auction Session (effective 2026-08-03) moves the cash close to an auction; the
+  // derivatives segments keep trading to 15:40 (OpenAlgo's market calendar carries the same).
   NFO: [{ from: '2026-08-03', open: '09:15', close: '15:40' }, { open: '09:15', close: '15:30' }],
   BFO: [{ from: '2026-08-03', open: '09:15', close: '15:40' }, { open: '09:15', close: '15:30' }],
   CDS: [{ open: '09:00', close: '17:00' }],
@@ -77,8 +90,9 @@ const sessionSchema = z
   .object({ open: hhmm, close: hhmm })
   .refine((s) => parseHhMm(s.open)! < parseHhMm(s.close)!, { message: 'open must be before close' });
 const ruleSchema = z
-  .object({ open: hhmm, close: hhmm, from: dateText.optional(), weekends: z.boolean().optional() })
-  .refine((s) => parseHhMm(s.open)! < parseHhMm(s.close)!, { message: 'open must be before close' });
+  .object({ preOpen: hhmm.optional(), open: hhmm, close: hhmm, from: dateText.optional(), weekends: z.boolean().optional() })
+  .refine((s) => parseHhMm(s.open)! < parseHhMm(s.close)!, { message: 'open must be before close' })
+  .refine((s) => !s.preOpen || parseHhMm(s.preOpen)! < parseHhMm(s.open)!, { message: 'preOpen must be before open' });
 const daySchema = z.object({
   date: dateText,
   description: z.string().default(''),
@@ -211,7 +225,7 @@ export class Calendar {
     if (!rule) return null;
     const dow = dayOfWeek(date);
     if ((dow === 0 || dow === 6) && !rule.weekends) return null;
-    return { open: rule.open, close: rule.close };
+    return rule.preOpen ? { preOpen: rule.preOpen, open: rule.open, close: rule.close } : { open: rule.open, close: rule.close };
   }
 
   isTradingDay(date: string, exchange: string): boolean {
@@ -261,6 +275,21 @@ export class Calendar {
       else if (day.closed.has(ex)) out.push({ date, description: day.description, session: null });
     }
     return out.sort((a, b) => a.date.localeCompare(b.date));
+  }
+
+  /**
+   * Every day of a year the data lists (holidays, special sessions, weekends included), with the
+   * exchanges shut and the sessions traded that day: what OpenAlgo's holidays answer carries.
+   */
+  listedDays(year: number): ListedDay[] {
+    const prefix = `${year}-`;
+    return [...this.days]
+      .filter(([date, day]) => date.startsWith(prefix) && (day.closed.size > 0 || day.sessions.size > 0))
+      .map(([date, day]) => ({
+        date, description: day.description, closed: [...day.closed],
+        sessions: Object.fromEntries([...day.sessions].map(([ex, s]) => [ex, { ...s }])),
+      }))
+      .sort((a, b) => a.date.localeCompare(b.date));
   }
 }
 

@@ -58,16 +58,33 @@ describe('trading days', () => {
 
 describe('sessions', () => {
   it('each exchange keeps its hours in IST', () => {
-    expect(cal.sessionFor('NSE', '2026-05-04')).toEqual({ open: '09:15', close: '15:30' });
+    expect(cal.sessionFor('NSE', '2026-05-04')).toEqual({ preOpen: '09:00', open: '09:15', close: '15:30' });
+    expect(cal.sessionFor('BSE', '2026-05-04')).toEqual({ preOpen: '09:00', open: '09:15', close: '15:30' });
+    expect(cal.sessionFor('NFO', '2026-05-04')).toEqual({ open: '09:15', close: '15:30' });
+    expect(cal.sessionFor('BFO', '2026-05-04')).toEqual({ open: '09:15', close: '15:30' });
     expect(cal.sessionFor('CDS', '2026-05-04')).toEqual({ open: '09:00', close: '17:00' });
+    expect(cal.sessionFor('BCD', '2026-05-04')).toEqual({ open: '09:00', close: '17:00' });
     expect(cal.sessionFor('MCX', '2026-05-04')).toEqual({ open: '09:00', close: '23:55' });
   });
 
-  it('NFO and BFO close at 15:40 from 3 August 2026', () => {
+  it('the pre-open auction is not trading time: the market opens at 09:15', () => {
+    expect(cal.isMarketOpen(ist('2026-05-04T09:05:00'), 'NSE')).toBe(false);
+    expect(cal.sessionFor('NSE', '2025-10-21')?.preOpen).toBeUndefined(); // a special session has none of its own
+    expect(() => loadCalendar({ override: { sessions: { NSE: { preOpen: '09:20', open: '09:15', close: '15:30' } } } })).toThrow(/preOpen must be before open/);
+  });
+
+  it('NFO and BFO close at 15:40 from 3 August 2026 (SEBI closing auction session), the cash market still at 15:30', () => {
     expect(cal.sessionFor('NFO', '2026-07-31')?.close).toBe('15:30');
+    expect(cal.sessionFor('BFO', '2026-07-31')?.close).toBe('15:30');
     expect(cal.sessionFor('NFO', '2026-08-03')?.close).toBe('15:40');
     expect(cal.sessionFor('BFO', '2026-08-03')?.close).toBe('15:40');
     expect(cal.sessionFor('NSE', '2026-08-03')?.close).toBe('15:30');
+    expect(cal.sessionFor('BSE', '2026-08-03')?.close).toBe('15:30');
+    expect(cal.isMarketOpen(ist('2026-07-31T15:35:00'), 'NFO')).toBe(false);
+    expect(cal.isMarketOpen(ist('2026-08-03T15:35:00'), 'NFO')).toBe(true);
+    expect(cal.isMarketOpen(ist('2026-08-03T15:40:30'), 'BFO')).toBe(true);
+    expect(cal.isMarketOpen(ist('2026-08-03T15:41:00'), 'BFO')).toBe(false);
+    expect(cal.isMarketOpen(ist('2026-08-03T15:35:00'), 'NSE')).toBe(false);
   });
 
   it('the market is open from the open minute through the close minute', () => {
@@ -113,7 +130,7 @@ describe('overrides', () => {
     const custom = loadCalendar({ overrideFile: file });
     expect(custom.isTradingDay('2026-05-05', 'NSE')).toBe(false);
     expect(custom.isTradingDay('2026-05-05', 'BSE')).toBe(true);
-    expect(custom.sessionFor('NSE', '2026-03-03')).toEqual({ open: '09:15', close: '15:30' });
+    expect(custom.sessionFor('NSE', '2026-03-03')).toEqual({ preOpen: '09:00', open: '09:15', close: '15:30' });
     expect(custom.isTradingDay('2026-03-03', 'BSE')).toBe(false);
     expect(custom.sessionFor('NSE', '2026-11-08')).toMatchObject({ open: '18:00', close: '19:15', special: true });
     expect(custom.sessionFor('CDS', '2026-05-04')).toEqual({ open: '09:00', close: '15:30' });
