@@ -1,5 +1,7 @@
 // Clock facts in the exchange time zone (Asia/Kolkata unless configured), never the server's zone.
 
+import { dayOfYear, isoWeek } from './days.js';
+
 export const DEFAULT_TIMEZONE = 'Asia/Kolkata';
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 const SHORT_DAYS: Record<string, number> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
@@ -80,18 +82,6 @@ export function parseHhMm(text: string): number | null {
   return h * 60 + min;
 }
 
-function dayOfYear(y: number, m: number, d: number): number {
-  return Math.round((Date.UTC(y, m - 1, d) - Date.UTC(y, 0, 1)) / 86_400_000) + 1;
-}
-
-function isoWeek(y: number, m: number, d: number): number {
-  const date = new Date(Date.UTC(y, m - 1, d));
-  const day = (date.getUTCDay() + 6) % 7;
-  date.setUTCDate(date.getUTCDate() - day + 3);
-  const firstThursday = new Date(Date.UTC(date.getUTCFullYear(), 0, 4));
-  return 1 + Math.round(((date.getTime() - firstThursday.getTime()) / 86_400_000 - 3 + ((firstThursday.getUTCDay() + 6) % 7)) / 7);
-}
-
 export type Builtins = Record<
   'timestamp' | 'iso_timestamp' | 'date' | 'time' | 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second'
   | 'weekday' | 'weekday_num' | 'session_date' | 'quarter' | 'week_of_year' | 'day_of_year',
@@ -128,8 +118,8 @@ export function builtins(now: Date, timezone = DEFAULT_TIMEZONE): Builtins {
     weekday_num: z.weekday + 1,
     session_date: session,
     quarter: Math.floor((z.month - 1) / 3) + 1,
-    week_of_year: isoWeek(z.year, z.month, z.day),
-    day_of_year: dayOfYear(z.year, z.month, z.day),
+    week_of_year: isoWeek(date),
+    day_of_year: dayOfYear(date),
   };
   lastKey = key;
   lastValue = value;

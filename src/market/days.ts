@@ -23,11 +23,14 @@ export const weekdayOf = (date: string) => (toUtc(date).getUTCDay() + 6) % 7;
 export const isWeekend = (date: string) => weekdayOf(date) >= 5;
 
 /** ISO week number: the week (Monday first) holding the date's Thursday, counted in that Thursday's year. */
-function isoWeek(date: string): number {
+export function isoWeek(date: string): number {
   const thursday = addDays(date, 3 - weekdayOf(date));
   const jan1 = toUtc(`${thursday.slice(0, 4)}-01-01`);
   return Math.floor((toUtc(thursday).getTime() - jan1.getTime()) / 86_400_000 / 7) + 1;
 }
+
+/** 1 on 1 January. */
+export const dayOfYear = (date: string) => Math.round((toUtc(date).getTime() - toUtc(`${date.slice(0, 4)}-01-01`).getTime()) / 86_400_000) + 1;
 
 const quarterOf = (date: string) => Math.floor((Number(date.slice(5, 7)) - 1) / 3) + 1;
 const quarterStart = (date: string) => `${date.slice(0, 4)}-${pad((quarterOf(date) - 1) * 3 + 1)}-01`;
@@ -65,7 +68,6 @@ export function describeDay(date: string, isTrading: IsTradingDay): Record<strin
   const qStart = quarterStart(date);
   const quarter = tradingBounds(qStart, nextMonthStart(addDays(qStart, 62)), isTrading);
   const year = tradingBounds(`${date.slice(0, 4)}-01-01`, `${Number(date.slice(0, 4)) + 1}-01-01`, isTrading);
-  const dayOfYear = Math.round((toUtc(date).getTime() - toUtc(`${date.slice(0, 4)}-01-01`).getTime()) / 86_400_000) + 1;
   return {
     date,
     is_trading_day: tradingDay,
@@ -78,7 +80,7 @@ export function describeDay(date: string, isTrading: IsTradingDay): Record<strin
     quarter: quarterOf(date),
     year: Number(date.slice(0, 4)),
     week_of_year: isoWeek(date),
-    day_of_year: dayOfYear,
+    day_of_year: dayOfYear(date),
     is_new_day: tradingDay,
     is_new_week: tradingDay && week.first === date,
     is_new_month: tradingDay && month.first === date,

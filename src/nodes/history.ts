@@ -6,7 +6,7 @@
 import type { Broker, Candle } from '../broker/types.js';
 import { zonedDate } from '../market/clock.js';
 import { MAX_HISTORY_BARS, toNumber } from './shared.js';
-import { addDays, weekdayOf } from '../market/days.js';
+import { addDays, isoWeek, weekdayOf } from '../market/days.js';
 
 export type IntervalInfo =
   | { kind: 'intraday'; seconds: number }
@@ -70,12 +70,6 @@ export function bucketStart(date: string, info: { kind: 'week' | 'month'; count:
   }
   const start = month0 - (month0 % info.count);
   return `${y}-${String(start + 1).padStart(2, '0')}-01`;
-}
-
-function isoWeek(monday: string): number {
-  const thursday = addDays(monday, 3);
-  const jan1 = `${thursday.slice(0, 4)}-01-01`;
-  return Math.floor((Date.parse(thursday) - Date.parse(jan1)) / (7 * 86_400_000)) + 1;
 }
 
 /** A bar has closed once its whole interval lies in the past; a daily bar closes with its date, a week or month with its bucket. */

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { PaperBroker } from '../../src/broker/paper/index.js';
 import type { Candle } from '../../src/broker/types.js';
 import { nodes } from '../../src/nodes/data.js';
-import { describeDay } from '../../src/market/days.js';
 import { parseParams, prepare, runNode, stubBroker } from './context.js';
 import { NOW, historyBroker } from './candles.js';
 
@@ -72,11 +71,6 @@ describe('calendar', () => {
   it('defaults to the trading session date (before 03:00 IST it is still yesterday)', async () => {
     const { result } = await runNode(def('calendar'), {}, { now: new Date('2025-01-14T20:00:00Z') }); // 01:30 IST on the 15th
     expect(result.date).toBe('2025-01-14');
-  });
-
-  it('weekends-only facts work without a holiday list', () => {
-    const facts = describeDay('2025-01-04', (d) => ![0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay()));
-    expect(facts).toMatchObject({ is_weekend: true, is_trading_day: false, next_trading_day: '2025-01-06', week_of_year: 1 });
   });
 });
 
