@@ -12,7 +12,7 @@ import {
   actionField, anyValue, call, customField, exchangeField, failure, fromBroker, MAX_HISTORY_BARS, offsetField, priceField,
   priceTypeField, productField, quantityField, round2, symbolField, toNumber,
 } from './shared.js';
-import { addDays, describeDay } from '../market/days.js';
+import { addDays, describeDay, isWeekend } from '../market/days.js';
 import { defineNode, type NodeContext, type NodeDefinition } from './types.js';
 
 
@@ -285,7 +285,7 @@ const calendar = defineNode({
     const cal = defaultCalendar();
     // Exchanges the holiday calendar does not cover fall back to weekdays only.
     const known = cal.knows(p.exchange);
-    const facts = describeDay(date, (d) => (known ? cal.isTradingDay(d, p.exchange) : ![0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay())));
+    const facts = describeDay(date, (d) => (known ? cal.isTradingDay(d, p.exchange) : !isWeekend(d)));
     ctx.log(`Calendar ${date}: trading=${facts.is_trading_day} new week=${facts.is_new_week} new month=${facts.is_new_month}`);
     return { status: 'success', ...facts };
   },

@@ -79,3 +79,14 @@ describe('expiries move for holidays', () => {
     expect(list[0]).toBe('25-MAR-26');
   });
 });
+
+describe('paper contracts live until the F&O close', () => {
+  const nifty = (wall: string) => paper(wall).expiry({ symbol: 'NIFTY', exchange: 'NFO', instrumenttype: 'options' }).then((r) => (r.data as string[])[0]);
+  it('until 15:30 before 3 August 2026, until 15:40 from then on', async () => {
+    expect(await nifty('2026-07-28T15:29:00')).toBe('28-JUL-26');
+    expect(await nifty('2026-07-28T15:31:00')).toBe('04-AUG-26');
+    expect(await nifty('2026-08-04T15:35:00')).toBe('04-AUG-26');
+    expect(await nifty('2026-08-04T15:39:00')).toBe('04-AUG-26');
+    expect(await nifty('2026-08-04T15:40:00')).toBe('11-AUG-26');
+  });
+});

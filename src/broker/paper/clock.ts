@@ -9,7 +9,7 @@ export const DAY_MS = 86_400_000;
 /** India has kept one fixed offset (+05:30) since 1945, so one lookup serves every instant we price. */
 export const IST_OFFSET_MS = zoneOffsetMinutes(new Date(), 'Asia/Kolkata') * MINUTE_MS;
 
-/** Equity and F&O session, in minutes of the IST day: 09:15 to 15:30 (the 15:30 minute is closed). */
+/** The simulated price session, in minutes of the IST day: 09:15 to 15:30 (the 15:30 minute is closed); F&O prices follow their underlying. */
 export const SESSION_OPEN_MIN = 9 * 60 + 15;
 export const SESSION_CLOSE_MIN = 15 * 60 + 30;
 export const SESSION_MINUTES = SESSION_CLOSE_MIN - SESSION_OPEN_MIN;

@@ -2,8 +2,10 @@
 // Thursday) and monthly (the last Tuesday/Thursday of the month); a holiday moves an expiry
 // to the trading day before it, as the exchanges do.
 
+import { defaultCalendar } from '../../market/calendar.js';
+import { parseHhMm } from '../../market/clock.js';
 import { onOrBeforeTradingDay } from './calendar.js';
-import { daysInMonth, dayFromYmd, istDay, istMinuteOfDay, SESSION_CLOSE_MIN, weekdayOf, ymdOf } from './clock.js';
+import { daysInMonth, dayFromYmd, isoDate, istDay, istMinuteOfDay, SESSION_CLOSE_MIN, weekdayOf, ymdOf } from './clock.js';
 import type { Underlying } from './instruments.js';
 
 const WEEKLY_COUNT = 8;
@@ -16,10 +18,22 @@ export function monthlyExpiry(year: number, month: number, weekday: number): num
   return onOrBeforeTradingDay(last - back);
 }
 
-/** The first day whose contracts are still alive at `ms`: today until 15:30 IST, then tomorrow. */
+const foCloses = new Map<number, number>();
+/** The minute F&O stops trading on a day (NFO and BFO keep the same hours): 15:30, 15:40 from 3 August 2026. */
+function foCloseMinute(day: number): number {
+  let close = foCloses.get(day);
+  if (close === undefined) {
+    const session = defaultCalendar().sessionFor('NFO', isoDate(day));
+    close = session && !session.special ? (parseHhMm(session.close) as number) : SESSION_CLOSE_MIN;
+    foCloses.set(day, close);
+  }
+  return close;
+}
+
+/** The first day whose contracts are still alive at `ms`: today until the F&O close (IST), then tomorrow. */
 function firstLiveDay(ms: number): number {
   const today = istDay(ms);
-  return istMinuteOfDay(ms) < SESSION_CLOSE_MIN ? today : today + 1;
+  return istMinuteOfDay(ms) < foCloseMinute(today) ? today : today + 1;
 }
 
 function monthlies(u: Underlying, from: number, count: number): number[] {
@@ -55,7 +69,7 @@ export function expiryDays(u: Underlying, kind: 'options' | 'futures', ms: numbe
   return [...new Set(days)].sort((a, b) => a - b);
 }
 
-/** True once a contract expiring on `day` has stopped trading (after 15:30 IST that day). */
+/** True once a contract expiring on `day` has stopped trading (from the F&O close that day). */
 export function hasExpired(expiryDay: number, ms: number): boolean {
   return expiryDay < firstLiveDay(ms);
 }
