@@ -11,20 +11,23 @@ import {
 import { defineNode, type NodeContext, type NodeDefinition, type NodeResult } from './types.js';
 
 const ORDER_ALIASES = { pricetype: 'priceType', strategy: 'strategyTag', trigger_price: 'triggerPrice' };
+
+/** Marks a field order-defining: an unresolved `{{...}}` in it fails the node before the broker (FieldSpec.order). */
+const order = <S extends FieldSpec<any>>(spec: S): S => ({ ...spec, order: true });
 const MAX_SPLIT_ORDERS = 100;
 
 /** The fields of a one-symbol order (placeOrder, smartOrder, splitOrder), with extras placed after the quantity. */
 function singleOrderFields<Q extends FieldSpec<number>, X extends Record<string, FieldSpec<any>>>(quantity: Q, extra: X = {} as X) {
   return {
-    symbol: symbolField({ required: true }),
-    exchange: exchangeField(),
-    action: actionField(),
-    quantity,
+    symbol: order(symbolField({ required: true })),
+    exchange: order(exchangeField()),
+    action: order(actionField()),
+    quantity: order(quantity),
     ...extra,
-    priceType: priceTypeField(),
-    product: productField(),
-    price: priceField(),
-    triggerPrice: triggerPriceField(),
+    priceType: order(priceTypeField()),
+    product: order(productField()),
+    price: order(priceField()),
+    triggerPrice: order(triggerPriceField()),
     strategyTag: strategyTagField(),
   };
 }
@@ -57,7 +60,7 @@ const smartOrder = defineNode({
   description: 'Position-aware order: the broker trades the difference between the current position and positionSize.',
   aliases: ORDER_ALIASES,
   fields: singleOrderFields(quantityField(1, 0), {
-    positionSize: f.quantity({ label: 'Target position', description: 'Positive long, negative short', default: 0 }),
+    positionSize: order(f.quantity({ label: 'Target position', description: 'Positive long, negative short', default: 0 })),
   }),
   check: (p) => priceProblems(p),
   async run(ctx, p) {
@@ -96,18 +99,18 @@ const optionsOrder = defineNode({
   description: 'Buys or sells one option resolved from underlying, expiry, strike offset and type; quantity is in lots.',
   aliases: ORDER_ALIASES,
   fields: {
-    underlying: underlyingField(),
-    expiryType: expiryTypeField(),
-    expiryDate: expiryDateField(),
-    offset: offsetField({ label: 'Strike offset', default: 'ATM' }),
-    optionType: f.enum(['CE', 'PE'] as const, { label: 'Option type', default: 'CE' }),
-    action: actionField(),
-    quantity: quantityField(1, 1, 'Lots'),
-    priceType: priceTypeField(),
-    product: optionProductField(),
-    price: priceField(),
-    triggerPrice: triggerPriceField(),
-    splitSize: f.quantity({ label: 'Split size', description: 'Units per child order; 0 = no split', default: 0, min: 0 }),
+    underlying: order(underlyingField()),
+    expiryType: order(expiryTypeField()),
+    expiryDate: order(expiryDateField()),
+    offset: order(offsetField({ label: 'Strike offset', default: 'ATM' })),
+    optionType: order(f.enum(['CE', 'PE'] as const, { label: 'Option type', default: 'CE' })),
+    action: order(actionField()),
+    quantity: order(quantityField(1, 1, 'Lots')),
+    priceType: order(priceTypeField()),
+    product: order(optionProductField()),
+    price: order(priceField()),
+    triggerPrice: order(triggerPriceField()),
+    splitSize: order(f.quantity({ label: 'Split size', description: 'Units per child order; 0 = no split', default: 0, min: 0 })),
     strategyTag: strategyTagField(),
   },
   check: (p) => priceProblems(p),
@@ -225,16 +228,16 @@ const optionsMultiOrder = defineNode({
   fields: {
     // OpenAlgo's executor reads a missing strategy as custom (no legs: the node fails, nothing is sent).
     strategy: f.enum(MULTI_STRATEGIES, { label: 'Strategy', default: 'custom' }),
-    underlying: underlyingField(),
-    expiryType: expiryTypeField(),
-    expiryDate: expiryDateField(),
-    action: f.enum(ACTIONS, { label: 'Direction', description: 'BUY = long volatility, SELL = short (straddle, strangle)', default: 'SELL' }),
-    quantity: quantityField(1, 1, 'Lots per leg'),
-    priceType: priceTypeField(),
-    price: priceField(),
-    product: optionProductField('MIS'),
+    underlying: order(underlyingField()),
+    expiryType: order(expiryTypeField()),
+    expiryDate: order(expiryDateField()),
+    action: order(f.enum(ACTIONS, { label: 'Direction', description: 'BUY = long volatility, SELL = short (straddle, strangle)', default: 'SELL' })),
+    quantity: order(quantityField(1, 1, 'Lots per leg')),
+    priceType: order(priceTypeField()),
+    price: order(priceField()),
+    product: order(optionProductField('MIS')),
     strangleWidth: offsetField({ label: 'Strangle width', default: 'OTM2' }),
-    legs: legsField(),
+    legs: order(legsField()),
     strategyTag: strategyTagField(),
   },
   check(p) {
@@ -339,9 +342,9 @@ const basketOrder = defineNode({
   aliases: { pricetype: 'priceType', strategy: 'strategyTag' },
   fields: {
     basketName: f.string({ label: 'Basket name', description: 'Also the strategy tag of its orders', default: 'flow_basket' }),
-    orders: basketLinesField(),
-    product: productField(),
-    priceType: priceTypeField(),
+    orders: order(basketLinesField()),
+    product: order(productField()),
+    priceType: order(priceTypeField()),
     strategyTag: strategyTagField(),
   },
   check(p) {
@@ -377,7 +380,7 @@ const splitOrder = defineNode({
   label: 'Split order',
   description: `Splits a large order into chunks of splitSize (the last may be smaller); at most ${MAX_SPLIT_ORDERS} chunks.`,
   aliases: ORDER_ALIASES,
-  fields: singleOrderFields(quantityField(100), { splitSize: f.quantity({ label: 'Split size', default: 50, min: 1 }) }),
+  fields: singleOrderFields(quantityField(100), { splitSize: order(f.quantity({ label: 'Split size', default: 50, min: 1 })) }),
   check(p) {
     const out = priceProblems(p);
     const chunks = Math.ceil(p.quantity / p.splitSize);
@@ -414,15 +417,15 @@ const modifyOrder = defineNode({
   description: 'Changes an open order; blank fields keep the order’s current values (read from the broker first).',
   aliases: { pricetype: 'priceType', strategy: 'strategyTag', quantity: 'newQuantity', price: 'newPrice', triggerPrice: 'newTriggerPrice' },
   fields: {
-    orderId: orderIdField(),
-    symbol: symbolField(),
-    exchange: f.enum(EXCHANGES, { label: 'Exchange' }),
-    action: f.enum(ACTIONS, { label: 'Action' }),
-    priceType: f.enum(PRICE_TYPES, { label: 'Price type' }),
-    product: f.enum(PRODUCTS, { label: 'Product' }),
-    newQuantity: f.quantity({ label: 'New quantity', min: 1 }),
-    newPrice: f.number({ label: 'New price', min: 0 }),
-    newTriggerPrice: f.number({ label: 'New trigger price', min: 0 }),
+    orderId: order(orderIdField()),
+    symbol: order(symbolField()),
+    exchange: order(f.enum(EXCHANGES, { label: 'Exchange' })),
+    action: order(f.enum(ACTIONS, { label: 'Action' })),
+    priceType: order(f.enum(PRICE_TYPES, { label: 'Price type' })),
+    product: order(f.enum(PRODUCTS, { label: 'Product' })),
+    newQuantity: order(f.quantity({ label: 'New quantity', min: 1 })),
+    newPrice: order(f.number({ label: 'New price', min: 0 })),
+    newTriggerPrice: order(f.number({ label: 'New trigger price', min: 0 })),
     strategyTag: strategyTagField(),
   },
   async run(ctx, p) {
@@ -451,7 +454,7 @@ const cancelOrder = defineNode({
   label: 'Cancel order',
   description: 'Cancels one open order by id.',
   aliases: { strategy: 'strategyTag' },
-  fields: { orderId: orderIdField(), strategyTag: strategyTagField() },
+  fields: { orderId: order(orderIdField()), strategyTag: strategyTagField() },
   async run(ctx, p) {
     ctx.log(`Cancelling order ${p.orderId}`);
     return fromBroker(await ctx.broker.cancelOrder({ orderid: p.orderId, strategy: strategyOf(ctx, p.strategyTag) }, call(ctx)));
@@ -484,9 +487,9 @@ const closePositions = defineNode({
   description: 'Squares off every open position; with a symbol, only that symbol’s position(s), by an opposite MARKET order.',
   aliases: { strategy: 'strategyTag' },
   fields: {
-    symbol: symbolField({ description: 'Blank: close every position' }),
-    exchange: f.enum(EXCHANGES, { label: 'Exchange', description: 'With a symbol: only on this exchange (blank: NSE)' }),
-    product: f.enum(PRODUCTS, { label: 'Product', description: 'With a symbol: only this product (blank: MIS)' }),
+    symbol: order(symbolField({ description: 'Blank: close every position' })),
+    exchange: order(f.enum(EXCHANGES, { label: 'Exchange', description: 'With a symbol: only on this exchange (blank: NSE)' })),
+    product: order(f.enum(PRODUCTS, { label: 'Product', description: 'With a symbol: only this product (blank: MIS)' })),
     strategyTag: strategyTagField(),
   },
   async run(ctx, p) {
