@@ -192,7 +192,7 @@ const legsParser = (): FieldSpec<LegInput[]> =>
       if (leg === null || typeof leg !== 'object' || Array.isArray(leg)) throw new FieldError(`leg ${i + 1} is not an object`);
       const data: Record<string, unknown> = { ...(leg as Record<string, unknown>) };
       for (const [oldName, newName] of Object.entries(LEG_ALIASES)) if (data[newName] === undefined && data[oldName] !== undefined) data[newName] = data[oldName];
-      return parseObject(LEG_FIELDS, data, `leg ${i + 1}`) as unknown as LegInput;
+      return parseObject(LEG_FIELDS, data, `leg ${i + 1}`);
     });
   });
 
@@ -315,7 +315,7 @@ const basketLinesField = (): FieldSpec<Array<BasketLine | SkippedLine>> =>
   customField('text', { label: 'Orders', description: 'One order per line: SYMBOL,EXCHANGE,ACTION,QTY[,PRICE]; a line that does not parse is skipped and logged', required: true }, (v) => {
     const parseRow = (row: Record<string, unknown>, item: string, shown: string): BasketLine | SkippedLine => {
       try {
-        return parseObject(LINE_FIELDS, row, item) as unknown as BasketLine;
+        return parseObject(LINE_FIELDS, row, item);
       } catch (e) {
         if (e instanceof FieldError) return { skipped: `${shown}: ${e.message}` };
         throw e;

@@ -194,7 +194,8 @@ export class OrderWatcher {
   start(): void {
     this.started = true;
     if (this.mode === 'push') {
-      this.unsubscribe ??= (this.options.broker as unknown as OrderUpdateSource).onOrderUpdate((u) => this.handleUpdate(u, 'stream'));
+      const { broker } = this.options;
+      if (hasPush(broker)) this.unsubscribe ??= broker.onOrderUpdate((u) => this.handleUpdate(u, 'stream'));
       return;
     }
     if (this.mode === 'stream') {
