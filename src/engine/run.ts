@@ -62,6 +62,19 @@ function fires(node: CompiledNode, kind: EdgeKind, outcome: { failed: boolean; c
   }
 }
 
+/**
+ * Where a run starts: at the triggers that match what fired; a manual run (or no match) starts at
+ * every trigger. A trigger wired below another node (a priceAlert mid-graph checks the price now)
+ * is a step of the walk, reached through its edges, unless it is the very node that fired.
+ */
+function startingNodes(wf: CompiledWorkflow, trigger: TriggerInfo): CompiledNode[] {
+  const allTriggers = wf.nodes.filter((n) => n.def.trigger);
+  const rootTriggers = allTriggers.filter((n) => n.incoming.length === 0 || n.id === trigger.nodeId);
+  const triggers = rootTriggers.length > 0 ? rootTriggers : allTriggers;
+  const starting = triggers.filter((n) => (trigger.nodeId ? n.id === trigger.nodeId : n.def.trigger === trigger.kind));
+  return starting.length > 0 ? starting : triggers;
+}
+
 /** Runs a compiled workflow once and resolves with its result; it never rejects. */
 export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promise<RunResult> {
   const now = opts.now ?? (() => new Date());
@@ -127,14 +140,7 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
     for (let i = ready.length - 1; i >= 0; i--) stack.push(ready[i]);
   };
 
-  // Start at the triggers that match what fired; a manual run (or no match) starts at every trigger.
-  // A trigger wired below another node (a priceAlert mid-graph checks the price now) is a step of
-  // the walk, reached through its edges, unless it is the very node that fired.
-  const allTriggers = wf.nodes.filter((n) => n.def.trigger);
-  const rootTriggers = allTriggers.filter((n) => n.incoming.length === 0 || n.id === trigger.nodeId);
-  const triggers = rootTriggers.length > 0 ? rootTriggers : allTriggers;
-  let starting = triggers.filter((n) => (trigger.nodeId ? n.id === trigger.nodeId : n.def.trigger === trigger.kind));
-  if (starting.length === 0) starting = triggers;
+  const starting = startingNodes(wf, trigger);
   const startSet = new Set(starting.map((n) => n.index));
   const initial: number[] = [];
   for (const node of wf.nodes) {
