@@ -3,22 +3,15 @@
 // branches live here: behaviour comes from the node registry.
 
 import type { Broker } from '../broker/types.js';
-import { FieldError } from '../nodes/fields.js';
 import type { LogLevel, NodeContext, NodeInput, NodeResult, NodeSettings, Notifier, TriggerKind } from '../nodes/types.js';
 import { newExecutionId } from '../store/ids.js';
 import type { CompiledNode, CompiledWorkflow, EdgeKind } from './compile.js';
-import { interpolateDeep, type Scope } from './interpolate.js';
+import type { Scope } from './interpolate.js';
+import { invokeNode, NodeFailure, ParamError, prepareParams, sleep } from './node.js';
 import { trackOrders } from './orders.js';
 import { redact, withoutSecret } from './redact.js';
 import { DEFAULT_TIMEZONE } from '../market/clock.js';
 import type { LogEntry, OrderGuard, OrderRecord, RunHooks, RunResult, RunStatus, Step, TriggerInfo } from './types.js';
-
-/** Order-defining fields: an unresolved `{{...}}` in one fails an order node before any broker call. */
-export const ORDER_FIELDS = new Set([
-  'symbol', 'exchange', 'action', 'quantity', 'product', 'priceType', 'pricetype', 'price', 'triggerPrice',
-  'splitSize', 'positionSize', 'underlying', 'strike', 'offset', 'optionType', 'expiryDate', 'expiryType', 'orderId',
-  'newQuantity', 'newPrice', 'newTriggerPrice', 'orders', 'legs',
-]);
 
 export interface RunOptions {
   broker: Broker;
@@ -42,8 +35,6 @@ const RECORD_ONLY: Notifier = {
     return { delivered: false, via: 'recorded' };
   },
 };
-
-class NodeFailure extends Error {}
 
 const EDGE_PENDING = 0;
 const EDGE_FIRED = 1;
@@ -69,6 +60,19 @@ function fires(node: CompiledNode, kind: EdgeKind, outcome: { failed: boolean; c
     case 'value': return outcome.condition !== undefined;
     default: return outcome.condition !== undefined && outcome.condition === (kind === 'true');
   }
+}
+
+/**
+ * Where a run starts: at the triggers that match what fired; a manual run (or no match) starts at
+ * every trigger. A trigger wired below another node (a priceAlert mid-graph checks the price now)
+ * is a step of the walk, reached through its edges, unless it is the very node that fired.
+ */
+function startingNodes(wf: CompiledWorkflow, trigger: TriggerInfo): CompiledNode[] {
+  const allTriggers = wf.nodes.filter((n) => n.def.trigger);
+  const rootTriggers = allTriggers.filter((n) => n.incoming.length === 0 || n.id === trigger.nodeId);
+  const triggers = rootTriggers.length > 0 ? rootTriggers : allTriggers;
+  const starting = triggers.filter((n) => (trigger.nodeId ? n.id === trigger.nodeId : n.def.trigger === trigger.kind));
+  return starting.length > 0 ? starting : triggers;
 }
 
 /** Runs a compiled workflow once and resolves with its result; it never rejects. */
@@ -136,14 +140,7 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
     for (let i = ready.length - 1; i >= 0; i--) stack.push(ready[i]);
   };
 
-  // Start at the triggers that match what fired; a manual run (or no match) starts at every trigger.
-  // A trigger wired below another node (a priceAlert mid-graph checks the price now) is a step of
-  // the walk, reached through its edges, unless it is the very node that fired.
-  const allTriggers = wf.nodes.filter((n) => n.def.trigger);
-  const rootTriggers = allTriggers.filter((n) => n.incoming.length === 0 || n.id === trigger.nodeId);
-  const triggers = rootTriggers.length > 0 ? rootTriggers : allTriggers;
-  let starting = triggers.filter((n) => (trigger.nodeId ? n.id === trigger.nodeId : n.def.trigger === trigger.kind));
-  if (starting.length === 0) starting = triggers;
+  const starting = startingNodes(wf, trigger);
   const startSet = new Set(starting.map((n) => n.index));
   const initial: number[] = [];
   for (const node of wf.nodes) {
@@ -209,16 +206,18 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
     let result: NodeResult | undefined;
     try {
       const notes: string[] = [];
-      const params = prepareParams(node, notes);
+      const params = prepareParams(def, node.data, { scope, triggerKind: trigger.kind, notes });
       step.input = redact(params);
       if (notes.length) {
         step.notes = notes;
         for (const note of notes) log(`${node.id} ${node.type}: ${note}`, 'warn', node.id);
       }
-      result = await invoke(node, params);
+      result = await invokeNode(node, params, { signal, defaultTimeoutMs: opts.defaultTimeoutMs ?? 60_000, context: (nodeSignal) => contextFor(node, nodeSignal) });
       if (result.status === 'error') failure = result.message ?? 'the node reported an error';
     } catch (e) {
-      failure = e instanceof NodeFailure ? e.message : (e as Error).message || String(e);
+      // A param's message names its field; the step's error names the node too.
+      failure = e instanceof ParamError ? `${node.id} ${node.type}: ${e.message}`
+        : e instanceof NodeFailure ? e.message : (e as Error).message || String(e);
       if (signal.aborted && !(e instanceof NodeFailure)) failure = `canceled: ${failure}`;
     }
     const finished = now();
@@ -241,59 +240,10 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
     return failure !== undefined ? { failed: true, error: step.error } : { failed: false, condition: result?.condition };
   }
 
-  /** Why a {{webhook.*}} reference is empty when the run had no webhook payload, and how to give one. */
-  function noPayloadHint(ref: string): string {
-    if (!/^webhook(\.|$)/.test(ref) || trigger.kind === 'webhook') return '';
-    return `: this run has no webhook payload (flow run FILE --webhook '{"symbol":"…"}', or webhookData in POST /api/workflows/:id/execute)`;
-  }
-
-  function prepareParams(node: CompiledNode, notes: string[]): Record<string, unknown> {
-    const def = node.def;
-    const params: Record<string, unknown> = {};
-    const isOrder = def.category === 'order';
-    for (const field in def.fields) {
-      const unresolved: string[] = [];
-      const raw = interpolateDeep(node.data[field], scope, unresolved);
-      if (unresolved.length > 0 && isOrder && ORDER_FIELDS.has(field)) {
-        throw new NodeFailure(`${node.id} ${node.type}: ${field} '${String(node.data[field])}' did not resolve ({{${unresolved[0]}}})${noPayloadHint(unresolved[0])}; no order was sent`);
-      }
-      try {
-        const spec = def.fields[field];
-        params[field] = spec.parse(raw);
-        // Outside order fields an unresolved reference is sent as written: say so on the step.
-        if (unresolved.length) notes.push(`${field} has a reference that did not resolve ({{${unresolved[0]}}})${noPayloadHint(unresolved[0])}; it was used as written`);
-        const note = spec.notice?.(raw, params[field]);
-        if (note) notes.push(`${field} ${note}`);
-      } catch (e) {
-        if (e instanceof FieldError) {
-          // An unresolved reference is the cause, not the value it left behind (which the FieldError already shows).
-          if (unresolved.length) throw new NodeFailure(`${node.id} ${node.type}: ${field} '${String(node.data[field])}' did not resolve ({{${unresolved[0]}}})${noPayloadHint(unresolved[0])}`);
-          throw new NodeFailure(`${node.id} ${node.type}: ${field} ${e.message}`);
-        }
-        throw e;
-      }
-    }
-    if (def.check) {
-      const problems = def.check(params as never);
-      if (problems.length) throw new NodeFailure(`${node.id} ${node.type}: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`);
-    }
-    return params;
-  }
-
-  async function invoke(node: CompiledNode, params: Record<string, unknown>): Promise<NodeResult> {
-    const def = node.def;
-    // An instant node (no I/O) runs under the run's own signal; the others get a controller of
-    // their own, so a timeout aborts their call in flight.
-    const timeout = def.instant ? null
-      : typeof def.timeoutMs === 'function' ? def.timeoutMs(params as never)
-      : def.timeoutMs === undefined ? opts.defaultTimeoutMs ?? 60_000 : def.timeoutMs;
-    const controller = def.instant ? null : new AbortController();
-    const onAbort = controller ? () => controller.abort(signal.reason) : null;
-    if (onAbort) signal.addEventListener('abort', onAbort, { once: true });
-    const nodeSignal = controller?.signal ?? signal;
-    let timer: NodeJS.Timeout | undefined;
+  /** What a node sees of the run while it runs under `nodeSignal`. */
+  function contextFor(node: CompiledNode, nodeSignal: AbortSignal): NodeContext {
     let inputs: NodeInput[] | undefined;
-    const ctx: NodeContext = {
+    return {
       nodeId: node.id, nodeType: node.type, executionId, workflowName: wf.name, broker,
       notifier: opts.notifier ?? RECORD_ONLY, signal: nodeSignal, timezone, trigger: { ...trigger, payload },
       // Only gates read their inputs: built on first use.
@@ -315,37 +265,5 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
       log: (message, level) => log(message, level, node.id),
       sleep: (ms) => sleep(ms, nodeSignal),
     };
-    try {
-      const running = def.run(ctx, params as never);
-      if (timeout === null || timeout === undefined) return await running;
-      return await Promise.race([
-        running,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            controller?.abort(new Error('timeout'));
-            reject(new NodeFailure(`${node.id} ${node.type}: timed out after ${timeout} ms`));
-          }, timeout);
-        }),
-      ]);
-    } finally {
-      if (timer) clearTimeout(timer);
-      if (onAbort) signal.removeEventListener('abort', onAbort);
-    }
   }
-}
-
-/** A cancellable wait. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new Error('canceled'));
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new Error('canceled'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -229,37 +229,31 @@ function gateInputs(ctx: NodeContext) {
   return ctx.inputs.map((i) => ({ source: i.sourceId, handle: i.targetHandle ?? null, fired: i.fired, value: i.value }));
 }
 
-const andGate = defineNode({
-  type: 'andGate', instant: true,
-  category: 'condition',
-  label: 'AND',
-  description: 'True when every input is true. Runs once every source wired into it has a result (whatever handle the wire leaves from); if one did not run or errored, the gate does not run.',
-  branches: 'true/false',
-  gate: true,
-  fields: { inputCount: f.integer({ label: 'Inputs', default: 2, min: 2, max: 5 }) },
-  async run(ctx): Promise<NodeResult> {
-    if (ctx.inputs.length === 0) return failure('AND gate has no inputs');
-    const condition = ctx.inputs.every((i) => i.value);
-    ctx.log(`AND of ${ctx.inputs.map((i) => `${i.sourceId}=${i.value}`).join(', ')} = ${condition}`);
-    return { status: 'success', condition, inputs: gateInputs(ctx) };
-  },
-});
+/** AND and OR: gates alike but for the word and how their inputs combine. */
+function combiningGate(type: string, word: 'AND' | 'OR', description: string, combine: (values: boolean[]) => boolean) {
+  return defineNode({
+    type, instant: true,
+    category: 'condition',
+    label: word,
+    description,
+    branches: 'true/false',
+    gate: true,
+    fields: { inputCount: f.integer({ label: 'Inputs', default: 2, min: 2, max: 5 }) },
+    async run(ctx): Promise<NodeResult> {
+      if (ctx.inputs.length === 0) return failure(`${word} gate has no inputs`);
+      const condition = combine(ctx.inputs.map((i) => i.value));
+      ctx.log(`${word} of ${ctx.inputs.map((i) => `${i.sourceId}=${i.value}`).join(', ')} = ${condition}`);
+      return { status: 'success', condition, inputs: gateInputs(ctx) };
+    },
+  });
+}
 
-const orGate = defineNode({
-  type: 'orGate', instant: true,
-  category: 'condition',
-  label: 'OR',
-  description: 'True when any input is true.',
-  branches: 'true/false',
-  gate: true,
-  fields: { inputCount: f.integer({ label: 'Inputs', default: 2, min: 2, max: 5 }) },
-  async run(ctx): Promise<NodeResult> {
-    if (ctx.inputs.length === 0) return failure('OR gate has no inputs');
-    const condition = ctx.inputs.some((i) => i.value);
-    ctx.log(`OR of ${ctx.inputs.map((i) => `${i.sourceId}=${i.value}`).join(', ')} = ${condition}`);
-    return { status: 'success', condition, inputs: gateInputs(ctx) };
-  },
-});
+const andGate = combiningGate(
+  'andGate', 'AND',
+  'True when every input is true. Runs once every source wired into it has a result (whatever handle the wire leaves from); if one did not run or errored, the gate does not run.',
+  (values) => values.every(Boolean),
+);
+const orGate = combiningGate('orGate', 'OR', 'True when any input is true.', (values) => values.some(Boolean));
 
 const notGate = defineNode({
   type: 'notGate', instant: true,

@@ -1,7 +1,7 @@
 // Data nodes: read market data and the account, shaped as OpenAlgo returns them, plus a few
 // derived facts (P&L totals, prior-period OHLC, indicators, calendar flags).
 
-import { EXCHANGES, type BrokerAnswer } from '../broker/types.js';
+import { EXCHANGES, type BrokerAnswer, type MarginRequest } from '../broker/types.js';
 import { builtins, zonedDate } from '../market/clock.js';
 import { defaultCalendar } from '../market/calendar.js';
 import { f, FieldError } from './fields.js';
@@ -306,7 +306,7 @@ const margin = defineNode({
     positionsJson: anyValue({ label: 'Positions (JSON)', description: '[{symbol, exchange, action, quantity, product, pricetype, price?}]' }),
   },
   async run(ctx, p) {
-    let positions: Array<Record<string, unknown>>;
+    let positions: MarginRequest['positions'];
     if (p.positionsJson !== undefined) {
       let raw = p.positionsJson;
       if (typeof raw === 'string') {
@@ -318,12 +318,13 @@ const margin = defineNode({
       }
       const list = Array.isArray(raw) ? raw : [raw];
       if (list.length === 0 || list.some((x) => x === null || typeof x !== 'object' || Array.isArray(x))) return failure('positionsJson must be a list of position objects');
-      positions = list as Array<Record<string, unknown>>;
+      // Given as written: the broker checks each position's fields.
+      positions = list as MarginRequest['positions'];
     } else {
       if (!p.symbol) return failure('symbol is required (or positionsJson)');
       positions = [{ symbol: p.symbol, exchange: p.exchange, action: p.action, quantity: p.quantity, product: p.product, pricetype: p.priceType, price: p.price }];
     }
-    return fromBroker(await ctx.broker.margin({ positions: positions as never }, call(ctx)));
+    return fromBroker(await ctx.broker.margin({ positions }, call(ctx)));
   },
 });
 

@@ -32,6 +32,11 @@ export interface FieldSpec<T = unknown> {
   truncates?: boolean;
   /** A note on how the value was coerced (a fraction truncated), which the run records on the step. */
   notice?(raw: unknown, value: T): string | undefined;
+  /**
+   * Order-defining (symbol, quantity, price, …): a `{{...}}` in it that does not resolve fails the
+   * node before any broker call, where elsewhere it is used as written.
+   */
+  order?: boolean;
 }
 
 export type Fields = Record<string, FieldSpec<any>>;

@@ -98,7 +98,7 @@ export function guardedLookup(hostname: string, options: { all?: boolean; family
   dnsLookup(hostname, { ...options, all: true } as { all: true }, (err, addresses) => {
     if (err) return callback(err, []);
     const bad = addresses.find((a) => isNonPublicAddress(a.address));
-    if (bad) return callback(new BlockedAddressError(hostname, bad.address) as unknown as NodeJS.ErrnoException, []);
+    if (bad) return callback(new BlockedAddressError(hostname, bad.address), []);
     if (options.all) return callback(null, addresses);
     const first = addresses[0];
     if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);

@@ -12,20 +12,23 @@ import {
 import { defineNode, type NodeContext, type NodeDefinition, type NodeResult } from './types.js';
 
 const ORDER_ALIASES = { pricetype: 'priceType', strategy: 'strategyTag', trigger_price: 'triggerPrice' };
+
+/** Marks a field order-defining: an unresolved `{{...}}` in it fails the node before the broker (FieldSpec.order). */
+const order = <S extends FieldSpec<any>>(spec: S): S => ({ ...spec, order: true });
 const MAX_SPLIT_ORDERS = 100;
 
 /** The fields of a one-symbol order (placeOrder, smartOrder, splitOrder), with extras placed after the quantity. */
 function singleOrderFields<Q extends FieldSpec<number>, X extends Record<string, FieldSpec<any>>>(quantity: Q, extra: X = {} as X) {
   return {
-    symbol: symbolField({ required: true }),
-    exchange: exchangeField(),
-    action: actionField(),
-    quantity,
+    symbol: order(symbolField({ required: true })),
+    exchange: order(exchangeField()),
+    action: order(actionField()),
+    quantity: order(quantity),
     ...extra,
-    priceType: priceTypeField(),
-    product: productField(),
-    price: priceField(),
-    triggerPrice: triggerPriceField(),
+    priceType: order(priceTypeField()),
+    product: order(productField()),
+    price: order(priceField()),
+    triggerPrice: order(triggerPriceField()),
     strategyTag: strategyTagField(),
   };
 }
@@ -58,7 +61,7 @@ const smartOrder = defineNode({
   description: 'Position-aware order: the broker trades the difference between the current position and positionSize.',
   aliases: ORDER_ALIASES,
   fields: singleOrderFields(quantityField(1, 0), {
-    positionSize: f.quantity({ label: 'Target position', description: 'Positive long, negative short', default: 0 }),
+    positionSize: order(f.quantity({ label: 'Target position', description: 'Positive long, negative short', default: 0 })),
   }),
   check: (p) => priceProblems(p),
   async run(ctx, p) {
@@ -97,18 +100,18 @@ const optionsOrder = defineNode({
   description: 'Buys or sells one option resolved from underlying, expiry, strike offset and type; quantity is in lots.',
   aliases: ORDER_ALIASES,
   fields: {
-    underlying: underlyingField(),
-    expiryType: expiryTypeField(),
-    expiryDate: expiryDateField(),
-    offset: offsetField({ label: 'Strike offset', default: 'ATM' }),
-    optionType: f.enum(['CE', 'PE'] as const, { label: 'Option type', default: 'CE' }),
-    action: actionField(),
-    quantity: quantityField(1, 1, 'Lots'),
-    priceType: priceTypeField(),
-    product: optionProductField(),
-    price: priceField(),
-    triggerPrice: triggerPriceField(),
-    splitSize: f.quantity({ label: 'Split size', description: 'Units per child order; 0 = no split', default: 0, min: 0 }),
+    underlying: order(underlyingField()),
+    expiryType: order(expiryTypeField()),
+    expiryDate: order(expiryDateField()),
+    offset: order(offsetField({ label: 'Strike offset', default: 'ATM' })),
+    optionType: order(f.enum(['CE', 'PE'] as const, { label: 'Option type', default: 'CE' })),
+    action: order(actionField()),
+    quantity: order(quantityField(1, 1, 'Lots')),
+    priceType: order(priceTypeField()),
+    product: order(optionProductField()),
+    price: order(priceField()),
+    triggerPrice: order(triggerPriceField()),
+    splitSize: order(f.quantity({ label: 'Split size', description: 'Units per child order; 0 = no split', default: 0, min: 0 })),
     strategyTag: strategyTagField(),
   },
   check: (p) => priceProblems(p),
@@ -190,7 +193,7 @@ const legsParser = (): FieldSpec<LegInput[]> =>
       if (leg === null || typeof leg !== 'object' || Array.isArray(leg)) throw new FieldError(`leg ${i + 1} is not an object`);
       const data: Record<string, unknown> = { ...(leg as Record<string, unknown>) };
       for (const [oldName, newName] of Object.entries(LEG_ALIASES)) if (data[newName] === undefined && data[oldName] !== undefined) data[newName] = data[oldName];
-      return parseObject(LEG_FIELDS, data, `leg ${i + 1}`) as unknown as LegInput;
+      return parseObject(LEG_FIELDS, data, `leg ${i + 1}`);
     });
   });
 
@@ -226,16 +229,16 @@ const optionsMultiOrder = defineNode({
   fields: {
     // OpenAlgo's executor reads a missing strategy as custom (no legs: the node fails, nothing is sent).
     strategy: f.enum(MULTI_STRATEGIES, { label: 'Strategy', default: 'custom' }),
-    underlying: underlyingField(),
-    expiryType: expiryTypeField(),
-    expiryDate: expiryDateField(),
-    action: f.enum(ACTIONS, { label: 'Direction', description: 'BUY = long volatility, SELL = short (straddle, strangle)', default: 'SELL' }),
-    quantity: quantityField(1, 1, 'Lots per leg'),
-    priceType: priceTypeField(),
-    price: priceField(),
-    product: optionProductField('MIS'),
+    underlying: order(underlyingField()),
+    expiryType: order(expiryTypeField()),
+    expiryDate: order(expiryDateField()),
+    action: order(f.enum(ACTIONS, { label: 'Direction', description: 'BUY = long volatility, SELL = short (straddle, strangle)', default: 'SELL' })),
+    quantity: order(quantityField(1, 1, 'Lots per leg')),
+    priceType: order(priceTypeField()),
+    price: order(priceField()),
+    product: order(optionProductField('MIS')),
     strangleWidth: offsetField({ label: 'Strangle width', default: 'OTM2' }),
-    legs: legsField(),
+    legs: order(legsField()),
     strategyTag: strategyTagField(),
   },
   check(p) {
@@ -313,7 +316,7 @@ const basketLinesField = (): FieldSpec<Array<BasketLine | SkippedLine>> =>
   customField('text', { label: 'Orders', description: 'One order per line: SYMBOL,EXCHANGE,ACTION,QTY[,PRICE]; a line that does not parse is skipped and logged', required: true }, (v) => {
     const parseRow = (row: Record<string, unknown>, item: string, shown: string): BasketLine | SkippedLine => {
       try {
-        return parseObject(LINE_FIELDS, row, item) as unknown as BasketLine;
+        return parseObject(LINE_FIELDS, row, item);
       } catch (e) {
         if (e instanceof FieldError) return { skipped: `${shown}: ${e.message}` };
         throw e;
@@ -340,9 +343,9 @@ const basketOrder = defineNode({
   aliases: { pricetype: 'priceType', strategy: 'strategyTag' },
   fields: {
     basketName: f.string({ label: 'Basket name', description: 'Also the strategy tag of its orders', default: 'flow_basket' }),
-    orders: basketLinesField(),
-    product: productField(),
-    priceType: priceTypeField(),
+    orders: order(basketLinesField()),
+    product: order(productField()),
+    priceType: order(priceTypeField()),
     strategyTag: strategyTagField(),
   },
   check(p) {
@@ -378,7 +381,7 @@ const splitOrder = defineNode({
   label: 'Split order',
   description: `Splits a large order into chunks of splitSize (the last may be smaller); at most ${MAX_SPLIT_ORDERS} chunks.`,
   aliases: ORDER_ALIASES,
-  fields: singleOrderFields(quantityField(100), { splitSize: f.quantity({ label: 'Split size', default: 50, min: 1 }) }),
+  fields: singleOrderFields(quantityField(100), { splitSize: order(f.quantity({ label: 'Split size', default: 50, min: 1 })) }),
   check(p) {
     const out = priceProblems(p);
     const chunks = Math.ceil(p.quantity / p.splitSize);
@@ -415,15 +418,15 @@ const modifyOrder = defineNode({
   description: 'Changes an open order; blank fields keep the order’s current values (read from the broker first).',
   aliases: { pricetype: 'priceType', strategy: 'strategyTag', quantity: 'newQuantity', price: 'newPrice', triggerPrice: 'newTriggerPrice' },
   fields: {
-    orderId: orderIdField(),
-    symbol: symbolField(),
-    exchange: f.enum(EXCHANGES, { label: 'Exchange' }),
-    action: f.enum(ACTIONS, { label: 'Action' }),
-    priceType: f.enum(PRICE_TYPES, { label: 'Price type' }),
-    product: f.enum(PRODUCTS, { label: 'Product' }),
-    newQuantity: f.quantity({ label: 'New quantity', min: 1 }),
-    newPrice: f.number({ label: 'New price', min: 0 }),
-    newTriggerPrice: f.number({ label: 'New trigger price', min: 0 }),
+    orderId: order(orderIdField()),
+    symbol: order(symbolField()),
+    exchange: order(f.enum(EXCHANGES, { label: 'Exchange' })),
+    action: order(f.enum(ACTIONS, { label: 'Action' })),
+    priceType: order(f.enum(PRICE_TYPES, { label: 'Price type' })),
+    product: order(f.enum(PRODUCTS, { label: 'Product' })),
+    newQuantity: order(f.quantity({ label: 'New quantity', min: 1 })),
+    newPrice: order(f.number({ label: 'New price', min: 0 })),
+    newTriggerPrice: order(f.number({ label: 'New trigger price', min: 0 })),
     strategyTag: strategyTagField(),
   },
   async run(ctx, p) {
@@ -452,7 +455,7 @@ const cancelOrder = defineNode({
   label: 'Cancel order',
   description: 'Cancels one open order by id.',
   aliases: { strategy: 'strategyTag' },
-  fields: { orderId: orderIdField(), strategyTag: strategyTagField() },
+  fields: { orderId: order(orderIdField()), strategyTag: strategyTagField() },
   async run(ctx, p) {
     ctx.log(`Cancelling order ${p.orderId}`);
     return fromBroker(await ctx.broker.cancelOrder({ orderid: p.orderId, strategy: strategyOf(ctx, p.strategyTag) }, call(ctx)));
@@ -485,9 +488,9 @@ const closePositions = defineNode({
   description: 'Squares off every open position; with a symbol, only that symbol’s position(s), by an opposite MARKET order.',
   aliases: { strategy: 'strategyTag' },
   fields: {
-    symbol: symbolField({ description: 'Blank: close every position' }),
-    exchange: f.enum(EXCHANGES, { label: 'Exchange', description: 'With a symbol: only on this exchange (blank: NSE)' }),
-    product: f.enum(PRODUCTS, { label: 'Product', description: 'With a symbol: only this product (blank: MIS)' }),
+    symbol: order(symbolField({ description: 'Blank: close every position' })),
+    exchange: order(f.enum(EXCHANGES, { label: 'Exchange', description: 'With a symbol: only on this exchange (blank: NSE)' })),
+    product: order(f.enum(PRODUCTS, { label: 'Product', description: 'With a symbol: only this product (blank: MIS)' })),
     strategyTag: strategyTagField(),
   },
   async run(ctx, p) {

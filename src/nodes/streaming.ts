@@ -102,7 +102,10 @@ const subscribeLtp = streamingNode({
   },
 });
 
-const quoteOf = (d: Record<string, unknown>) => ({
+/** The fields of a quote, from a tick (any shape) or a REST quote. */
+type QuoteFields = Partial<Record<'ltp' | 'open' | 'high' | 'low' | 'close' | 'prev_close' | 'volume', unknown>>;
+
+const quoteOf = (d: QuoteFields) => ({
   ltp: num(d.ltp), open: num(d.open), high: num(d.high), low: num(d.low), close: num(d.close ?? d.prev_close),
   volume: num(d.volume), prev_close: num(d.prev_close ?? d.close),
 });
@@ -113,11 +116,11 @@ const subscribeQuote = streamingNode({
   fromTick: (t) => quoteOf(t.data),
   async fromRest(ctx, symbol, exchange) {
     const a = await ctx.broker.quotes({ symbol, exchange }, call(ctx));
-    return a.status === 'success' && a.data ? { ok: true, value: quoteOf(a.data as unknown as Record<string, unknown>) } : { ok: false, message: a.message ?? 'Failed to get quote' };
+    return a.status === 'success' && a.data ? { ok: true, value: quoteOf(a.data) } : { ok: false, message: a.message ?? 'Failed to get quote' };
   },
 });
 
-function depthOf(d: Record<string, unknown>) {
+function depthOf(d: Partial<Record<'depth' | 'bids' | 'asks' | 'totalbuyqty' | 'totalsellqty' | 'ltp', unknown>>) {
   const book = (d.depth ?? {}) as { buy?: unknown[]; sell?: unknown[] };
   const level = (x: unknown) => ({ price: num((x as { price?: unknown }).price), quantity: num((x as { quantity?: unknown; volume?: unknown }).quantity ?? (x as { volume?: unknown }).volume) });
   const bids = (Array.isArray(d.bids) && d.bids.length ? d.bids : book.buy ?? []).map(level);
@@ -131,7 +134,7 @@ const subscribeDepth = streamingNode({
   fromTick: (t) => depthOf(t.data),
   async fromRest(ctx, symbol, exchange) {
     const a = await ctx.broker.depth({ symbol, exchange }, call(ctx));
-    return a.status === 'success' && a.data ? { ok: true, value: depthOf(a.data as unknown as Record<string, unknown>) } : { ok: false, message: a.message ?? 'Failed to get depth' };
+    return a.status === 'success' && a.data ? { ok: true, value: depthOf(a.data) } : { ok: false, message: a.message ?? 'Failed to get depth' };
   },
 });
 

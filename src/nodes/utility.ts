@@ -283,7 +283,7 @@ const httpRequest = defineNode({
 
     const timeoutMs = httpTimeoutMs(p);
     const timer = AbortSignal.timeout(timeoutMs);
-    const dispatcher = new Agent({ connect: ctx.settings.allowPrivateHttp ? {} : { lookup: guardedLookup as never }, connections: 1 });
+    const dispatcher = new Agent({ connect: ctx.settings.allowPrivateHttp ? {} : { lookup: guardedLookup }, connections: 1 });
     ctx.log(`HTTP ${p.method} ${shown}`);
     try {
       const res = await request(url, {

@@ -2,7 +2,8 @@
 // errors, webhook answers by code, queue depth.
 
 import client from 'prom-client';
-import { ENDPOINTS, type Broker } from '../broker/types.js';
+import { decorateBroker } from '../broker/decorate.js';
+import { ENDPOINTS, type Broker, type BrokerMethod } from '../broker/types.js';
 import type { RunEvent } from '../engine/types.js';
 
 export interface Metrics {
@@ -50,23 +51,17 @@ export function createMetrics(queueDepth: () => number, running: () => number): 
 
 /** Wraps every Broker method to time it (for brokers that do not report their own calls). */
 export function instrumentBroker(inner: Broker, metrics: Metrics): Broker {
-  const wrapped = Object.create(inner) as Record<string, unknown>;
-  for (const [method, endpoint] of Object.entries(ENDPOINTS)) {
-    const fn = (inner as unknown as Record<string, (...a: unknown[]) => Promise<{ status?: string }>>)[method];
-    if (typeof fn !== 'function') continue;
-    wrapped[method] = async (...args: unknown[]) => {
-      const started = performance.now();
-      let ok = false;
-      try {
-        const answer = await fn.apply(inner, args);
-        ok = answer?.status === 'success';
-        return answer;
-      } finally {
-        metrics.brokerCall(endpoint, performance.now() - started, ok);
-      }
-    };
-  }
-  return wrapped as unknown as Broker;
+  return decorateBroker(inner, Object.keys(ENDPOINTS) as BrokerMethod[], (method, original) => async (...args: unknown[]) => {
+    const started = performance.now();
+    let ok = false;
+    try {
+      const answer = await original(...args);
+      ok = answer?.status === 'success';
+      return answer;
+    } finally {
+      metrics.brokerCall(ENDPOINTS[method], performance.now() - started, ok);
+    }
+  });
 }
 
 /** What the trigger hub reports about the live stream (TriggerHub.streamStatus). */

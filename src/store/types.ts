@@ -330,13 +330,8 @@ export interface IntentResolution {
   resolvedAt?: number;
 }
 
-export interface OrderIntent {
-  key: string;
-  workflowId: string;
-  executionId: string;
-  nodeId: string;
-  method: string;
-  request: unknown;
+/** A stored intent: what was recorded before the call, with its status and the broker's answer. */
+export interface OrderIntent extends Omit<NewOrderIntent, 'createdAt' | 'status'> {
   status: IntentStatus;
   answer: unknown;
   orderIds: string[];

@@ -5,6 +5,7 @@
 import type { Broker, OrderBookEntry, OrderUpdate } from '../broker/types.js';
 import { builtins, DEFAULT_TIMEZONE } from '../market/clock.js';
 import type { MarketStream, StreamOrderUpdate } from '../stream/types.js';
+import { Poller } from './poller.js';
 
 export type WatchStatus = 'any' | 'open' | 'trigger pending' | 'complete' | 'rejected' | 'cancelled';
 export const WATCH_STATUSES: readonly WatchStatus[] = ['any', 'open', 'trigger pending', 'complete', 'rejected', 'cancelled'];
@@ -137,8 +138,7 @@ export class OrderWatcher {
   private readonly lastStatus = new Map<string, string>();
   private baselined = false;
   private unsubscribe: (() => void) | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private inflight: Promise<void> | null = null;
+  private readonly poller: Poller;
   private readonly mode: 'stream' | 'push' | 'poll';
   private offState: (() => void) | null = null;
   private started = false;
@@ -147,6 +147,7 @@ export class OrderWatcher {
     const source = options.source ?? 'auto';
     if (source === 'push' && !hasPush(options.broker) && !options.stream) throw new Error(`broker ${options.broker.description} does not push order updates; use source 'poll'`);
     this.mode = source === 'poll' ? 'poll' : options.stream ? 'stream' : hasPush(options.broker) ? 'push' : 'poll';
+    this.poller = new Poller(() => this.runPoll(), options.pollMs ?? 2000, (err) => options.onError?.(err, 'orderBook'));
   }
 
   /** How updates are observed now. */
@@ -173,9 +174,9 @@ export class OrderWatcher {
     });
     if (this.started && this.mode === 'stream') this.attachStream();
     // Record the book now rather than at the next tick, so a fill right after activation is a change.
-    if ((this.timer || this.mode === 'stream') && this.started && !this.baselined) {
+    if ((this.poller.running || this.mode === 'stream') && this.started && !this.baselined) {
       // After any pass in flight, which may have started before this watch existed.
-      (this.inflight ?? Promise.resolve()).then(() => this.poll()).catch((err) => this.options.onError?.(err, 'orderBook'));
+      this.poller.kickAfterCurrent();
     }
   }
 
@@ -193,15 +194,16 @@ export class OrderWatcher {
   start(): void {
     this.started = true;
     if (this.mode === 'push') {
-      this.unsubscribe ??= (this.options.broker as unknown as OrderUpdateSource).onOrderUpdate((u) => this.handleUpdate(u, 'stream'));
+      const { broker } = this.options;
+      if (hasPush(broker)) this.unsubscribe ??= broker.onOrderUpdate((u) => this.handleUpdate(u, 'stream'));
       return;
     }
     if (this.mode === 'stream') {
       if (this.watches.length) this.attachStream();
       return;
     }
-    this.poll().catch((err) => this.options.onError?.(err, 'orderBook'));
-    this.startPolling();
+    this.poller.kick();
+    this.poller.start();
   }
 
   stop(): void {
@@ -210,7 +212,7 @@ export class OrderWatcher {
     this.unsubscribe = null;
     this.offState?.();
     this.offState = null;
-    this.stopPolling();
+    this.poller.stop();
   }
 
   /** Follows the stream only while something is watched: an idle server holds no connection open. */
@@ -220,12 +222,12 @@ export class OrderWatcher {
     this.unsubscribe = stream.onOrderUpdate((u) => this.handleUpdate(fromStream(u), 'stream'));
     this.offState = stream.onStateChange((state) => {
       if (state === 'live') {
-        this.stopPolling();
+        this.poller.stop();
         // Changes made while the stream was down and after the last poll: one look at the book.
-        this.poll().catch((err) => this.options.onError?.(err, 'orderBook'));
-      } else if (state === 'down') this.startPolling();
+        this.poller.kick();
+      } else if (state === 'down') this.poller.start();
     });
-    if (stream.state !== 'live') this.startPolling();
+    if (stream.state !== 'live') this.poller.start();
   }
 
   private detachStream(): void {
@@ -233,28 +235,12 @@ export class OrderWatcher {
     this.unsubscribe = null;
     this.offState?.();
     this.offState = null;
-    this.stopPolling();
-  }
-
-  private startPolling(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      this.poll().catch((err) => this.options.onError?.(err, 'orderBook'));
-    }, this.options.pollMs ?? 2000);
-    this.timer.unref?.();
-  }
-
-  private stopPolling(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.poller.stop();
   }
 
   /** One order-book pass; the first one after watching starts only records the book. Overlapping calls share one pass. */
   poll(): Promise<void> {
-    this.inflight ??= this.runPoll().finally(() => {
-      this.inflight = null;
-    });
-    return this.inflight;
+    return this.poller.run();
   }
 
   private async runPoll(): Promise<void> {

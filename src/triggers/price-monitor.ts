@@ -9,6 +9,7 @@ import type { MarketStream, StreamState } from '../stream/types.js';
 import {
   conditionMet, isChannel, isPercent, needsLevel, normalizeCondition, PRICE_CONDITIONS, type PriceCondition,
 } from './price-conditions.js';
+import { Poller } from './poller.js';
 
 export { PRICE_CONDITIONS, CONDITION_NAMES, normalizeCondition, type PriceCondition } from './price-conditions.js';
 
@@ -166,8 +167,7 @@ export function priceAlertFromNode(
 
 export class PriceMonitor {
   private readonly bySymbol = new Map<string, SymbolEntry>();
-  private inflight: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly poller: Poller;
   private nextExpiryMs = Infinity;
   private retiredPending = false;
   private readonly now: () => Date;
@@ -180,6 +180,7 @@ export class PriceMonitor {
     this.now = options.now ?? (() => new Date());
     this.batchSize = Math.max(1, options.batchSize ?? 50);
     this.stream = options.stream;
+    this.poller = new Poller(() => this.runTick(), options.tickMs ?? 1000, (err) => options.onError?.(err, 'tick'));
   }
 
   /** Watches an alert. Throws an Error listing the problems when it is invalid (validate first to show them). */
@@ -244,20 +245,16 @@ export class PriceMonitor {
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      this.tick().catch((err) => this.options.onError?.(err, 'tick'));
-    }, this.options.tickMs ?? 1000);
-    this.timer.unref?.();
+    if (this.poller.running) return;
+    this.poller.start();
     // The stream went down: poll at once rather than at the next interval.
     this.offState ??= this.stream?.onStateChange((s) => {
-      if (s === 'down' && this.timer) this.tick().catch((err) => this.options.onError?.(err, 'tick'));
+      if (s === 'down' && this.poller.running) this.poller.kick();
     }) ?? null;
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.poller.stop();
     this.offState?.();
     this.offState = null;
     for (const entry of this.bySymbol.values()) {
@@ -268,10 +265,7 @@ export class PriceMonitor {
 
   /** One poll pass: drop expired alerts, fetch quotes for the symbols the stream does not serve, fire what matches. Overlapping calls share one pass. */
   tick(): Promise<void> {
-    this.inflight ??= this.runTick().finally(() => {
-      this.inflight = null;
-    });
-    return this.inflight;
+    return this.poller.run();
   }
 
   /** The stream serves a symbol once it is live, has not refused it, and has ticked for it at least once (until then, polls give the first price). */

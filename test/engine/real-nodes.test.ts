@@ -18,6 +18,19 @@ async function run(nodes: ReturnType<typeof node>[], edges: ReturnType<typeof ed
 }
 
 describe('real nodes', () => {
+  it('an order field whose {{…}} did not resolve fails before the broker, on the real order nodes', async () => {
+    for (const [type, data, field] of [
+      ['placeOrder', { symbol: '{{webhook.sym}}', quantity: 1 }, 'symbol'],
+      ['basketOrder', { orders: '{{webhook.lines}}' }, 'orders'],
+      ['modifyOrder', { orderId: '{{webhook.oid}}' }, 'orderId'],
+      ['optionsOrder', { expiryDate: '{{webhook.expiry}}' }, 'expiryDate'],
+    ] as const) {
+      const { result, broker } = await run([node('t', 'webhookTrigger'), node('o', type, data)], [edge('t', 'o')]);
+      expect(result.error).toMatch(new RegExp(`^o ${type}: ${field} '.*' did not resolve .*; no order was sent$`));
+      expect(broker.calls).toEqual([]);
+    }
+  });
+
   it('a mathExpression result feeds an order quantity as a number', async () => {
     const { result, broker } = await run(
       [node('t', 'webhookTrigger'), node('m', 'mathExpression', { expression: '{{webhook.lots}} * 5', outputVariable: 'qty' }),

@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compileWorkflow, runWorkflow, type RunOptions } from '../../src/engine/index.js';
 import { validateWorkflow } from '../../src/workflow/validate.js';
-import { countingBroker, registry, wf } from '../helpers/graph.js';
+import { countingBroker, registry, trig, wf } from '../helpers/graph.js';
+import { f } from '../../src/nodes/fields.js';
+import { createRegistry } from '../../src/nodes/registry.js';
+import { fromBroker } from '../../src/nodes/shared.js';
+import { defineNode, type NodeDefinition } from '../../src/nodes/types.js';
 import type { Workflow } from '../../src/workflow/schema.js';
 
 function run(w: Workflow, opts: Partial<RunOptions> = {}) {
@@ -232,9 +236,44 @@ describe('orders', () => {
       broker, trigger: { kind: 'webhook', payload: { symbol: 'SBIN' } },
     });
     expect(r.status).toBe('failed');
-    expect(r.error).toContain("quantity '{{webhook.qty}}' did not resolve");
+    expect(r.error).toContain("quantity '{{webhook.qty}}' did not resolve ({{webhook.qty}}); no order was sent");
     expect(broker.calls).toHaveLength(0);
     expect(r.orders).toHaveLength(0);
+  });
+
+  it('an unresolved reference on an order field fails even where the text would parse (a symbol); elsewhere it is used as written', async () => {
+    const broker = countingBroker();
+    const r = await run(wf([['t', 'testTrigger'], ['buy', 'testOrder', { symbol: '{{webhook.sym}}' }]], [['t', 'buy']]), { broker });
+    expect(r.error).toBe("buy testOrder: symbol '{{webhook.sym}}' did not resolve ({{webhook.sym}}); no order was sent");
+    expect(broker.calls).toHaveLength(0);
+    const sent = await run(wf([['t', 'testTrigger'], ['buy', 'testOrder', { symbol: 'SBIN', note: '{{webhook.nope}}' }]], [['t', 'buy']]), { broker });
+    expect(sent.status).toBe('completed');
+    expect(sent.steps[1].notes).toEqual([expect.stringMatching(/^note has a reference that did not resolve/)]);
+    expect(broker.calls).toHaveLength(1);
+  });
+
+  it('a field a node marks order-defining is guarded, whatever its name and category: the mark, not a list, decides', async () => {
+    const venueOrder = defineNode({
+      type: 'venueOrder', category: 'utility', label: 'Venue order', description: '',
+      fields: { venue: { ...f.string({ default: 'NSE' }), order: true }, symbol: f.string({ default: 'SBIN' }) },
+      async run(ctx, p) {
+        return fromBroker(await ctx.broker.placeOrder(
+          { strategy: 't', symbol: p.symbol, exchange: p.venue, action: 'BUY', quantity: 1, pricetype: 'MARKET', product: 'MIS' }, { signal: ctx.signal },
+        ));
+      },
+    });
+    const reg = createRegistry([trig, venueOrder] as NodeDefinition<any>[]);
+    const broker = countingBroker();
+    const go = (data: Record<string, unknown>) => {
+      const w = validateWorkflow(wf([['t', 'testTrigger'], ['buy', 'venueOrder', data]], [['t', 'buy']]), reg).workflow!;
+      return runWorkflow(compileWorkflow(w, reg), { broker, trigger: { kind: 'webhook', payload: {} } });
+    };
+    const refused = await go({ venue: '{{webhook.venue}}' });
+    expect(refused.error).toBe("buy venueOrder: venue '{{webhook.venue}}' did not resolve ({{webhook.venue}}); no order was sent");
+    expect(broker.calls).toHaveLength(0);
+    // The unmarked symbol is sent as written (and recorded as a note).
+    expect((await go({ symbol: '{{webhook.sym}}' })).status).toBe('completed');
+    expect(broker.calls.map((c) => (c.req as { symbol: string }).symbol)).toEqual(['{{webhook.sym}}']);
   });
 
   it('a resolved order is recorded as an intent before the call and completed after', async () => {

@@ -63,7 +63,8 @@ export const act = defineNode({
 
 export const order = defineNode({
   type: 'testOrder', category: 'order', label: 'Test order', description: '',
-  fields: { symbol: f.string({ required: true }), quantity: f.integer({ min: 1, default: 1 }), note: f.string({ default: '' }) },
+  // symbol and quantity define the order (an unresolved {{…}} fails before the broker); note does not.
+  fields: { symbol: { ...f.string({ required: true }), order: true }, quantity: { ...f.integer({ min: 1, default: 1 }), order: true }, note: f.string({ default: '' }) },
   async run(ctx, p) {
     const answer = await ctx.broker.placeOrder(
       { strategy: ctx.workflowName, symbol: p.symbol, exchange: 'NSE', action: 'BUY', quantity: p.quantity, pricetype: 'MARKET', product: 'MIS' },

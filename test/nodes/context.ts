@@ -1,40 +1,27 @@
-// Test harness for node definitions: parse params the way the engine does (aliases, FieldSpec
-// parse, cross-field check), build a NodeContext around a broker, and run a node.
+// Test harness for node definitions: params prepared by the engine's own prepareParams (aliases,
+// interpolation, FieldSpec parse, cross-field check), a NodeContext around a broker, and a node run.
 
 import { ENDPOINTS, type Broker } from '../../src/broker/types.js';
+import { ParamError, prepareParams } from '../../src/engine/node.js';
 import { DEFAULT_TIMEZONE } from '../../src/market/clock.js';
-import { FieldError, type Fields, type ParamsOf } from '../../src/nodes/fields.js';
+import type { Fields, ParamsOf } from '../../src/nodes/fields.js';
 import type { LogLevel, NodeContext, NodeDefinition, NodeInput, NodeResult, Notification, Notifier, TriggerKind } from '../../src/nodes/types.js';
 import { normalizeData } from '../../src/workflow/normalize.js';
 
-/** A field that failed to parse, named as the engine names it. */
-export class ParamError extends Error {
-  constructor(readonly field: string, message: string) {
-    super(`${field} ${message}`);
-  }
+/** A param that could not be prepared, named as the engine names it (`field message`). */
+export { ParamError };
+
+/** Prepares params as a run does, `{{…}}` resolving against the context's variables and trigger payload. */
+export function prepare<F extends Fields>(def: NodeDefinition<F>, data: Record<string, unknown>, ctx: NodeContext = makeContext()): ParamsOf<F> {
+  const variables: Record<string, unknown> = {};
+  if ('variables' in ctx && ctx.variables instanceof Map) for (const [k, v] of ctx.variables) variables[k] = v;
+  const scope = { variables, webhook: ctx.trigger.payload, now: ctx.now(), timezone: ctx.timezone };
+  return prepareParams(def, normalizeData(def as NodeDefinition, data), { scope, triggerKind: ctx.trigger.kind });
 }
 
-/** Maps aliases and parses every declared field; throws ParamError naming the field. */
+/** The same without the node's cross-field check: each field parsed on its own. */
 export function parseParams<F extends Fields>(def: NodeDefinition<F>, data: Record<string, unknown>): ParamsOf<F> {
-  const normalized = normalizeData(def as unknown as NodeDefinition, data);
-  const out: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(def.fields)) {
-    try {
-      out[name] = spec.parse(normalized[name]);
-    } catch (e) {
-      if (e instanceof FieldError) throw new ParamError(name, e.message);
-      throw e;
-    }
-  }
-  return out as ParamsOf<F>;
-}
-
-/** Parses then applies the node's cross-field check; throws ParamError on the first problem. */
-export function prepare<F extends Fields>(def: NodeDefinition<F>, data: Record<string, unknown>): ParamsOf<F> {
-  const params = parseParams(def, data);
-  const problems = def.check?.(params) ?? [];
-  if (problems.length) throw new ParamError(problems[0].field, problems[0].message);
-  return params;
+  return prepare({ ...def, check: undefined }, data);
 }
 
 export interface TestContext extends NodeContext {
@@ -101,8 +88,8 @@ export function makeContext(opts: ContextOptions = {}): TestContext {
 
 /** Parses, checks and runs a node the way the engine would. */
 export async function runNode<F extends Fields>(def: NodeDefinition<F>, data: Record<string, unknown>, opts: ContextOptions | TestContext = {}): Promise<{ result: NodeResult; ctx: TestContext; params: ParamsOf<F> }> {
-  const params = prepare(def, data);
   const ctx = 'logs' in opts ? opts : makeContext(opts);
+  const params = prepare(def, data, ctx);
   const result = await def.run(ctx, params);
   return { result, ctx, params };
 }
