@@ -2,7 +2,7 @@
 
 import { describeField } from './fields.js';
 import type { NodeDefinition } from './types.js';
-import { nodes as triggers } from './triggers.js';
+import { nodes as triggers } from './trigger-nodes.js';
 import { nodes as orders } from './orders.js';
 import { nodes as conditions } from './conditions.js';
 import { nodes as data } from './data.js';

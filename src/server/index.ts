@@ -13,7 +13,7 @@ import { knownSecrets, type Config } from '../config.js';
 import { defaultRegistry } from '../nodes/registry.js';
 import { createNotifier } from '../notify/index.js';
 import { ExecutionService } from '../runtime/service.js';
-import { TriggerHub } from '../runtime/triggers.js';
+import { TriggerHub } from '../runtime/trigger-hub.js';
 import { WorkflowManager } from '../runtime/workflows.js';
 import { dataDirWarning, keepPrivate, makePrivateDir, openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';

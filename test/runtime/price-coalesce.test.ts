@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PaperBroker } from '../../src/broker/paper/index.js';
 import type { TriggerInfo } from '../../src/engine/types.js';
-import { TriggerHub } from '../../src/runtime/triggers.js';
+import { TriggerHub } from '../../src/runtime/trigger-hub.js';
 import type { Store } from '../../src/store/types.js';
 import { tempStore } from '../store/helpers.js';
 import { until } from '../stream/helpers.js';

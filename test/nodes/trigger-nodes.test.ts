@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry, catalogue } from '../../src/nodes/registry.js';
-import { nodes } from '../../src/nodes/triggers.js';
+import { nodes } from '../../src/nodes/trigger-nodes.js';
 import { parseParams, prepare, runNode, stubBroker } from './context.js';
 
 const def = (type: string) => nodes.find((n) => n.type === type)!;
