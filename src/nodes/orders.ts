@@ -2,11 +2,11 @@
 // guards and records the intent first) and returns the broker's answer as OpenAlgo shapes it.
 
 import { ACTIONS, EXCHANGES, PRICE_TYPES, PRODUCTS, type Action, type OptionsLeg, type PriceType, type Product } from '../broker/types.js';
-import { f, FieldError, parseObject, type FieldSpec } from './fields.js';
+import { f, FieldError, parseObject, type FieldSpec } from '../contract/fields.js';
 import { apiExpiry, EXPIRY_TYPES, exchangesFor, resolveExpiry, resolveLotSize, type Resolved } from './options.js';
 import {
   actionField, call, customField, exchangeField, failure, fromBroker, offsetField, priceField, priceProblems, priceTypeField,
-  productField, quantityField, strategyOf, strategyTagField, symbolField, toNumber, triggerPriceField,
+  productField, quantityField, strategyOf, strategyTagField, symbolField, parseNumber, triggerPriceField,
 } from './shared.js';
 import { defineNode, type NodeContext, type NodeDefinition, type NodeResult } from './types.js';
 
@@ -434,8 +434,8 @@ const modifyOrder = defineNode({
       orderid: p.orderId, strategy,
       symbol: p.symbol ?? cur.symbol, exchange: p.exchange ?? cur.exchange, action: (p.action ?? cur.action) as Action,
       pricetype: (p.priceType ?? cur.pricetype) as PriceType, product: (p.product ?? cur.product) as Product,
-      quantity: p.newQuantity ?? toNumber(cur.quantity) ?? 0, price: p.newPrice ?? toNumber(cur.price) ?? 0,
-      trigger_price: p.newTriggerPrice ?? toNumber(cur.trigger_price) ?? 0, disclosed_quantity: 0,
+      quantity: p.newQuantity ?? parseNumber(cur.quantity) ?? 0, price: p.newPrice ?? parseNumber(cur.price) ?? 0,
+      trigger_price: p.newTriggerPrice ?? parseNumber(cur.trigger_price) ?? 0, disclosed_quantity: 0,
     };
     if (!(req.quantity > 0)) return failure(`order ${p.orderId} has no quantity to keep; set newQuantity`);
     const problems = priceProblems({ priceType: req.pricetype, price: req.price, triggerPrice: req.trigger_price });
@@ -501,12 +501,12 @@ const closePositions = defineNode({
     const book = await ctx.broker.positionBook(call(ctx));
     if (book.status !== 'success') return fromBroker(book);
     const open = (book.data ?? []).filter(
-      (row) => row.symbol === p.symbol && row.exchange === exchange && row.product === product && (toNumber(row.quantity) ?? 0) !== 0,
+      (row) => row.symbol === p.symbol && row.exchange === exchange && row.product === product && (parseNumber(row.quantity) ?? 0) !== 0,
     );
     if (open.length === 0) return { status: 'success', message: `no open position in ${p.symbol}.${exchange} ${product} to close`, closed: [] };
     const closed: Array<Record<string, unknown>> = [];
     for (const row of open) {
-      const qty = toNumber(row.quantity) ?? 0;
+      const qty = parseNumber(row.quantity) ?? 0;
       const action: Action = qty > 0 ? 'SELL' : 'BUY';
       ctx.log(`Closing ${row.symbol}.${row.exchange} ${row.product}: ${action} ${Math.abs(qty)} at MARKET`);
       const answer = await ctx.broker.placeOrder(

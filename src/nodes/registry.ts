@@ -1,6 +1,6 @@
 // The node registry: type name → definition. Adding a node type touches its family file and nothing else.
 
-import { describeField } from './fields.js';
+import { describeField } from '../contract/fields.js';
 import type { NodeDefinition } from './types.js';
 import { nodes as triggers } from './triggers.js';
 import { nodes as orders } from './orders.js';

@@ -2,7 +2,7 @@
 // Nodes see only the Broker and Notifier interfaces, never the store or the server.
 
 import type { Broker } from '../broker/types.js';
-import type { Fields, ParamsOf } from './fields.js';
+import type { Fields, ParamsOf } from '../contract/fields.js';
 
 export type NodeCategory = 'trigger' | 'order' | 'condition' | 'data' | 'utility';
 

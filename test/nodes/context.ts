@@ -3,7 +3,7 @@
 
 import { ENDPOINTS, type Broker } from '../../src/broker/types.js';
 import { DEFAULT_TIMEZONE } from '../../src/engine/time.js';
-import { FieldError, type Fields, type ParamsOf } from '../../src/nodes/fields.js';
+import { FieldError, type Fields, type ParamsOf } from '../../src/contract/fields.js';
 import type { LogLevel, NodeContext, NodeDefinition, NodeInput, NodeResult, Notification, Notifier, TriggerKind } from '../../src/nodes/types.js';
 import { normalizeData } from '../../src/workflow/normalize.js';
 

@@ -3,7 +3,8 @@
 
 import { useState } from 'react';
 import type { FieldDef } from '../types';
-import { fromInput, hasTemplate, toInput } from './fields';
+import { hasTemplate } from '../../../src/contract/template';
+import { fromInput, toInput } from './fields';
 import type { Suggestion } from './suggestions';
 import { TemplateInput } from './TemplateInput';
 
