@@ -3,7 +3,7 @@
 // `run` invoked under its timeout. The walk in run.ts decides which nodes run; node tests use
 // prepareParams directly, so they parse params exactly as a run does.
 
-import { FieldError, type Fields, type ParamsOf } from '../nodes/fields.js';
+import { FieldError, type Fields, type ParamsOf } from '../contract/fields.js';
 import type { NodeContext, NodeDefinition, NodeResult, TriggerKind } from '../nodes/types.js';
 import { interpolateDeep, type Scope } from './interpolate.js';
 

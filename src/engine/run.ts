@@ -3,6 +3,7 @@
 // branches live here: behaviour comes from the node registry.
 
 import type { Broker } from '../broker/types.js';
+import { FieldError } from '../contract/fields.js';
 import type { LogLevel, NodeContext, NodeInput, NodeResult, NodeSettings, Notifier, TriggerKind } from '../nodes/types.js';
 import { newExecutionId } from '../store/ids.js';
 import type { CompiledNode, CompiledWorkflow, EdgeKind } from './compile.js';

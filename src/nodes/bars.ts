@@ -2,7 +2,7 @@
 // execute_prior_period_ohlc and execute_bar_offset (same fields, windows and output keys).
 
 import { zonedDate } from '../market/clock.js';
-import { f } from './fields.js';
+import { f } from '../contract/fields.js';
 import { closedBars, fetchCandles, lookbackDays, PERIODS, periodInterval, periodLookback, priorPeriod } from './history.js';
 import { sourceField } from './indicators/node.js';
 import { exchangeField, failure, MAX_HISTORY_BARS, symbolField } from './shared.js';

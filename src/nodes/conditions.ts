@@ -2,9 +2,9 @@
 // A condition that cannot be evaluated returns status 'error' and takes neither branch.
 
 import { zonedParts } from '../market/clock.js';
-import { f } from './fields.js';
+import { f } from '../contract/fields.js';
 import {
-  aliasedEnum, anyValue, call, dayList, exchangeField, failure, productField, symbolField, toNumber,
+  aliasedEnum, anyValue, call, dayList, exchangeField, failure, productField, symbolField, parseNumber,
 } from './shared.js';
 import { defineNode, type NodeContext, type NodeDefinition, type NodeResult } from './types.js';
 
@@ -42,14 +42,14 @@ const priceCondition = defineNode({
   async run(ctx, p) {
     const quote = await ctx.broker.quotes({ symbol: p.symbol, exchange: p.exchange }, call(ctx));
     if (quote.status !== 'success' || !quote.data) return failure(`no quote for ${p.symbol}.${p.exchange}: ${quote.message ?? 'empty answer'}`);
-    const ltp = toNumber(quote.data.ltp);
+    const ltp = parseNumber(quote.data.ltp);
     let actual: number | null;
     if (p.field === 'change_percent') {
-      const prev = toNumber(quote.data.prev_close);
+      const prev = parseNumber(quote.data.prev_close);
       if (ltp === null || prev === null || prev === 0) return failure(`cannot compute change_percent for ${p.symbol}: ltp ${quote.data.ltp}, prev_close ${quote.data.prev_close}`);
       actual = ((ltp - prev) / prev) * 100;
     } else {
-      actual = toNumber(quote.data[p.field]);
+      actual = parseNumber(quote.data[p.field]);
     }
     if (actual === null) return failure(`the quote for ${p.symbol} has no numeric ${p.field}`);
     const condition = compare(actual, p.operator, p.value);
@@ -81,14 +81,14 @@ const positionCheck = defineNode({
       const book = await ctx.broker.positionBook(call(ctx));
       if (book.status !== 'success') return failure(`could not read the position book: ${book.message ?? 'broker error'}`);
       const row = (book.data ?? []).find((r) => r.symbol === p.symbol && r.exchange === p.exchange && r.product === p.product);
-      quantity = row ? toNumber(row.quantity) ?? 0 : 0;
-      const rowPnl = row ? toNumber(row.pnl) : 0;
+      quantity = row ? parseNumber(row.quantity) ?? 0 : 0;
+      const rowPnl = row ? parseNumber(row.pnl) : 0;
       if (rowPnl === null) return failure(`the position book gives no numeric pnl for ${p.symbol}`);
       pnl = rowPnl;
     } else {
       const pos = await ctx.broker.openPosition({ strategy: ctx.workflowName, symbol: p.symbol, exchange: p.exchange, product: p.product }, call(ctx));
       if (pos.status !== 'success') return failure(`could not read the position in ${p.symbol}: ${pos.message ?? 'broker error'}`);
-      const q = pos.quantity === undefined || pos.quantity === null || pos.quantity === '' ? 0 : toNumber(pos.quantity);
+      const q = pos.quantity === undefined || pos.quantity === null || pos.quantity === '' ? 0 : parseNumber(pos.quantity);
       if (q === null) return failure(`the broker answered a non-numeric quantity '${String(pos.quantity)}' for ${p.symbol}`);
       quantity = q;
     }
@@ -117,7 +117,7 @@ const fundCheck = defineNode({
   async run(ctx, p) {
     const funds = await ctx.broker.funds(call(ctx));
     if (funds.status !== 'success') return failure(`could not read funds: ${funds.message ?? 'broker error'}`);
-    const available = toNumber(funds.data?.availablecash);
+    const available = parseNumber(funds.data?.availablecash);
     if (available === null) return failure(`the broker answered no numeric availablecash ('${String(funds.data?.availablecash)}')`);
     const condition = available >= p.minAvailable;
     ctx.log(`Fund check: available ${available} >= ${p.minAvailable} = ${condition}`);
@@ -186,7 +186,7 @@ const timeCondition = defineNode({
 /** A number, if the operand reads as one. */
 function numeric(v: unknown): number | null {
   if (typeof v === 'boolean') return null;
-  return toNumber(v);
+  return parseNumber(v);
 }
 const operandText = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'string' ? v.trim() : typeof v === 'object' ? JSON.stringify(v) : String(v));
 

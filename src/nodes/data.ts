@@ -4,13 +4,13 @@
 import { EXCHANGES, type BrokerAnswer, type MarginRequest } from '../broker/types.js';
 import { builtins, zonedDate } from '../market/clock.js';
 import { defaultCalendar } from '../market/calendar.js';
-import { f, FieldError } from './fields.js';
+import { f, FieldError } from '../contract/fields.js';
 import { barOffset, priorPeriodOhlc } from './bars.js';
 import { indicator } from './indicators/node.js';
 import { apiExpiry } from '../market/expiry.js';
 import {
-  actionField, anyValue, call, customField, exchangeField, failure, fromBroker, MAX_HISTORY_BARS, offsetField, priceField,
-  priceTypeField, productField, quantityField, round2, symbolField, toNumber,
+  ANSWER_KEYS, actionField, anyValue, call, customField, exchangeField, failure, fromBroker, MAX_HISTORY_BARS, offsetField, priceField,
+  priceTypeField, productField, quantityField, round2, symbolField, parseNumber,
 } from './shared.js';
 import { addDays, describeDay, isWeekend } from '../market/days.js';
 import { defineNode, type NodeContext, type NodeDefinition } from './types.js';
@@ -34,6 +34,7 @@ const today = (ctx: NodeContext) => zonedDate(ctx.now(), ctx.timezone);
 const getQuote = defineNode({
   type: 'getQuote',
   category: 'data',
+  outputs: [...ANSWER_KEYS, 'data'],
   label: 'Quote',
   description: 'Last price and day OHLC: {{name.data.ltp}}, {{name.data.prev_close}} …',
   fields: { symbol: symbolField({ required: true }), exchange: exchangeField() },
@@ -123,7 +124,7 @@ const positionBook = defineNode({
     const answer = await ctx.broker.positionBook(call(ctx));
     if (answer.status !== 'success') return fromBroker(answer);
     const rows = Array.isArray(answer.data) ? answer.data : [];
-    const total = round2(rows.reduce((sum, r) => sum + (toNumber(r.pnl) ?? 0), 0));
+    const total = round2(rows.reduce((sum, r) => sum + (parseNumber(r.pnl) ?? 0), 0));
     return fromBroker({ ...answer, data: rows }, { total_pnl: total });
   },
 });
@@ -147,8 +148,8 @@ const openPosition = defineNode({
     const book = await ctx.broker.positionBook(call(ctx));
     if (book.status !== 'success') return fromBroker(book);
     const row = (book.data ?? []).find((r) => r.symbol === p.symbol && r.exchange === p.exchange && r.product === p.product);
-    const quantity = row ? toNumber(row.quantity) : 0;
-    const pnl = row ? toNumber(row.pnl) : 0;
+    const quantity = row ? parseNumber(row.quantity) : 0;
+    const pnl = row ? parseNumber(row.pnl) : 0;
     if (quantity === null) return failure(`the position book gives a non-numeric quantity '${String(row?.quantity)}' for ${p.symbol}`);
     ctx.log(`Open position ${p.symbol}.${p.exchange} ${p.product}: quantity=${quantity} pnl=${pnl ?? 0}`);
     return { status: 'success', quantity, pnl: pnl ?? 0 };
@@ -238,16 +239,16 @@ const syntheticFuture = defineNode({
   async run(ctx, p) {
     const chain = await ctx.broker.optionChain({ underlying: p.underlying, exchange: p.exchange, expiry_date: p.expiryDate, strike_count: 1 }, call(ctx));
     if (chain.status !== 'success') return fromBroker(chain);
-    const atm = toNumber(chain.atm_strike);
-    const row = atm === null ? undefined : (chain.chain ?? []).find((r) => toNumber(r.strike) === atm);
-    const ce = toNumber(row?.ce?.ltp);
-    const pe = toNumber(row?.pe?.ltp);
+    const atm = parseNumber(chain.atm_strike);
+    const row = atm === null ? undefined : (chain.chain ?? []).find((r) => parseNumber(r.strike) === atm);
+    const ce = parseNumber(row?.ce?.ltp);
+    const pe = parseNumber(row?.pe?.ltp);
     if (atm === null || ce === null || pe === null) return failure(`the ${p.underlying} ${p.expiryDate} chain has no ATM call and put price`);
     const price = round2(atm + ce - pe);
     ctx.log(`Synthetic future ${p.underlying} ${p.expiryDate}: ${atm} + ${ce} - ${pe} = ${price}`);
     return {
       status: 'success', underlying: p.underlying, expiry: p.expiryDate, atm_strike: atm, synthetic_future_price: price,
-      underlying_ltp: toNumber(chain.underlying_ltp), ce_ltp: ce, pe_ltp: pe,
+      underlying_ltp: parseNumber(chain.underlying_ltp), ce_ltp: ce, pe_ltp: pe,
     };
   },
 });
@@ -373,8 +374,8 @@ const strategyPnl = defineNode({
       return failure(`the broker's order book carries no strategy tags, so the P&L of '${strategy}' cannot be told apart from the rest of the account`);
     }
     const fills = rows
-      .filter((o) => o.strategy === strategy && (toNumber(o.filled_quantity) ?? 0) > 0)
-      .map((o) => ({ symbol: o.symbol, exchange: o.exchange, product: o.product, action: o.action, quantity: toNumber(o.filled_quantity) ?? 0, price: toNumber(o.average_price) ?? 0 }));
+      .filter((o) => o.strategy === strategy && (parseNumber(o.filled_quantity) ?? 0) > 0)
+      .map((o) => ({ symbol: o.symbol, exchange: o.exchange, product: o.product, action: o.action, quantity: parseNumber(o.filled_quantity) ?? 0, price: parseNumber(o.average_price) ?? 0 }));
     const books = strategyBook(fills);
     let positions: Array<{ symbol: string; exchange: string; product: string; ltp?: unknown }> = [];
     if (books.some((b) => b.quantity !== 0)) {
@@ -385,7 +386,7 @@ const strategyPnl = defineNode({
     let unpriced = 0;
     const legs = books.map((b) => {
       const row = positions.find((r) => r.symbol === b.symbol && r.exchange === b.exchange && r.product === b.product);
-      const ltp = row ? toNumber(row.ltp) : null;
+      const ltp = row ? parseNumber(row.ltp) : null;
       let unrealized = 0;
       if (b.quantity !== 0) {
         if (ltp === null) unpriced++;

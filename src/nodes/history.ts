@@ -5,7 +5,7 @@
 
 import type { Broker, Candle } from '../broker/types.js';
 import { zonedDate } from '../market/clock.js';
-import { MAX_HISTORY_BARS, toNumber } from './shared.js';
+import { MAX_HISTORY_BARS, parseNumber } from './shared.js';
 import { addDays, isoWeek, weekdayOf } from '../market/days.js';
 
 export type IntervalInfo =
@@ -141,8 +141,8 @@ export async function fetchBars(
   const bars: Candle[] = [];
   for (const row of answer.data ?? []) {
     const c = {
-      timestamp: toNumber(row.timestamp), open: toNumber(row.open), high: toNumber(row.high), low: toNumber(row.low),
-      close: toNumber(row.close), volume: toNumber(row.volume) ?? 0, oi: toNumber(row.oi) ?? 0,
+      timestamp: parseNumber(row.timestamp), open: parseNumber(row.open), high: parseNumber(row.high), low: parseNumber(row.low),
+      close: parseNumber(row.close), volume: parseNumber(row.volume) ?? 0, oi: parseNumber(row.oi) ?? 0,
     };
     if (c.timestamp === null || c.open === null || c.high === null || c.low === null || c.close === null) {
       return { ok: false, message: `history for ${req.symbol} has a malformed candle: ${JSON.stringify(row)}` };

@@ -4,7 +4,7 @@
 import type { Broker } from '../broker/types.js';
 import { zonedDate } from '../market/clock.js';
 import { apiExpiry, exchangesFor, pickExpiry, type ExpiryType } from '../market/expiry.js';
-import { toNumber } from './shared.js';
+import { parseNumber } from './shared.js';
 
 export type Resolved<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -36,11 +36,11 @@ export async function resolveLotSize(
   if (os.status !== 'success') {
     return { ok: false, message: `could not resolve the ${req.underlying} ${req.expiry} ${req.offset} ${req.optionType} contract: ${os.message ?? 'broker error'}` };
   }
-  const direct = toNumber(os.lotsize);
+  const direct = parseNumber(os.lotsize);
   if (direct !== null && direct > 0) return { ok: true, value: { lotsize: direct, symbol: os.symbol } };
   if (os.symbol) {
     const info = await broker.symbol({ symbol: os.symbol, exchange: os.exchange ?? foExchange }, { signal });
-    const lot = toNumber(info.data?.lotsize);
+    const lot = parseNumber(info.data?.lotsize);
     if (info.status === 'success' && lot !== null && lot > 0) return { ok: true, value: { lotsize: lot, symbol: os.symbol } };
   }
   return { ok: false, message: `the broker gave no lot size for ${req.underlying} ${req.expiry}; refusing to size the order on a guess` };

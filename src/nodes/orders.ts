@@ -2,12 +2,12 @@
 // guards and records the intent first) and returns the broker's answer as OpenAlgo shapes it.
 
 import { ACTIONS, EXCHANGES, PRICE_TYPES, PRODUCTS, type Action, type OptionsLeg, type PriceType, type Product } from '../broker/types.js';
-import { f, FieldError, parseObject, type FieldSpec } from './fields.js';
+import { f, FieldError, parseObject, type FieldSpec } from '../contract/fields.js';
 import { apiExpiry, EXPIRY_TYPES, exchangesFor } from '../market/expiry.js';
 import { resolveExpiry, resolveLotSize, type Resolved } from './options.js';
 import {
-  actionField, call, customField, exchangeField, failure, fromBroker, offsetField, priceField, priceProblems, priceTypeField,
-  productField, quantityField, strategyOf, strategyTagField, symbolField, toNumber, triggerPriceField,
+  actionField, ANSWER_KEYS, call, customField, exchangeField, failure, fromBroker, offsetField, priceField, priceProblems, priceTypeField,
+  productField, quantityField, strategyOf, strategyTagField, symbolField, ORDER_ANSWER, parseNumber, triggerPriceField,
 } from './shared.js';
 import { defineNode, type NodeContext, type NodeDefinition, type NodeResult } from './types.js';
 
@@ -36,6 +36,7 @@ function singleOrderFields<Q extends FieldSpec<number>, X extends Record<string,
 const placeOrder = defineNode({
   type: 'placeOrder',
   category: 'order',
+  outputs: ORDER_ANSWER,
   label: 'Place order',
   description: 'Places one order (quantity in shares/units).',
   aliases: ORDER_ALIASES,
@@ -57,6 +58,7 @@ const placeOrder = defineNode({
 const smartOrder = defineNode({
   type: 'smartOrder',
   category: 'order',
+  outputs: ORDER_ANSWER,
   label: 'Smart order',
   description: 'Position-aware order: the broker trades the difference between the current position and positionSize.',
   aliases: ORDER_ALIASES,
@@ -96,6 +98,7 @@ async function expiryFor(ctx: NodeContext, underlying: string, expiryDate: strin
 const optionsOrder = defineNode({
   type: 'optionsOrder',
   category: 'order',
+  outputs: [...ORDER_ANSWER, 'symbol', 'exchange', 'offset', 'option_type', 'underlying', 'underlying_ltp', 'expiry_date', 'lotsize', 'quantity'],
   label: 'Options order',
   description: 'Buys or sells one option resolved from underlying, expiry, strike offset and type; quantity is in lots.',
   aliases: ORDER_ALIASES,
@@ -223,6 +226,7 @@ export function presetLegs(strategy: Preset, action: Action | undefined, strangl
 const optionsMultiOrder = defineNode({
   type: 'optionsMultiOrder',
   category: 'order',
+  outputs: [...ANSWER_KEYS, 'underlying', 'underlying_ltp', 'results', 'expiry_date', 'lotsize'],
   label: 'Options strategy',
   description: 'Places a multi-leg options strategy (straddle, strangle, iron condor, spreads, or custom legs); quantity is in lots per leg.',
   aliases: { pricetype: 'priceType', strategyType: 'strategy', orderLegs: 'legs' },
@@ -338,6 +342,7 @@ const basketLinesField = (): FieldSpec<Array<BasketLine | SkippedLine>> =>
 const basketOrder = defineNode({
   type: 'basketOrder',
   category: 'order',
+  outputs: [...ANSWER_KEYS, 'results', 'basket', 'skipped'],
   label: 'Basket order',
   description: 'Places several orders in one call, tagged with the basket name; one line per order: SYMBOL,EXCHANGE,ACTION,QTY[,PRICE]. A line that does not parse is skipped and logged.',
   aliases: { pricetype: 'priceType', strategy: 'strategyTag' },
@@ -378,6 +383,7 @@ const basketOrder = defineNode({
 const splitOrder = defineNode({
   type: 'splitOrder',
   category: 'order',
+  outputs: [...ANSWER_KEYS, 'split_size', 'total_quantity', 'results'],
   label: 'Split order',
   description: `Splits a large order into chunks of splitSize (the last may be smaller); at most ${MAX_SPLIT_ORDERS} chunks.`,
   aliases: ORDER_ALIASES,
@@ -414,6 +420,7 @@ const orderIdField = () =>
 const modifyOrder = defineNode({
   type: 'modifyOrder',
   category: 'order',
+  outputs: ORDER_ANSWER,
   label: 'Modify order',
   description: 'Changes an open order; blank fields keep the order’s current values (read from the broker first).',
   aliases: { pricetype: 'priceType', strategy: 'strategyTag', quantity: 'newQuantity', price: 'newPrice', triggerPrice: 'newTriggerPrice' },
@@ -438,8 +445,8 @@ const modifyOrder = defineNode({
       orderid: p.orderId, strategy,
       symbol: p.symbol ?? cur.symbol, exchange: p.exchange ?? cur.exchange, action: (p.action ?? cur.action) as Action,
       pricetype: (p.priceType ?? cur.pricetype) as PriceType, product: (p.product ?? cur.product) as Product,
-      quantity: p.newQuantity ?? toNumber(cur.quantity) ?? 0, price: p.newPrice ?? toNumber(cur.price) ?? 0,
-      trigger_price: p.newTriggerPrice ?? toNumber(cur.trigger_price) ?? 0, disclosed_quantity: 0,
+      quantity: p.newQuantity ?? parseNumber(cur.quantity) ?? 0, price: p.newPrice ?? parseNumber(cur.price) ?? 0,
+      trigger_price: p.newTriggerPrice ?? parseNumber(cur.trigger_price) ?? 0, disclosed_quantity: 0,
     };
     if (!(req.quantity > 0)) return failure(`order ${p.orderId} has no quantity to keep; set newQuantity`);
     const problems = priceProblems({ priceType: req.pricetype, price: req.price, triggerPrice: req.trigger_price });
@@ -452,6 +459,7 @@ const modifyOrder = defineNode({
 const cancelOrder = defineNode({
   type: 'cancelOrder',
   category: 'order',
+  outputs: ORDER_ANSWER,
   label: 'Cancel order',
   description: 'Cancels one open order by id.',
   aliases: { strategy: 'strategyTag' },
@@ -465,6 +473,7 @@ const cancelOrder = defineNode({
 const cancelAllOrders = defineNode({
   type: 'cancelAllOrders',
   category: 'order',
+  outputs: [...ANSWER_KEYS, 'canceled_orders', 'failed_cancellations'],
   label: 'Cancel all orders',
   description: 'Cancels every open order; the result lists what was cancelled and what could not be.',
   aliases: { strategy: 'strategyTag' },
@@ -484,6 +493,7 @@ const cancelAllOrders = defineNode({
 const closePositions = defineNode({
   type: 'closePositions',
   category: 'order',
+  outputs: [...ANSWER_KEYS, 'closed'],
   label: 'Close positions',
   description: 'Squares off every open position; with a symbol, only that symbol’s position(s), by an opposite MARKET order.',
   aliases: { strategy: 'strategyTag' },
@@ -505,12 +515,12 @@ const closePositions = defineNode({
     const book = await ctx.broker.positionBook(call(ctx));
     if (book.status !== 'success') return fromBroker(book);
     const open = (book.data ?? []).filter(
-      (row) => row.symbol === p.symbol && row.exchange === exchange && row.product === product && (toNumber(row.quantity) ?? 0) !== 0,
+      (row) => row.symbol === p.symbol && row.exchange === exchange && row.product === product && (parseNumber(row.quantity) ?? 0) !== 0,
     );
     if (open.length === 0) return { status: 'success', message: `no open position in ${p.symbol}.${exchange} ${product} to close`, closed: [] };
     const closed: Array<Record<string, unknown>> = [];
     for (const row of open) {
-      const qty = toNumber(row.quantity) ?? 0;
+      const qty = parseNumber(row.quantity) ?? 0;
       const action: Action = qty > 0 ? 'SELL' : 'BUY';
       ctx.log(`Closing ${row.symbol}.${row.exchange} ${row.product}: ${action} ${Math.abs(qty)} at MARKET`);
       const answer = await ctx.broker.placeOrder(

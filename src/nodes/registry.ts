@@ -1,6 +1,6 @@
 // The node registry: type name → definition. Adding a node type touches its family file and nothing else.
 
-import { describeField } from './fields.js';
+import { describeField } from '../contract/fields.js';
 import type { NodeDefinition } from './types.js';
 import { nodes as triggers } from './trigger-nodes.js';
 import { nodes as orders } from './orders.js';
@@ -42,5 +42,6 @@ export function catalogue(registry: Registry = defaultRegistry): Array<Record<st
     handles: def.branches ? def.branches.split('/') : [],
     aliases: def.aliases ?? {},
     fields: [...Object.entries(def.fields).map(([name, spec]) => describeField(name, spec)), ...COMMON_FIELDS],
+    ...(def.outputs ? { outputs: def.outputs } : {}),
   }));
 }

@@ -2,7 +2,7 @@
 // legacy spellings, and the one rule for turning a broker answer into a node result.
 
 import { ACTIONS, EXCHANGES, PRICE_TYPES, PRODUCTS, type BrokerAnswer, type PriceType } from '../broker/types.js';
-import { customField, f, FieldError, type Common, type FieldSpec } from './fields.js';
+import { customField, f, FieldError, type Common, type FieldSpec } from '../contract/fields.js';
 import type { NodeContext, NodeResult } from './types.js';
 
 export const MAX_HISTORY_BARS = 200;
@@ -103,15 +103,16 @@ export function fromBroker<A extends BrokerAnswer>(answer: A, extra: Record<stri
   return { ...extra, ...answer, status: 'error', message };
 }
 
+/** What any broker answer may carry at its top level: its status, an error's message, OpenAlgo's analyzer `mode`. */
+export const ANSWER_KEYS = ['status', 'message', 'mode'] as const;
+/** An order answer (OpenAlgo's placeorder, placesmartorder, modifyorder, cancelorder: `{status, orderid}`). */
+export const ORDER_ANSWER = [...ANSWER_KEYS, 'orderid'] as const;
+
 /** Options for a broker call from a node: always cancellable with the run. */
 export const call = (ctx: NodeContext) => ({ signal: ctx.signal });
 
 /** A number from a broker field that may be a string ("1234.50"); null when it is not one. */
-export function toNumber(v: unknown): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (typeof v === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(v)) return Number(v);
-  return null;
-}
+export { parseNumber } from '../contract/number.js';
 
 export const round2 = (n: number) => Math.round(n * 100) / 100;
 

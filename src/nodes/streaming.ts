@@ -2,7 +2,7 @@
 // the broker's shared stream, or the REST API when there is no stream or it sends nothing in time.
 // A subscription made here is held (counted with every alert's) until an unsubscribe node lets it go.
 
-import { f } from './fields.js';
+import { f } from '../contract/fields.js';
 import { call, exchangeField, failure, symbolField } from './shared.js';
 import { defineNode, type NodeContext, type NodeDefinition, type NodeResult } from './types.js';
 import { streamOf, type MarketStream, type StreamMode, type Tick } from '../stream/types.js';

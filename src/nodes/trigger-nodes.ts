@@ -3,7 +3,7 @@
 
 import { CronPattern } from 'croner';
 import { EXCHANGES } from '../broker/types.js';
-import { customField, f, FieldError } from './fields.js';
+import { customField, f, FieldError } from '../contract/fields.js';
 import { aliasedEnum, dayList, exchangeField } from './shared.js';
 import { defineNode, type NodeDefinition } from './types.js';
 import { call, failure } from './shared.js';

@@ -3,9 +3,9 @@
 import { Agent, request } from 'undici';
 import { zonedParts, zonedTimeToDate } from '../market/clock.js';
 import { ExpressionError, evaluate } from './expression.js';
-import { f } from './fields.js';
+import { f } from '../contract/fields.js';
 import { BlockedAddressError, guardedLookup, isNonPublicAddress, resolveAll } from './netguard.js';
-import { aliasedEnum, anyValue, failure, toNumber } from './shared.js';
+import { aliasedEnum, anyValue, failure, parseNumber } from './shared.js';
 import { defineNode, type NodeContext, type NodeDefinition, type NodeResult } from './types.js';
 
 // ---- variable ----------------------------------------------------------------
@@ -19,7 +19,7 @@ const describeValue = (v: unknown) => (typeof v === 'string' ? `'${v}'` : JSON.s
 /** A variable's value as a number: unset counts as 0 (a counter starts at zero), text must read as a number. */
 function asNumber(v: unknown, what: string): number {
   if (v === undefined || v === null || v === '') return 0;
-  const n = toNumber(v);
+  const n = parseNumber(v);
   if (n === null) throw new Error(`${what} is ${describeValue(v)}, not a number`);
   return n;
 }

@@ -14,7 +14,7 @@ import { parseJson } from './body.js';
 import { adminRoutes } from './routes/admin.js';
 import { executionRoutes } from './routes/executions.js';
 import { orderRoutes } from './routes/orders.js';
-import { errorAnswer, looseObject } from './routes/schemas.js';
+import { errorAnswer, health, looseObject } from './routes/schemas.js';
 import { versionRoutes } from './routes/versions.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { workflowRoutes } from './routes/workflows.js';
@@ -115,7 +115,7 @@ function marketData(deps: ApiDeps) {
 }
 
 export function healthRoute(app: FastifyInstance, deps: ApiDeps): void {
-  app.get('/api/health', { schema: { response: { 200: looseObject } } }, async () => ({
+  app.get('/api/health', { schema: { response: { 200: health } } }, async () => ({
     status: 'ok', version: deps.version, broker: deps.broker.kind, brokerDescription: deps.broker.description,
     killSwitch: deps.killSwitch.get(), uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
     queueDepth: deps.service.depth, running: deps.service.runningCount,

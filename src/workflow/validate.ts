@@ -1,8 +1,8 @@
 // Validation that reports every problem at once, each naming the node or edge and the field.
 // Values holding `{{...}}` are left to run time.
 
-import { hasTemplate } from '../engine/interpolate.js';
-import { FieldError } from '../nodes/fields.js';
+import { hasTemplate } from '../contract/template.js';
+import { FieldError } from '../contract/fields.js';
 import type { NodeDefinition } from '../nodes/types.js';
 import { normalizeData } from './normalize.js';
 import { workflowSchema, type Problem, type Workflow } from './schema.js';

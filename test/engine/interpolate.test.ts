@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { interpolateDeep, interpolateString, parsePath, type Scope } from '../../src/engine/interpolate.js';
+import { parsePath } from '../../src/contract/template.js';
+import { interpolateDeep, interpolateString, type Scope } from '../../src/engine/interpolate.js';
 import { builtins } from '../../src/market/clock.js';
 
 const scope = (variables: Record<string, unknown> = {}, webhook: Record<string, unknown> = {}): Scope => ({

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { compileWorkflow, runWorkflow, type RunOptions } from '../../src/engine/index.js';
 import { validateWorkflow } from '../../src/workflow/validate.js';
 import { countingBroker, registry, trig, wf } from '../helpers/graph.js';
-import { f } from '../../src/nodes/fields.js';
+import { f } from '../../src/contract/fields.js';
 import { createRegistry } from '../../src/nodes/registry.js';
 import { fromBroker } from '../../src/nodes/shared.js';
 import { defineNode, type NodeDefinition } from '../../src/nodes/types.js';

@@ -1,7 +1,7 @@
 // Small node types and a call-counting broker for specifying the engine's walk, independent of real nodes.
 
 import type { Broker } from '../../src/broker/types.js';
-import { f } from '../../src/nodes/fields.js';
+import { f } from '../../src/contract/fields.js';
 import { createRegistry } from '../../src/nodes/registry.js';
 import { defineNode, type NodeDefinition } from '../../src/nodes/types.js';
 import type { Workflow } from '../../src/workflow/schema.js';

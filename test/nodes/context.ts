@@ -4,7 +4,7 @@
 import { ENDPOINTS, type Broker } from '../../src/broker/types.js';
 import { ParamError, prepareParams } from '../../src/engine/node.js';
 import { DEFAULT_TIMEZONE } from '../../src/market/clock.js';
-import type { Fields, ParamsOf } from '../../src/nodes/fields.js';
+import type { Fields, ParamsOf } from '../../src/contract/fields.js';
 import type { LogLevel, NodeContext, NodeDefinition, NodeInput, NodeResult, Notification, Notifier, TriggerKind } from '../../src/nodes/types.js';
 import { normalizeData } from '../../src/workflow/normalize.js';
 

@@ -5,13 +5,13 @@
 // are taken off the body before these run.
 
 import { z } from 'zod';
+import { NUMERIC } from '../../contract/number.js';
 import type { Broker, BrokerAnswer, BrokerMethod, CallOptions } from '../types.js';
 import { ACTIONS, EXCHANGES, PRICE_TYPES, PRODUCTS } from '../types.js';
 
 type Method = BrokerMethod;
 
 const MISSING = 'Missing data for required field.';
-const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const F_AND_O_EXCHANGES = ['NFO', 'BFO', 'MCX', 'CDS', 'NCO', 'BCD', 'NCDEX', 'CRYPTO'] as const;
 
 // ---- fields ----------------------------------------------------------------
@@ -19,7 +19,7 @@ const F_AND_O_EXCHANGES = ['NFO', 'BFO', 'MCX', 'CDS', 'NCO', 'BCD', 'NCDEX', 'C
 const text = () => z.string({ error: (i) => (i.input === undefined ? MISSING : 'Not a valid string.') });
 const number = () =>
   z.preprocess(
-    (v) => (typeof v === 'string' && NUMERIC.test(v.trim()) ? Number(v) : v),
+    (v) => (typeof v === 'string' && NUMERIC.test(v) ? Number(v) : v),
     z.number({ error: (i) => (i.input === undefined ? MISSING : 'Not a valid number.') }),
   );
 const integer = () => number().pipe(z.number().int('Not a valid integer.'));

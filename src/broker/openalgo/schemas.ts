@@ -4,6 +4,7 @@
 // order_status, quantities, lot sizes). A `status: "error"` answer only needs a message.
 
 import { z } from 'zod';
+import { NUMERIC } from '../../contract/number.js';
 import type { Broker, BrokerMethod } from '../types.js';
 import { ACTIONS, PRICE_TYPES, PRODUCTS } from '../types.js';
 
@@ -11,8 +12,6 @@ type Method = BrokerMethod;
 type AnswerOf<M extends Method> = Awaited<ReturnType<Broker[M]>>;
 
 // ---- primitives ------------------------------------------------------------
-
-const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** A number, or a numeric string as OpenAlgo sends for quantities and funds. */
 export const num = z.union([

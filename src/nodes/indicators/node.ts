@@ -3,9 +3,9 @@
 // another node's series; the answer is compute_indicator's (compute.ts).
 
 import { zonedDate } from '../../market/clock.js';
-import { f, FieldError } from '../fields.js';
+import { f, FieldError } from '../../contract/fields.js';
 import { bucketStart, fetchCandles, lookbackDays } from '../history.js';
-import { anyValue, customField, exchangeField, failure, symbolField, toNumber } from '../shared.js';
+import { anyValue, customField, exchangeField, failure, symbolField, parseNumber } from '../shared.js';
 import { defineNode, type NodeResult } from '../types.js';
 import { clampBars, computeIndicator, INDICATOR_NAMES, resolveParams, type Bar } from './compute.js';
 import type { PeriodKeys } from './vwap.js';
@@ -106,7 +106,7 @@ export function readSeries(raw: unknown, field: string): { ok: true; values: num
       v = field ? row[field] : ['value', 'out0', 'close'].map((k) => row[k]).find((x) => x !== undefined && x !== null);
     }
     if (v === undefined || v === null) continue;
-    const n = toNumber(v);
+    const n = parseNumber(v);
     if (n === null) return { ok: false, message: `sourceSeries contains a non-numeric value: ${JSON.stringify(v)}` };
     values.push(n);
   }

@@ -4,10 +4,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FlowError } from '../../errors.js';
 import { catalogue } from '../../nodes/registry.js';
 import type { ApiDeps } from '../api.js';
-import { enabled } from './schemas.js';
+import { catalogue as catalogueAnswer, enabled } from './schemas.js';
 
 export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
-  app.get('/nodes', async () => ({ nodes: catalogue(deps.registry) }));
+  app.get('/nodes', { schema: { response: { 200: catalogueAnswer } } }, async () => ({ nodes: catalogue(deps.registry) }));
 
   app.get('/kill-switch', { schema: { response: { 200: enabled } } }, async () => ({ enabled: deps.killSwitch.get() }));
   app.post('/kill-switch', {

@@ -10,7 +10,7 @@ import { EXECUTION_STATUSES, TRIGGER_KINDS } from '../../store/types.js';
 import { validateWorkflow } from '../../workflow/index.js';
 import type { ApiDeps } from '../api.js';
 import { presentExecution, presentSummary } from '../present.js';
-import { accepted, idParams, looseObject } from './schemas.js';
+import { accepted, executionDetail, executionList, idParams, rerunAccepted, runAnswer } from './schemas.js';
 
 type IdReq = FastifyRequest<{ Params: { id: string } }>;
 
@@ -20,8 +20,6 @@ function timeParam(field: string, text: string): number {
   if (!Number.isFinite(ms) || ms < 0 || ms > 8.64e15) throw new FlowError('invalid_request', `querystring ${field} is not a date: give an ISO date (2026-01-31 or 2026-01-31T09:15:00Z) or milliseconds`, 400, { field });
   return ms;
 }
-
-const rerunAccepted = { ...accepted, properties: { ...accepted.properties, rerunOf: { type: 'string' } } } as const;
 
 export async function executionRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { store, service, workflows, registry } = deps;
@@ -69,6 +67,7 @@ export async function executionRoutes(app: FastifyInstance, deps: ApiDeps): Prom
           offset: { type: 'integer', minimum: 0, maximum: 1e9, default: 0 },
         },
       },
+      response: { 200: executionList },
     },
   }, async (req: FastifyRequest<{ Querystring: { workflowId?: string; status?: ExecutionStatus; trigger?: TriggerKind; from?: string; to?: string; limit: number; offset: number } }>) => {
     const { workflowId, status, trigger, limit, offset } = req.query;
@@ -85,7 +84,7 @@ export async function executionRoutes(app: FastifyInstance, deps: ApiDeps): Prom
       params: idParams,
       querystring: { type: 'object', properties: { wait: { type: 'string' } } },
       body: { type: ['object', 'null'], properties: { webhookData: { type: 'object' }, idempotencyKey: { type: 'string', maxLength: 200 } } },
-      response: { 200: looseObject, 202: accepted },
+      response: { 200: runAnswer, 202: accepted },
     },
   }, async (req: FastifyRequest<{ Params: { id: string }; Querystring: { wait?: string }; Body: { webhookData?: Record<string, unknown>; idempotencyKey?: string } | null }>, reply) => {
     const wf = store.getWorkflow(req.params.id);
@@ -102,7 +101,7 @@ export async function executionRoutes(app: FastifyInstance, deps: ApiDeps): Prom
       params: idParams,
       querystring: { type: 'object', properties: { wait: { type: 'string' } } },
       body: { type: ['object', 'null'], additionalProperties: false, properties: { broker: { type: 'string', enum: ['paper', 'live'] } } },
-      response: { 200: looseObject, 202: rerunAccepted },
+      response: { 200: runAnswer, 202: rerunAccepted },
     },
   }, async (req: FastifyRequest<{ Params: { id: string }; Querystring: { wait?: string }; Body: { broker?: 'paper' | 'live' } | null }>, reply) => {
     const e = store.getExecution(req.params.id);
@@ -131,6 +130,7 @@ export async function executionRoutes(app: FastifyInstance, deps: ApiDeps): Prom
           status: { type: 'string', enum: [...EXECUTION_STATUSES] },
         },
       },
+      response: { 200: executionList },
     },
   }, async (req: FastifyRequest<{ Params: { id: string }; Querystring: { limit: number; offset: number; status?: ExecutionStatus } }>) => {
     if (!store.getWorkflow(req.params.id)) throw notFound('workflow', req.params.id);
@@ -139,7 +139,7 @@ export async function executionRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     return { executions: items.map(presentSummary), limit, offset };
   });
 
-  app.get('/executions/:id', { schema: { params: idParams } }, async (req: IdReq) => {
+  app.get('/executions/:id', { schema: { params: idParams, response: { 200: executionDetail } } }, async (req: IdReq) => {
     const e = store.getExecution(req.params.id);
     if (!e) throw notFound('execution', req.params.id);
     return presentExecution(e);

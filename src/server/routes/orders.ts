@@ -4,11 +4,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FlowError, notFound } from '../../errors.js';
 import type { ApiDeps } from '../api.js';
 import { presentOrder } from '../present.js';
+import { orderRecord, unknownOrders } from './schemas.js';
 
 export async function orderRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { store } = deps;
 
-  app.get('/orders/unknown', async () => ({ orders: store.listUnknownIntents().map(presentOrder) }));
+  app.get('/orders/unknown', { schema: { response: { 200: unknownOrders } } }, async () => ({ orders: store.listUnknownIntents().map(presentOrder) }));
 
   app.post('/orders/:key/resolve', {
     schema: {
@@ -21,6 +22,7 @@ export async function orderRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
           note: { type: 'string', maxLength: 1000 },
         },
       },
+      response: { 200: orderRecord },
     },
   }, async (req: FastifyRequest<{ Params: { key: string }; Body: { status: 'accepted' | 'rejected'; orderId?: string; note?: string } }>) => {
     const intent = store.getIntent(req.params.key);

@@ -1,4 +1,9 @@
-// JSON schemas the /api routes share. Every number a client sends has a bound the store can hold.
+// JSON schemas the /api routes share. Every number a client sends has a bound the store can hold;
+// every answer's schema is generated from its definition in src/contract/api.ts (which the UI's
+// types come from too).
+
+import * as answers from '../../contract/api.js';
+import { responseSchema } from '../../contract/api.js';
 
 export const idParams = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 100 } }, required: ['id'] } as const;
 
@@ -35,31 +40,24 @@ export const errorAnswer = {
   properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} }, required: ['code', 'message'] } },
 } as const;
 
+/** A body (or an answer) of any JSON object. */
 export const looseObject = { type: 'object', additionalProperties: true } as const;
 
-export const accepted = {
-  type: 'object', required: ['executionId', 'status'],
-  properties: { executionId: { type: 'string' }, status: { type: 'string' }, duplicate: { type: 'boolean' } },
-} as const;
-
-export const activation = {
-  type: 'object', required: ['id', 'active', 'version', 'webhook'],
-  properties: {
-    id: { type: 'string' }, active: { type: 'boolean' }, version: { type: 'integer' },
-    webhook: {
-      type: ['object', 'null'], required: ['url', 'token', 'secret', 'authType'],
-      properties: { url: { type: 'string' }, token: { type: 'string' }, secret: { type: 'string' }, authType: { type: 'string', enum: ['payload', 'url', 'hmac'] } },
-    },
-  },
-} as const;
-
-export const enabled = { type: 'object', required: ['enabled'], properties: { enabled: { type: 'boolean' } } } as const;
-
-/** A workflow's webhook as the management routes answer it. */
-export const webhookAnswer = {
-  type: 'object', required: ['url', 'token', 'secret', 'authType', 'enabled'],
-  properties: {
-    url: { type: 'string' }, token: { type: 'string' }, secret: { type: 'string' },
-    authType: { type: 'string', enum: ['payload', 'url', 'hmac'] }, enabled: { type: 'boolean' },
-  },
-} as const;
+export const accepted = responseSchema(answers.accepted);
+export const rerunAccepted = responseSchema(answers.rerunAccepted);
+export const runAnswer = responseSchema(answers.runAnswer);
+export const activation = responseSchema(answers.activation);
+export const deactivation = responseSchema(answers.deactivation);
+export const enabled = responseSchema(answers.enabled);
+export const webhookAnswer = responseSchema(answers.webhookInfo);
+export const workflowDetail = responseSchema(answers.workflowDetail);
+export const workflowList = responseSchema(answers.workflowList);
+export const validation = responseSchema(answers.validation);
+export const versionList = responseSchema(answers.versionList);
+export const version = responseSchema(answers.version);
+export const executionDetail = responseSchema(answers.executionDetail);
+export const executionList = responseSchema(answers.executionList);
+export const unknownOrders = responseSchema(answers.unknownOrders);
+export const orderRecord = responseSchema(answers.orderRecord);
+export const catalogue = responseSchema(answers.catalogue);
+export const health = responseSchema(answers.health);

@@ -8,7 +8,7 @@ import type { WorkflowDefinition } from '../../store/types.js';
 import { validateWorkflow } from '../../workflow/index.js';
 import type { ApiDeps } from '../api.js';
 import { presentWorkflow } from '../present.js';
-import { idParams, looseObject } from './schemas.js';
+import { idParams, version, versionList, workflowDetail } from './schemas.js';
 
 const versionParams = {
   type: 'object',
@@ -39,23 +39,6 @@ export function diffDefinitions(from: WorkflowDefinition, to: WorkflowDefinition
   };
 }
 
-const versionList = {
-  type: 'object', required: ['versions'],
-  properties: {
-    activeVersion: { type: ['integer', 'null'] },
-    versions: {
-      type: 'array',
-      items: {
-        type: 'object', required: ['version', 'createdAt', 'nodes', 'edges', 'active'],
-        properties: {
-          version: { type: 'integer' }, createdAt: { type: 'string' }, activatedAt: { type: 'string' },
-          nodes: { type: 'integer' }, edges: { type: 'integer' }, active: { type: 'boolean' },
-        },
-      },
-    },
-  },
-} as const;
-
 export async function versionRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { store, registry } = deps;
   const getWorkflow = (id: string) => {
@@ -82,7 +65,7 @@ export async function versionRoutes(app: FastifyInstance, deps: ApiDeps): Promis
 
   // The frozen definition a run ran (the run viewer draws this, not the newer draft).
   app.get('/workflows/:id/versions/:version', {
-    schema: { params: versionParams, querystring: { type: 'object', additionalProperties: false, properties: { against: { type: 'string', enum: ['draft'] } } }, response: { 200: looseObject } },
+    schema: { params: versionParams, querystring: { type: 'object', additionalProperties: false, properties: { against: { type: 'string', enum: ['draft'] } } }, response: { 200: version } },
   }, async (req: VersionReq) => {
     const wf = getWorkflow(req.params.id);
     const v = getVersion(wf.id, req.params.version);
@@ -90,7 +73,7 @@ export async function versionRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     return req.query.against === 'draft' ? { ...shown, diff: diffDefinitions(v.definition, wf.definition) } : shown;
   });
 
-  app.post('/workflows/:id/versions/:version/restore', { schema: { params: versionParams, response: { 200: looseObject } } }, async (req: VersionReq) => {
+  app.post('/workflows/:id/versions/:version/restore', { schema: { params: versionParams, response: { 200: workflowDetail } } }, async (req: VersionReq) => {
     const wf = getWorkflow(req.params.id);
     const v = getVersion(wf.id, req.params.version);
     const restored = store.updateWorkflow(wf.id, { definition: v.definition })!;

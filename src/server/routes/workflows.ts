@@ -8,7 +8,10 @@ import { exportWorkflow, validateWorkflow, type Workflow as WorkflowJson } from 
 import { uniqueName } from '../../workflow/names.js';
 import type { ApiDeps } from '../api.js';
 import { presentListItem, presentWorkflow } from '../present.js';
-import { activation, errorAnswer, idParams, limitsSchema, looseObject, newWorkflowBody, WORKFLOW_BODY_LIMIT, workflowBody } from './schemas.js';
+import {
+  activation, deactivation, errorAnswer, idParams, limitsSchema, looseObject, newWorkflowBody, validation, webhookAnswer, WORKFLOW_BODY_LIMIT, workflowBody,
+  workflowDetail, workflowList,
+} from './schemas.js';
 
 type IdReq = FastifyRequest<{ Params: { id: string } }>;
 
@@ -22,12 +25,12 @@ export async function workflowRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   };
   const big = { bodyLimit: WORKFLOW_BODY_LIMIT };
 
-  app.post('/workflows/validate', { ...big, schema: { body: looseObject } }, async (req) => {
+  app.post('/workflows/validate', { ...big, schema: { body: looseObject, response: { 200: validation } } }, async (req) => {
     const v = validateWorkflow(req.body, registry);
     return { valid: v.valid, problems: v.problems };
   });
 
-  app.get('/workflows', async () => ({ workflows: store.listWorkflows().map((w) => presentListItem(w, url())) }));
+  app.get('/workflows', { schema: { response: { 200: workflowList } } }, async () => ({ workflows: store.listWorkflows().map((w) => presentListItem(w, url())) }));
 
   /** The definition to store; strict (import) refuses any error, otherwise only a broken shape. */
   const checked = (body: unknown, strict: boolean) => {
@@ -48,7 +51,7 @@ export async function workflowRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     return { ...presentWorkflow(wf, url()), problems: c.problems, ...(strict ? { warnings } : {}) };
   };
 
-  app.post('/workflows', { ...big, schema: { body: newWorkflowBody, response: { 201: looseObject, 400: errorAnswer } } }, async (req: FastifyRequest<{ Body: Partial<WorkflowJson> & { name: string } }>, reply) => {
+  app.post('/workflows', { ...big, schema: { body: newWorkflowBody, response: { 201: workflowDetail, 400: errorAnswer } } }, async (req: FastifyRequest<{ Body: Partial<WorkflowJson> & { name: string } }>, reply) => {
     reply.code(201);
     return create({ ...req.body, nodes: req.body.nodes ?? [], edges: req.body.edges ?? [] }, false);
   });
@@ -58,7 +61,7 @@ export async function workflowRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   // version until it is activated again.
   app.post('/workflows/import', {
     ...big,
-    schema: { body: workflowBody, querystring: { type: 'object', properties: { replace: { type: 'string', minLength: 1, maxLength: 100 } } }, response: { 200: looseObject, 201: looseObject, 400: errorAnswer } },
+    schema: { body: workflowBody, querystring: { type: 'object', properties: { replace: { type: 'string', minLength: 1, maxLength: 100 } } }, response: { 200: workflowDetail, 201: workflowDetail, 400: errorAnswer } },
   }, async (req: FastifyRequest<{ Body: WorkflowJson; Querystring: { replace?: string } }>, reply) => {
     if (req.query.replace === undefined) {
       reply.code(201);
@@ -71,21 +74,21 @@ export async function workflowRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     return { ...presentWorkflow(wf, url()), problems: def.problems };
   });
 
-  app.get('/workflows/:id', { schema: { params: idParams } }, async (req: IdReq) => {
+  app.get('/workflows/:id', { schema: { params: idParams, response: { 200: workflowDetail } } }, async (req: IdReq) => {
     const wf = getWorkflow(req.params.id);
     return { ...presentWorkflow(wf, url()), problems: validateWorkflow(wf.definition, registry).problems };
   });
 
   app.get('/workflows/:id/export', { schema: { params: idParams } }, async (req: IdReq) => exportWorkflow(getWorkflow(req.params.id).definition as unknown as WorkflowJson));
 
-  app.get('/workflows/:id/webhook', { schema: { params: idParams } }, async (req: IdReq) => {
+  app.get('/workflows/:id/webhook', { schema: { params: idParams, response: { 200: webhookAnswer } } }, async (req: IdReq) => {
     const wf = getWorkflow(req.params.id);
     const secrets = store.getWorkflowSecrets(wf.id);
     if (!wf.webhookToken) throw new FlowError('not_activated', `workflow ${wf.id} has no webhook yet: activate it first`, 409);
     return { url: `${url()}/flow/webhook/${wf.webhookToken}`, token: wf.webhookToken, secret: secrets?.webhookSecret ?? null, authType: wf.authType ?? 'payload', enabled: wf.webhookEnabled };
   });
 
-  app.put('/workflows/:id', { ...big, schema: { params: idParams, body: workflowBody } }, async (req: FastifyRequest<{ Params: { id: string }; Body: WorkflowJson }>) => {
+  app.put('/workflows/:id', { ...big, schema: { params: idParams, body: workflowBody, response: { 200: workflowDetail } } }, async (req: FastifyRequest<{ Params: { id: string }; Body: WorkflowJson }>) => {
     getWorkflow(req.params.id);
     const v = validateWorkflow(req.body, registry);
     if (v.problems.some((p) => p.code === 'invalid_format')) throw new FlowError('invalid_workflow', 'the workflow is not in OpenAlgo format', 400, { problems: v.problems });
@@ -126,7 +129,7 @@ export async function workflowRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   });
 
   app.post('/workflows/:id/deactivate', {
-    schema: { params: idParams, response: { 200: { type: 'object', required: ['id', 'active'], properties: { id: { type: 'string' }, active: { type: 'boolean' } } } } },
+    schema: { params: idParams, response: { 200: deactivation } },
   }, async (req: IdReq) => {
     const info = workflows.deactivate(req.params.id);
     return { id: info.id, active: false };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FieldError } from '../../../src/nodes/fields.js';
+import { FieldError } from '../../../src/contract/fields.js';
 import { catalogue, defaultRegistry } from '../../../src/nodes/registry.js';
 import type { FieldDef, NodeType } from '../types';
 import { checkField, fieldMessage, fromInput, toInput } from './fields';

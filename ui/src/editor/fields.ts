@@ -1,24 +1,15 @@
 // Instant checks of one field against its catalogue spec, worded exactly as the server words them
-// (src/nodes/fields.ts), plus the conversion between a form input's text and the stored value.
+// (the field parsers of src/contract/fields.ts), plus the conversion between a form input's text
+// and the stored value. The UI imports from src/contract/ only, never from the server's modules.
 
-import { FieldError, fieldFromDescription } from '../../../src/nodes/fields';
+import { FieldError, fieldFromDescription } from '../../../src/contract/fields';
+import { NUMERIC } from '../../../src/contract/number';
+import { hasTemplate } from '../../../src/contract/template';
 import type { FieldDef } from '../types';
 
 const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
-const TEMPLATE = /\{\{[^{}]*\}\}/;
-
-/** True when the value holds a `{{…}}` reference; such values are only checked at run time. */
-export function hasTemplate(value: unknown): boolean {
-  if (typeof value === 'string') return TEMPLATE.test(value);
-  if (Array.isArray(value)) return value.some(hasTemplate);
-  if (value !== null && typeof value === 'object') return Object.values(value).some(hasTemplate);
-  return false;
-}
-
-const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i;
-
-/** The problem with a field's value, or null: the server's own parser (src/nodes/fields.ts) says it, in its words. */
+/** The problem with a field's value, or null: the server's own parser says it, in its words. Values holding a `{{…}}` reference are checked at run time. */
 export function checkField(def: FieldDef, raw: unknown): string | null {
   if (hasTemplate(raw)) return null;
   if (isBlank(raw)) return def.default === undefined && def.required ? 'is required' : null;
@@ -48,7 +39,7 @@ export function fromInput(def: FieldDef, text: string): unknown {
   switch (def.kind) {
     case 'number':
     case 'integer':
-      return NUMBER.test(text) ? Number(text) : text;
+      return NUMERIC.test(text) ? Number(text) : text;
     case 'json': {
       const s = text.trim();
       if (/^([{["\d-]|true$|false$|null$)/.test(s)) {
@@ -62,7 +53,7 @@ export function fromInput(def: FieldDef, text: string): unknown {
     }
     case 'list': {
       const parts = text.split(',').map((s) => s.trim()).filter(Boolean);
-      return parts.every((p) => NUMBER.test(p)) ? parts.map(Number) : text;
+      return parts.every((p) => NUMERIC.test(p)) ? parts.map(Number) : text;
     }
     default:
       return text;

@@ -1,7 +1,10 @@
 // Field specs: one declaration per node field that is at once the run-time coercion, the
 // static validation, the TypeScript type of a node's params and the editor's form (GET /api/nodes).
+// The editor rebuilds a field from its description (fieldFromDescription) to check values with the
+// same parsers and words as the server.
 
-import { redact } from '../engine/redact.js';
+import { parseNumber } from './number.js';
+import { redact } from './redact.js';
 
 export class FieldError extends Error {
   constructor(message: string) {
@@ -68,13 +71,11 @@ export function customField<T>(kind: FieldKind, opts: Common<T> & { options?: re
   };
 }
 
+/** parseNumber for a field: a value that is not a number is the trader's mistake, said in words. */
 function toNumber(v: unknown): number {
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new FieldError(`${show(v)} is not a number`);
-    return v;
-  }
-  if (typeof v === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(v)) return Number(v);
-  throw new FieldError(`${show(v)} is not a number`);
+  const n = parseNumber(v);
+  if (n === null) throw new FieldError(`${show(v)} is not a number`);
+  return n;
 }
 
 const fractional = (v: unknown) => {
