@@ -2,6 +2,8 @@
 // Each caller's promise resolves only once its writes are durable, so "recorded before the broker
 // call" holds while concurrent runs pay for one commit instead of one each.
 
+import { trace } from './trace.js';
+
 export class GroupCommit {
   private queue: Array<{ write: () => void; resolve: () => void; reject: (e: Error) => void }> = [];
   private armed = false;
@@ -11,6 +13,7 @@ export class GroupCommit {
   /** Runs `write` inside the next group commit; resolves when it is committed. */
   commit(write: () => void): Promise<void> {
     return new Promise((resolve, reject) => {
+      trace?.('commit.queued');
       this.queue.push({ write, resolve, reject });
       if (!this.armed) {
         this.armed = true;
@@ -25,10 +28,12 @@ export class GroupCommit {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
+    trace?.('commit.begin');
     try {
       this.transaction(() => {
         for (const item of batch) item.write();
       });
+      trace?.('commit.done');
       for (const item of batch) item.resolve();
     } catch {
       // One failing write must not fail the others: commit each alone and report its own outcome.

@@ -17,6 +17,7 @@ import { createGuard } from './guard.js';
 import { GroupCommit } from './group-commit.js';
 import { Lanes, Semaphore } from './queue.js';
 import { scrubbedWrites, type RunWrites } from './recorder.js';
+import { trace } from './trace.js';
 
 export interface ExecutionServiceOptions {
   store: Store;
@@ -389,6 +390,7 @@ export class ExecutionService {
         return;
       }
       if (this.canceledQueued.delete(id)) return;
+      trace?.('engine.start');
       const startedAt = this.now().getTime();
       let wf: CompiledWorkflow;
       try {
@@ -516,6 +518,7 @@ export class ExecutionService {
         store.setCurrentNode(id, last?.nodeId ?? null, last?.type ?? null);
         writes.finishExecution(id, { status: result.status, error: result.error, variables: redact(result.variables), finishedAt: at });
       });
+      trace?.('finish.committed');
       this.running.delete(id);
       this.logRun(job, scrub, {
         workflow: wf.name, status: result.status, durationMs: Date.parse(result.finishedAt) - Date.parse(result.startedAt),

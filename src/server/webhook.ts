@@ -10,6 +10,7 @@ import { jsonTooDeep, tooDeep } from './body.js';
 import { presentExecution } from './present.js';
 import type { Metrics } from './metrics.js';
 import { SlidingWindowLimiter } from './rate-limit.js';
+import { trace } from '../runtime/trace.js';
 
 export interface WebhookDeps {
   store: Store;
@@ -69,6 +70,7 @@ export async function webhookPlugin(app: FastifyInstance, deps: WebhookPluginOpt
   app.removeAllContentTypeParsers();
   // JSON when it parses; TradingView sends plain text with a JSON content type when the alert is not JSON.
   const parse = (jsonOnly: boolean) => (req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+    trace?.('parsed');
     const text = body as string;
     (req as RawReq).rawBody = text;
     const trimmed = text.trim();
@@ -125,6 +127,7 @@ export async function webhookPlugin(app: FastifyInstance, deps: WebhookPluginOpt
       }
       return answer(reply, route, req, 401, fail('bad_secret', 'the webhook secret is missing or wrong'), { error: 'bad secret' });
     }
+    trace?.('authenticated');
     if (!limiter.take(token)) {
       reply.header('retry-after', String(limiter.retryAfter(token)));
       return answer(reply, route, req, 429, fail('rate_limited', 'too many webhooks for this workflow; slow down'), { error: 'rate limited' });
@@ -151,6 +154,7 @@ export async function webhookPlugin(app: FastifyInstance, deps: WebhookPluginOpt
     } catch (e) {
       return answer(reply, route, req, 503, fail('unavailable', (e as Error).message), { error: (e as Error).message });
     }
+    trace?.('stored');
     if (accepted.duplicate) store.insertDelivery({ workflowId: route.workflowId, httpStatus: waiting ? 200 : 202, executionId: accepted.executionId, idempotencyKey, remote: req.ip });
     if (waiting) {
       const result = accepted.duplicate ? null : await service.wait(accepted.executionId);
