@@ -104,7 +104,8 @@ export class ExecutionService {
     this.now = opts.now ?? (() => new Date());
     this.pool = new Semaphore(opts.maxParallel ?? 64);
     this.lanes = new Lanes((job) => this.execute(job));
-    this.commits = new GroupCommit((fn) => opts.store.tx(fn));
+    // With one execution in flight nothing can share its commit: commit without waiting a turn.
+    this.commits = new GroupCommit((fn) => opts.store.tx(fn), () => this.inFlight <= 1);
     this.events.setMaxListeners(0);
   }
 
