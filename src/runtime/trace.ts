@@ -28,6 +28,9 @@ function startTracing(): Mark {
     mark('arrival');
   });
   diagnostics.subscribe('http.server.response.finish', () => mark('response.finish'));
+  diagnostics.subscribe('undici:request:create', () => mark('broker.requestCreated'));
+  diagnostics.subscribe('undici:client:beforeConnect', () => mark('broker.connecting'));
+  diagnostics.subscribe('undici:client:connected', () => mark('broker.connected'));
   diagnostics.subscribe('undici:client:sendHeaders', () => mark('broker.headersWritten'));
   diagnostics.subscribe('undici:request:bodySent', () => mark('broker.bodyWritten'));
   diagnostics.subscribe('undici:request:headers', () => mark('broker.answerHeaders'));

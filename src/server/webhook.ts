@@ -162,7 +162,16 @@ export async function webhookPlugin(app: FastifyInstance, deps: WebhookPluginOpt
       const shown = result ? { ...result, workflowId: route.workflowId, version: route.version } : detail ? presentExecution(detail) : null;
       return answer(reply, route, req, 200, shown, { recorded: true });
     }
-    return answer(reply, route, req, 202, { executionId: accepted.executionId, status: accepted.status, ...(accepted.duplicate ? { duplicate: true } : {}) }, { recorded: true });
+    // The order first, then the answer (the order is what the alert is for; the answer only has to
+    // follow the execution's commit). The run starts in the microtasks after that commit; an order
+    // node's intent commits in the same turn when nothing else is in flight, and undici writes onto
+    // its idle keep-alive socket one turn later (it first checks the broker has not closed it).
+    // Answering two turns on lets that order leave first; a run that waits on anything else is not
+    // waited for. Under load the later answer paces closed-loop senders a little.
+    if (!accepted.duplicate) await nextTurns(2);
+    const sent = answer(reply, route, req, 202, { executionId: accepted.executionId, status: accepted.status, ...(accepted.duplicate ? { duplicate: true } : {}) }, { recorded: true });
+    trace?.('answered');
+    return sent;
   };
 
   const schema = {
@@ -175,3 +184,7 @@ export async function webhookPlugin(app: FastifyInstance, deps: WebhookPluginOpt
 }
 
 type RawReq = FastifyRequest & { rawBody?: string };
+
+async function nextTurns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
