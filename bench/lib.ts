@@ -142,8 +142,9 @@ export function parseArgs(args: readonly string[]): Record<string, string | true
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (!a.startsWith('--')) continue;
-    const [key, inline] = a.slice(2).split('=', 2);
-    if (inline !== undefined) out[key] = inline;
+    const eq = a.indexOf('=');
+    const key = eq < 0 ? a.slice(2) : a.slice(2, eq);
+    if (eq >= 0) out[key] = a.slice(eq + 1); // --node-args=--max-semi-space-size=4 keeps its own '='
     else if (args[i + 1] !== undefined && !args[i + 1].startsWith('--')) out[key] = args[++i];
     else out[key] = true;
   }

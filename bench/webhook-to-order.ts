@@ -7,7 +7,8 @@
 // arrival with process.hrtime.bigint(). That clock is CLOCK_MONOTONIC, shared by every process on
 // the machine (checked at start), so "sent" here and "received" there are comparable.
 //
-//   npm run bench -- webhook-to-order [--runs 3] [--seconds 10] [--senders 16] [--sequential 200] [--profile]
+//   npm run bench -- webhook-to-order [--runs 3] [--seconds 10] [--senders 16] [--sequential 200] [--profile] [--trace]
+//                                     [--node-args '--max-semi-space-size=4']   (flags for the server's node)
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -232,6 +233,8 @@ interface PhaseResult {
   /** After the last request was answered, until the last order arrived. */
   drainMs: number;
   cpu?: CpuUse;
+  /** Peak RSS of the Flow server during the phase, MB. */
+  peakRssMb?: number;
 }
 
 interface CpuUse {
@@ -252,6 +255,25 @@ function processCpuMs(child: Child): number {
   } catch {
     return NaN;
   }
+}
+
+/** Resident memory of a process in MB (VmRSS, Linux; NaN elsewhere). */
+function rssMb(pid: number | undefined): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Samples a child's RSS every 100 ms until stopped; answers the peak. */
+function rssSampler(child: Child): () => number {
+  let peak = rssMb(child.proc.pid);
+  const timer = setInterval(() => (peak = Math.max(peak, rssMb(child.proc.pid))), 100);
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, rssMb(child.proc.pid));
+  };
 }
 
 function cpuSnapshot(flow: Child, fake: Child) {
@@ -378,6 +400,8 @@ interface Options {
   senders: number;
   sequentialCount: number;
   gapMs: number;
+  /** Extra flags for the server's node (e.g. heap sizing), before bin/flow.js. */
+  nodeArgs: string[];
 }
 
 interface RunResult {
@@ -389,7 +413,7 @@ interface RunResult {
 }
 
 async function measure(fake: Fake, opts: Options): Promise<RunResult> {
-  const flow = await startFlowServer(fake.url, { FLOW_ORDER_RATE_LIMIT: '100000', FLOW_WEBHOOK_RATE_LIMIT: '0' });
+  const flow = await startFlowServer(fake.url, { FLOW_ORDER_RATE_LIMIT: '100000', FLOW_WEBHOOK_RATE_LIMIT: '0' }, opts.nodeArgs);
   const hooks = new Pool(flow.url, { connections: opts.senders, keepAliveTimeout: 30_000 });
   const direct = new Pool(fake.url, { connections: opts.senders, keepAliveTimeout: 30_000 });
   const executionIds: string[] = [];
@@ -401,10 +425,11 @@ async function measure(fake: Fake, opts: Options): Promise<RunResult> {
     const phase = async (run: () => Promise<Phase>, status: number): Promise<PhaseResult> => {
       await reset(fake.ctl);
       const before = cpuSnapshot(flow.child, fake.child);
+      const rss = rssSampler(flow.child);
       const p = await run();
       const accepted = p.answers.filter((a) => a.status === status).length;
       const result = analyse(p, await ordersAtFake(fake.ctl, accepted), status);
-      return { ...result, cpu: cpuSince(before, accepted) };
+      return { ...result, cpu: cpuSince(before, accepted), peakRssMb: rss() };
     };
     // Warm-up (JIT, connections, SQLite pages), not measured.
     await phase(() => concurrent(1, opts.senders, qty, toFake), 200);
@@ -482,7 +507,7 @@ async function measureLimiter(fake: Fake, count: number, concurrency: 'parallel'
  */
 async function profileServer(fake: Fake, opts: Options): Promise<{ file: string; sequential: ProfileSummary; concurrent: ProfileSummary }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-cpuprof-'));
-  const flow = await startFlowServer(fake.url, { FLOW_ORDER_RATE_LIMIT: '100000', FLOW_WEBHOOK_RATE_LIMIT: '0' }, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250']);
+  const flow = await startFlowServer(fake.url, { FLOW_ORDER_RATE_LIMIT: '100000', FLOW_WEBHOOK_RATE_LIMIT: '0' }, [...opts.nodeArgs, '--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250']);
   const hooks = new Pool(flow.url, { connections: opts.senders });
   try {
     const wf = await activateWorkflow(flow);
@@ -508,6 +533,63 @@ async function profileServer(fake: Fake, opts: Options): Promise<{ file: string;
       sequential: summarizeProfile(file, { fromUs: us(seq.start), toUs: us(seq.end) }),
       concurrent: summarizeProfile(file, { fromUs: us(conc.start), toUs: us(done) }),
     };
+  } finally {
+    await hooks.close().catch(() => {});
+    await flow.child.stop();
+    flow.remove();
+  }
+}
+
+/**
+ * FLOW_TRACE=1 on a fresh server: one webhook at a time, the server's own timestamps of each step
+ * (src/runtime/trace.ts) between the generator's send stamp and the fake's receipt stamp, all on
+ * one monotonic clock. Answers, per step, the median time since the send and the median gap from
+ * the step before; a step that happens more than once (a commit) is numbered.
+ */
+async function traceServer(fake: Fake, opts: Options): Promise<Array<{ step: string; sinceSendUs: number; gapUs: number; p90GapUs: number }>> {
+  const flow = await startFlowServer(fake.url, { FLOW_ORDER_RATE_LIMIT: '100000', FLOW_WEBHOOK_RATE_LIMIT: '0', FLOW_TRACE: '1' }, opts.nodeArgs);
+  const hooks = new Pool(flow.url, { connections: opts.senders, keepAliveTimeout: 30_000 });
+  try {
+    const wf = await activateWorkflow(flow);
+    const send = webhookSender(hooks, wf.hookPath, wf.secret, []);
+    const qty = counter();
+    await concurrent(1, opts.senders, qty, send);
+    await sequential(50, qty, send, waitFor(fake.ctl), opts.gapMs);
+    await reset(fake.ctl);
+    const seq = await sequential(opts.sequentialCount, qty, send, waitFor(fake.ctl), opts.gapMs);
+    const received = new Map((await ordersAtFake(fake.ctl, opts.sequentialCount)).map((o) => [o.qty, o.at]));
+    await hooks.close();
+    await flow.child.stop();
+    const sends = [...seq.sentAt.entries()].sort((a, b) => (a[1] < b[1] ? -1 : 1));
+    const rows = new Map<string, { since: number[]; gap: number[] }>();
+    for (const line of flow.child.output) {
+      if (!line.startsWith('flow-trace ')) continue;
+      const t = JSON.parse(line.slice(11)) as { t0: string; marks: Array<[string, number]> };
+      const t0 = BigInt(t.t0);
+      if (t0 < seq.start || t0 > seq.end) continue;
+      const sent = sends.filter(([, at]) => at <= t0).at(-1);
+      if (!sent) continue;
+      const arrivedAt = received.get(sent[0]);
+      const offset = Number(t0 - sent[1]) / 1000; // µs from the send to the server's arrival stamp
+      const seen = new Map<string, number>();
+      const steps: Array<[string, number]> = [['sent (generator)', 0]];
+      for (const [label, us] of t.marks) {
+        const n = (seen.get(label) ?? 0) + 1;
+        seen.set(label, n);
+        steps.push([n > 1 ? `${label} #${n}` : label, us + offset]);
+      }
+      if (arrivedAt !== undefined) steps.push(['placeorder received (fake)', Number(arrivedAt - sent[1]) / 1000]);
+      steps.sort((a, b) => a[1] - b[1]);
+      steps.forEach(([label, us], i) => {
+        const row = rows.get(label) ?? { since: [], gap: [] };
+        row.since.push(us);
+        row.gap.push(i === 0 ? 0 : us - steps[i - 1][1]);
+        rows.set(label, row);
+      });
+    }
+    return [...rows.entries()]
+      .map(([step, r]) => ({ step, sinceSendUs: median(r.since), gapUs: median(r.gap), p90GapUs: summarize(r.gap).p90 }))
+      .sort((a, b) => a.sinceSendUs - b.sinceSendUs);
   } finally {
     await hooks.close().catch(() => {});
     await flow.child.stop();
@@ -542,6 +624,7 @@ function report(results: RunResult[], opts: Options, cpus: number) {
   console.log(`\n  webhook answers (concurrent phase, per run): ${results.map((r) => JSON.stringify(c(r).codes)).join(' ')}; ${fmt(med((r) => c(r).answeredPerSec))} answers/s (median)`);
   const cores = (pick: (r: RunResult) => PhaseResult, k: keyof CpuUse) => fmt(med((r) => pick(r).cpu?.[k] ?? NaN));
   console.log(`  CPU in the concurrent phase (cores busy, of ${cpus}): Flow ${cores(c, 'flowCores')} (${cores(c, 'flowUsPerRequest')} µs per execution), fake ${cores(c, 'fakeCores')}, generator ${cores(c, 'generatorCores')}; floor phase: fake ${cores((r) => r.floorConcurrent, 'fakeCores')}, generator ${cores((r) => r.floorConcurrent, 'generatorCores')}`);
+  console.log(`  Flow's peak RSS in the concurrent phase, per run: ${results.map((r) => `${fmt(c(r).peakRssMb ?? NaN)} MB`).join(', ')}${opts.nodeArgs.length ? ` (node ${opts.nodeArgs.join(' ')})` : ''}`);
   console.log(`  at the broker, per run: ${results.map((r) => `${c(r).accepted} accepted, ${c(r).received} orders, missing ${c(r).missing}, duplicated ${c(r).duplicated}, unexpected ${c(r).unexpected}`).join('; ')}`);
   console.log(`  in the store, per run: ${results.map((r) => `${r.store.answered202} 202s → ${r.store.stored} executions stored, not stored ${r.store.notStored}, not completed ${r.store.notCompleted}, not exactly one accepted order ${r.store.notOneOrder}, extra ${r.store.extra}`).join('; ')}`);
   return { floor, flow };
@@ -553,6 +636,7 @@ export async function run(argv: string[]): Promise<void> {
   const opts: Options = {
     seconds: intArg(args, 'seconds', 10), senders: intArg(args, 'senders', 16),
     sequentialCount: intArg(args, 'sequential', 200), gapMs: intArg(args, 'gap-ms', 1),
+    nodeArgs: typeof args['node-args'] === 'string' ? args['node-args'].split(' ').filter(Boolean) : [],
   };
   const env = environment();
   printEnvironment('webhook-to-order: webhook sent → placeorder received at a fake OpenAlgo (loopback, separate processes)', env);
@@ -596,9 +680,16 @@ export async function run(argv: string[]): Promise<void> {
       console.log(`\n  CONCURRENT phase (${opts.senders} senders: where the throughput goes)`);
       printProfileSummary(profile.concurrent, top);
     }
+    let traced: Awaited<ReturnType<typeof traceServer>> | undefined;
+    if (args.trace) {
+      process.stdout.write(`\n  tracing the server (FLOW_TRACE=1): ${opts.sequentialCount} sequential webhooks… `);
+      traced = await traceServer(fake, opts);
+      console.log(`done\n  medians over the webhooks, µs (steps in order of their median time since the send):`);
+      printTable([['step', 'since send', 'gap from step before', 'gap p90'], ...traced.map((t) => [t.step, fmt(t.sinceSendUs), fmt(t.gapUs), fmt(t.p90GapUs)])]);
+    }
     const top100 = (p: ProfileSummary) => ({ ...p, functions: [...p.functions].sort((a, b) => b.selfMs - a.selfMs).slice(0, 100) });
     const file = writeResult('webhook-to-order', {
-      env, options: { runs, ...opts }, clock, runs: results, medians, limiter,
+      env, options: { runs, ...opts }, clock, runs: results, medians, limiter, trace: traced,
       profile: profile && { file: profile.file, sequential: top100(profile.sequential), concurrent: top100(profile.concurrent) },
     });
     console.log(`\n  result: ${path.relative(process.cwd(), file)}`);

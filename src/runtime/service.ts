@@ -17,6 +17,7 @@ import { createGuard } from './guard.js';
 import { GroupCommit } from './group-commit.js';
 import { Lanes, Semaphore } from './queue.js';
 import { scrubbedWrites, type RunWrites } from './recorder.js';
+import { trace } from './trace.js';
 
 export interface ExecutionServiceOptions {
   store: Store;
@@ -103,7 +104,8 @@ export class ExecutionService {
     this.now = opts.now ?? (() => new Date());
     this.pool = new Semaphore(opts.maxParallel ?? 64);
     this.lanes = new Lanes((job) => this.execute(job));
-    this.commits = new GroupCommit((fn) => opts.store.tx(fn));
+    // With one execution in flight nothing can share its commit: commit without waiting a turn.
+    this.commits = new GroupCommit((fn) => opts.store.tx(fn), () => this.inFlight <= 1);
     this.events.setMaxListeners(0);
   }
 
@@ -389,6 +391,7 @@ export class ExecutionService {
         return;
       }
       if (this.canceledQueued.delete(id)) return;
+      trace?.('engine.start');
       const startedAt = this.now().getTime();
       let wf: CompiledWorkflow;
       try {
@@ -516,6 +519,7 @@ export class ExecutionService {
         store.setCurrentNode(id, last?.nodeId ?? null, last?.type ?? null);
         writes.finishExecution(id, { status: result.status, error: result.error, variables: redact(result.variables), finishedAt: at });
       });
+      trace?.('finish.committed');
       this.running.delete(id);
       this.logRun(job, scrub, {
         workflow: wf.name, status: result.status, durationMs: Date.parse(result.finishedAt) - Date.parse(result.startedAt),

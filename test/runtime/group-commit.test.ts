@@ -35,4 +35,30 @@ describe('group commit', () => {
     await expect(bad).rejects.toThrow('disk full');
     expect(committed).toEqual(['ok']);
   });
+
+  it('alone, it commits without waiting for the next turn, still after the caller and still resolving only once committed', async () => {
+    const log: string[] = [];
+    let alone = true;
+    const gc = new GroupCommit((fn) => {
+      log.push('begin');
+      fn();
+      log.push('commit');
+    }, () => alone);
+    const turn = new Promise<void>((resolve) => setImmediate(() => resolve(void log.push('next turn'))));
+    const a = gc.commit(() => void log.push('a'));
+    const b = gc.commit(() => void log.push('b')); // asked before the microtask: shares the transaction
+    expect(log).toEqual([]);
+    await a;
+    expect(log).toEqual(['begin', 'a', 'b', 'commit']);
+    await Promise.all([b, turn]);
+    expect(log).toEqual(['begin', 'a', 'b', 'commit', 'next turn']);
+
+    // Not alone (others in flight): the commit waits for the turn, so theirs can join it.
+    alone = false;
+    log.length = 0;
+    const c = gc.commit(() => void log.push('c'));
+    queueMicrotask(() => log.push('microtask'));
+    await Promise.all([c, new Promise<void>((resolve) => setImmediate(resolve))]);
+    expect(log).toEqual(['microtask', 'begin', 'c', 'commit']);
+  });
 });

@@ -14,6 +14,7 @@ import type {
 import { BrokerError, ENDPOINTS, ORDER_METHODS } from '../types.js';
 import { createAgent, post, type Attempt } from './http.js';
 import { RateLimiter, type Release } from './limiter.js';
+import { trace } from '../../runtime/trace.js';
 import type { OpenAlgoLogger } from './logger.js';
 import { ANSWER_SCHEMAS, describeIssues, ERROR_ANSWER } from './schemas.js';
 
@@ -231,6 +232,7 @@ export class OpenAlgoBroker implements Broker {
         if (before) await before;
         if (opts?.signal?.aborted) throw fail.abortedBeforeSend();
         started = performance.now();
+        trace?.('broker.call');
         result = await post(this.agent, url, body, this.timeoutMs, opts?.signal);
       } finally {
         if (release) release();
