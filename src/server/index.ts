@@ -187,7 +187,7 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
       account: async () => ({ funds: await paper.funds(), positions: await paper.positionBook(), orders: await paper.orderBook(), trades: await paper.tradeBook() }),
       reset: () => paper.reset(),
     },
-    version: VERSION, startedAt: Date.now(), metrics, apiToken, webhookRateLimit: config.webhookRateLimit,
+    version: VERSION, timezone: config.timezone, startedAt: Date.now(), metrics, apiToken, webhookRateLimit: config.webhookRateLimit,
     marketData: () => triggers.streamStatus(),
     logger: logger.child({ part: 'http' }),
     uiDir: opts.uiDir ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../ui/dist'),
