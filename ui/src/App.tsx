@@ -4,8 +4,11 @@ import { TokenGate } from './components/TokenGate';
 import { ToastProvider } from './components/Toast';
 import { TopBar, useKillSwitch } from './components/TopBar';
 import { EditorPage } from './pages/EditorPage';
+import { ExecutionsPage } from './pages/ExecutionsPage';
+import './pages/cockpit.css';
 import { PaperPage } from './pages/PaperPage';
 import { RunsPage } from './pages/RunsPage';
+import { TodayPage } from './pages/TodayPage';
 import { WorkflowsPage } from './pages/WorkflowsPage';
 import { Link, useRoute } from './router';
 
@@ -27,6 +30,8 @@ function Shell() {
         {route.page === 'editor' && <EditorPage key={route.id} id={route.id} />}
         {route.page === 'runs' && <RunsPage key={route.id} id={route.id} executionId={route.executionId} />}
         {route.page === 'paper' && <PaperPage />}
+        {route.page === 'today' && <TodayPage kill={kill} />}
+        {route.page === 'executions' && <ExecutionsPage search={route.search} />}
         {route.page === 'notFound' && (
           <div className="page"><div className="empty">Nothing at {route.path}. <Link to={{ page: 'workflows' }}>Back to workflows</Link></div></div>
         )}

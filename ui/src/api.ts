@@ -2,8 +2,8 @@
 
 import type {
   OrderRecord,
-  AuthType, Concurrency, ExecutionDetail, ExecutionStatus, ExecutionSummary, Health, Limits, NodeType, PaperAccount,
-  Problem, VersionInfo, WebhookInfo, WorkflowDetail, WorkflowJson, WorkflowListItem,
+  AuthType, Concurrency, ExecutionDetail, ExecutionFilters, ExecutionStatus, ExecutionSummary, Health, Limits, NodeType, PaperAccount,
+  Problem, Today, VersionInfo, WebhookInfo, WorkflowDetail, WorkflowJson, WorkflowListItem,
 } from './types';
 
 const TOKEN_KEY = 'flow.apiToken';
@@ -96,6 +96,14 @@ export const api = {
     const qs = new URLSearchParams({ limit: String(q.limit), offset: String(q.offset), ...(q.status ? { status: q.status } : {}) });
     return request<{ executions: ExecutionSummary[] }>('GET', `/api/workflows/${enc(id)}/executions?${qs}`).then((r) => r.executions);
   },
+  /** Runs of every workflow, newest first (GET /api/executions). */
+  allExecutions: (f: ExecutionFilters & { limit: number; offset: number }) => {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(f)) if (v !== undefined && v !== '') qs.set(k, String(v));
+    return request<{ executions: ExecutionSummary[] }>('GET', `/api/executions?${qs}`).then((r) => r.executions);
+  },
+  /** The exchange's day so far: runs, orders, next fires, positions. */
+  today: () => request<Today>('GET', '/api/today'),
   execution: (id: string) => request<ExecutionDetail>('GET', `/api/executions/${enc(id)}`),
   /** The same trigger input again as a new run (paper on a paper server; `live` must be asked for). */
   rerun: (id: string, broker?: 'paper' | 'live') =>

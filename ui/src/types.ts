@@ -177,6 +177,37 @@ export interface Health {
   running?: number;
   /** On the paper broker: orders at any hour (FLOW_PAPER_ALWAYS_OPEN) or OpenAlgo sandbox hours. */
   paperMarket?: 'always_open' | 'sandbox_hours' | null;
+  /** Where price alerts and order updates learn of the market: OpenAlgo's stream (or the paper broker's), or polling while it is down. */
+  marketData?: MarketData | null;
+}
+
+export interface MarketData {
+  /** The stream's state: idle, connecting, live, down, closed, or none when there is no stream. */
+  stream: string;
+  priceAlerts: { stream: number; poll: number; ticksHeldBack: number };
+  orderUpdates: { source: string; watches: number };
+}
+
+/** GET /api/executions filters. */
+export interface ExecutionFilters {
+  workflowId?: string;
+  status?: string;
+  trigger?: string;
+  /** ISO date-time or ms; inclusive. */
+  from?: string;
+  /** Exclusive. */
+  to?: string;
+}
+
+/** GET /api/today: the exchange's day so far. */
+export interface Today {
+  date: string;
+  timezone: string;
+  from: string;
+  runs: { total: number; byStatus: Partial<Record<ExecutionStatus, number>>; truncated: boolean; failed: ExecutionSummary[]; recent: ExecutionSummary[] };
+  orders: { total: number; byStatus: Record<string, number>; recent: OrderRecord[]; attention: OrderRecord[] };
+  schedules: Array<{ workflowId: string; nodeId: string; nextRunAt: string; lastRunAt: string | null; missedCount: number }>;
+  positions: { status: 'success'; data: Row[] } | { status: 'error'; message: string };
 }
 
 /** OpenAlgo-shaped answers of the paper broker. */
