@@ -13,6 +13,7 @@ import type { Store } from '../store/types.js';
 import { parseJson } from './body.js';
 import { adminRoutes } from './routes/admin.js';
 import { executionRoutes } from './routes/executions.js';
+import { marketRoutes } from './routes/market.js';
 import { orderRoutes } from './routes/orders.js';
 import { todayRoutes } from './routes/today.js';
 import { errorAnswer, looseObject } from './routes/schemas.js';
@@ -104,6 +105,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await app.register(orderRoutes, own);
   await app.register(adminRoutes, own);
   await app.register(todayRoutes, own);
+  await app.register(marketRoutes, own);
 }
 
 /** GET /api/health: liveness for load balancers and the CLI, no token. */
