@@ -148,4 +148,29 @@ describe('the today page', () => {
     await page.locator('[data-testid=failed-runs] a').first().click();
     await page.waitForURL(`**/workflows/${ids.buy}/runs/${ids.failed}`);
   });
+
+  it('watches symbols found with the broker’s search, their LTP live and kept across reloads', async () => {
+    await page.goto(`${server.url}/today`);
+    const rows = page.locator('[data-testid=watch-row]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=watch-row] [data-testid=ltp]').length === 2);
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-symbol')))).toEqual(['NIFTY', 'BANKNIFTY']);
+
+    await page.fill('[data-testid=watchlist] [data-testid=symbol-search] input', 'sbi');
+    const sbin = page.locator('[data-testid=symbol-result][data-symbol=SBIN][data-exchange=NSE]');
+    await sbin.waitFor();
+    // Each result shows its exchange and live LTP.
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=symbol-result][data-symbol=SBIN] [data-testid=ltp]')?.getAttribute('data-ltp')) > 0);
+    await screenshot(page, 'symbol-search');
+    await sbin.click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=watch-row]').length === 3);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=watch-row][data-symbol=SBIN] [data-testid=ltp]')?.getAttribute('data-ltp')) > 0);
+
+    // The prices are polled while the page is open.
+    await page.waitForRequest((r) => r.url().includes('/api/market/quotes') && r.url().includes('SBIN'), { timeout: 5_000 });
+
+    await page.click('[data-testid=watch-row][data-symbol=BANKNIFTY] button');
+    await page.reload();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=watch-row] [data-testid=ltp]').length === 2);
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-symbol')))).toEqual(['NIFTY', 'SBIN']);
+  });
 });

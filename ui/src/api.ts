@@ -3,7 +3,7 @@
 import type {
   OrderRecord,
   AuthType, Concurrency, ExecutionDetail, ExecutionFilters, ExecutionStatus, ExecutionSummary, Health, Limits, NodeType, PaperAccount,
-  Problem, Today, VersionInfo, WebhookInfo, WorkflowDetail, WorkflowJson, WorkflowListItem,
+  Problem, Quote, SymbolResult, Today, VersionInfo, WebhookInfo, WorkflowDetail, WorkflowJson, WorkflowListItem,
 } from './types';
 
 const TOKEN_KEY = 'flow.apiToken';
@@ -104,6 +104,11 @@ export const api = {
   },
   /** The exchange's day so far: runs, orders, next fires, positions. */
   today: () => request<Today>('GET', '/api/today'),
+  /** The LTP of up to 50 symbols, "NSE:SBIN,NFO:…". */
+  quotes: (symbols: string) => request<{ quotes: Quote[] }>('GET', `/api/market/quotes?symbols=${enc(symbols)}`).then((r) => r.quotes),
+  /** The broker's symbol search, with lot sizes and LTP. */
+  searchSymbols: (query: string, exchange?: string) =>
+    request<{ results: SymbolResult[] }>('GET', `/api/market/search?query=${enc(query)}${exchange ? `&exchange=${enc(exchange)}` : ''}`).then((r) => r.results),
   execution: (id: string) => request<ExecutionDetail>('GET', `/api/executions/${enc(id)}`),
   /** The same trigger input again as a new run (paper on a paper server; `live` must be asked for). */
   rerun: (id: string, broker?: 'paper' | 'live') =>

@@ -188,6 +188,28 @@ export interface MarketData {
   orderUpdates: { source: string; watches: number };
 }
 
+/** GET /api/market/quotes: one symbol's last price (null with the broker's error when it has none). */
+export interface Quote {
+  symbol: string;
+  exchange: string;
+  ltp: number | null;
+  prevClose: number | null;
+  error?: string;
+}
+
+/** GET /api/market/search: one instrument found by the broker's search. */
+export interface SymbolResult {
+  symbol: string;
+  exchange: string;
+  name: string;
+  instrumentType: string;
+  expiry: string | null;
+  strike: number | null;
+  lotSize: number;
+  tickSize: number;
+  ltp: number | null;
+}
+
 /** GET /api/executions filters. */
 export interface ExecutionFilters {
   workflowId?: string;

@@ -13,6 +13,7 @@ import { Link } from '../router';
 import { OrderStatus } from '../run/RunTables';
 import type { OrderRecord, Row, Today, WorkflowListItem } from '../types';
 import { filtersSearch, localDay } from './ExecutionsPage';
+import { Watchlist } from './Watchlist';
 
 const RUN_STATUSES = ['completed', 'failed', 'crashed', 'running', 'queued', 'canceled', 'skipped'] as const;
 const ORDER_STATUSES = ['accepted', 'sent', 'rejected', 'unknown', 'not_sent'] as const;
@@ -144,6 +145,7 @@ export function TodayPage({ kill }: { kill: ReturnType<typeof useKillSwitch> }) 
       )}
 
       <div className="today-grid">
+        <Watchlist />
         <div className="section">
           <h2>Open positions</h2>
           {positions.length === 0 ? <div className="empty">{today?.positions.status === 'error' ? today.positions.message : 'No open position.'}</div> : (
@@ -167,6 +169,9 @@ export function TodayPage({ kill }: { kill: ReturnType<typeof useKillSwitch> }) 
             </table>
           )}
         </div>
+      </div>
+
+      <div className="today-grid">
         <div className="section">
           <h2>Next scheduled runs</h2>
           {!today?.schedules.length ? <div className="empty">No schedule is armed.</div> : (
@@ -185,9 +190,6 @@ export function TodayPage({ kill }: { kill: ReturnType<typeof useKillSwitch> }) 
             </table>
           )}
         </div>
-      </div>
-
-      <div className="today-grid">
         <div className="section">
           <h2>Active workflows</h2>
           {!active.length ? <div className="empty">No workflow is active.</div> : (
@@ -205,25 +207,26 @@ export function TodayPage({ kill }: { kill: ReturnType<typeof useKillSwitch> }) 
             </table>
           )}
         </div>
-        <div className="section">
-          <h2>Orders today <Link to={{ page: 'executions', search: filtersSearch({ workflowId: '', status: '', trigger: '', from: localDay(), to: localDay() }) }} className="small-link">all runs today →</Link></h2>
-          {!today?.orders.recent.length ? <div className="empty">No order today.</div> : (
-            <table className="grid" data-testid="today-orders-list">
-              <thead><tr><th>Placed</th><th>Workflow</th><th>Order</th><th>Status</th><th>Run</th></tr></thead>
-              <tbody>
-                {today.orders.recent.map((o) => (
-                  <tr key={o.key}>
-                    <td className="nowrap" title={clock(o.createdAt)}>{runTime(o.createdAt)}</td>
-                    <td className="truncate" style={{ maxWidth: 180 }}>{name(o.workflowId)}</td>
-                    <td>{orderText(o)}</td>
-                    <td><OrderStatus status={o.status} /></td>
-                    <td>{o.workflowId && o.executionId ? <Link to={{ page: 'runs', id: o.workflowId, executionId: o.executionId }}>{shortId(o.executionId)}</Link> : '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </div>
+      </div>
+
+      <div className="section">
+        <h2>Orders today <Link to={{ page: 'executions', search: filtersSearch({ workflowId: '', status: '', trigger: '', from: localDay(), to: localDay() }) }} className="small-link">all runs today →</Link></h2>
+        {!today?.orders.recent.length ? <div className="empty">No order today.</div> : (
+          <table className="grid" data-testid="today-orders-list">
+            <thead><tr><th>Placed</th><th>Workflow</th><th>Order</th><th>Status</th><th>Run</th></tr></thead>
+            <tbody>
+              {today.orders.recent.map((o) => (
+                <tr key={o.key}>
+                  <td className="nowrap" title={clock(o.createdAt)}>{runTime(o.createdAt)}</td>
+                  <td className="truncate" style={{ maxWidth: 180 }}>{name(o.workflowId)}</td>
+                  <td>{orderText(o)}</td>
+                  <td><OrderStatus status={o.status} /></td>
+                  <td>{o.workflowId && o.executionId ? <Link to={{ page: 'runs', id: o.workflowId, executionId: o.executionId }}>{shortId(o.executionId)}</Link> : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </div>
     </div>
   );
