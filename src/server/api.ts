@@ -14,6 +14,7 @@ import { parseJson } from './body.js';
 import { adminRoutes } from './routes/admin.js';
 import { executionRoutes } from './routes/executions.js';
 import { marketRoutes } from './routes/market.js';
+import { onFailureRoutes } from './routes/on-failure.js';
 import { orderRoutes } from './routes/orders.js';
 import { todayRoutes } from './routes/today.js';
 import { errorAnswer, looseObject } from './routes/schemas.js';
@@ -106,6 +107,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await app.register(adminRoutes, own);
   await app.register(todayRoutes, own);
   await app.register(marketRoutes, own);
+  await app.register(onFailureRoutes, own);
 }
 
 /** GET /api/health: liveness for load balancers and the CLI, no token. */

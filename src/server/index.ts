@@ -12,6 +12,7 @@ import type { Broker } from '../broker/types.js';
 import { knownSecrets, type Config } from '../config.js';
 import { defaultRegistry } from '../nodes/registry.js';
 import { createNotifier } from '../notify/index.js';
+import { watchFailures } from '../runtime/on-failure.js';
 import { ExecutionService } from '../runtime/service.js';
 import { TriggerHub } from '../runtime/triggers.js';
 import { WorkflowManager } from '../runtime/workflows.js';
@@ -174,6 +175,12 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
   let publicUrl = `http://${config.host}:${config.port}`;
   workflows = new WorkflowManager({ store, service, registry: defaultRegistry, triggers, publicUrl: () => publicUrl, logger: logger.child({ part: 'workflows' }) });
 
+  // A failed run starts its workflow's alert (another workflow, a Telegram message), as its settings say.
+  const stopFailureAlerts = watchFailures({
+    store, events: service.events, fire: (id, trigger) => workflows.fire(id, trigger), notifier,
+    publicUrl: () => publicUrl, logger: logger.child({ part: 'alerts' }),
+  });
+
   // Recovery before anything new runs: crashed runs and unknown orders are reported, never re-sent.
   const restored = workflows.restore((workflowId, message) => logger.warn({ workflowId }, `trigger not registered: ${message}`));
   const recovered = service.recover((id) => workflows.settings(id));
@@ -229,6 +236,7 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     // Stop accepting; requests in flight (a ?wait=true) are answered as their runs end.
     const httpClosed = app.close();
     await service.shutdown(graceMs);
+    stopFailureAlerts();
     // A request still open shortly after the runs ended (a slow client) is cut rather than waited on.
     const margin = new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref());
     await Promise.race([httpClosed, margin]);
