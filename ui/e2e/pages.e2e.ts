@@ -174,3 +174,28 @@ describe('the today page', () => {
     expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-symbol')))).toEqual(['NIFTY', 'SBIN']);
   });
 });
+
+describe('the alerts page', () => {
+  it('sets a workflow to start an alert workflow on failure, which then runs with the failed run as payload', async () => {
+    const alert = await create({ name: 'Tell me', nodes: [node('go', 'start'), node('say', 'log', { message: 'failed: {{webhook.workflowName}} {{webhook.error}}' }, 100)], edges: chain('go', 'say') });
+    expect((await server.api('POST', `/api/workflows/${alert}/activate`, {})).status).toBe(200);
+    await page.click('.topbar .nav a:has-text("Alerts")');
+    const row = page.locator(`[data-testid=on-failure-row][data-id=${ids.buy}]`);
+    await row.waitFor();
+    await expect(row.locator('[data-testid=applies]').innerText()).resolves.toBe('nothing');
+    await row.locator('[data-testid=mode]').selectOption('own');
+    await row.locator('[data-testid=workflow]').selectOption(alert);
+    await row.locator('[data-testid=save-row]').click();
+    await page.waitForFunction((id) => document.querySelector(`[data-testid=on-failure-row][data-id=${id}] [data-testid=applies]`)?.textContent === 'run Tell me', ids.buy);
+    await screenshot(page, 'alerts-1366x768');
+
+    const failed = await run(ids.buy, { webhookData: { symbol: 'SBIN', action: 'HOLD' } });
+    expect(failed.status).toBe('failed');
+    await page.goto(`${server.url}/executions?trigger=error`);
+    await waitRows(1);
+    await expect(rows().first().innerText()).resolves.toContain('Tell me');
+    await rows().first().click();
+    await page.waitForURL(`**/workflows/${alert}/runs/**`);
+    await page.waitForFunction(() => document.body.innerText.includes('failed: Buy on alert'));
+  });
+});

@@ -3,7 +3,7 @@
 import type {
   OrderRecord,
   AuthType, Concurrency, ExecutionDetail, ExecutionFilters, ExecutionStatus, ExecutionSummary, Health, Limits, NodeType, PaperAccount,
-  Problem, Quote, SymbolResult, Today, VersionInfo, WebhookInfo, WorkflowDetail, WorkflowJson, WorkflowListItem,
+  OnFailure, Problem, Quote, SymbolResult, Today, VersionInfo, WebhookInfo, WorkflowDetail, WorkflowJson, WorkflowListItem,
 } from './types';
 
 const TOKEN_KEY = 'flow.apiToken';
@@ -104,6 +104,11 @@ export const api = {
   },
   /** The exchange's day so far: runs, orders, next fires, positions. */
   today: () => request<Today>('GET', '/api/today'),
+  /** What a failed run starts: the default for every workflow, and each workflow's own (null: the default). */
+  onFailureDefault: () => request<{ onFailure: OnFailure | null }>('GET', '/api/settings/on-failure'),
+  setOnFailureDefault: (v: OnFailure | null) => request<{ onFailure: OnFailure | null }>('PUT', '/api/settings/on-failure', v),
+  onFailure: (id: string) => request<{ onFailure: OnFailure | null; default: OnFailure | null; applies: OnFailure | null }>('GET', `/api/workflows/${enc(id)}/on-failure`),
+  setOnFailure: (id: string, v: OnFailure | null) => request<{ onFailure: OnFailure | null }>('PUT', `/api/workflows/${enc(id)}/on-failure`, v),
   /** The LTP of up to 50 symbols, "NSE:SBIN,NFO:…". */
   quotes: (symbols: string) => request<{ quotes: Quote[] }>('GET', `/api/market/quotes?symbols=${enc(symbols)}`).then((r) => r.quotes),
   /** The broker's symbol search, with lot sizes and LTP. */

@@ -8,6 +8,7 @@ export type Route =
   | { page: 'runs'; id: string; executionId?: string }
   | { page: 'paper' }
   | { page: 'today' }
+  | { page: 'alerts' }
   /** `search`: the filters, as the page's query string (`status=failed&from=…`), kept in the URL so a link can carry them. */
   | { page: 'executions'; search?: string }
   | { page: 'notFound'; path: string };
@@ -21,6 +22,7 @@ export function parseRoute(url: string): Route {
   if (parts.length === 0 || (parts.length === 1 && parts[0] === 'workflows')) return { page: 'workflows' };
   if (parts[0] === 'paper' && parts.length === 1) return { page: 'paper' };
   if (parts[0] === 'today' && parts.length === 1) return { page: 'today' };
+  if (parts[0] === 'alerts' && parts.length === 1) return { page: 'alerts' };
   if (parts[0] === 'executions' && parts.length === 1) return query ? { page: 'executions', search: query } : { page: 'executions' };
   if (parts[0] === 'workflows' && parts.length === 2) return { page: 'editor', id: parts[1] };
   if (parts[0] === 'workflows' && parts[2] === 'runs' && parts.length <= 4) return { page: 'runs', id: parts[1], executionId: parts[3] };
@@ -32,6 +34,7 @@ export function href(route: Route): string {
     case 'workflows': return '/';
     case 'paper': return '/paper';
     case 'today': return '/today';
+    case 'alerts': return '/alerts';
     case 'executions': return `/executions${route.search ? `?${route.search}` : ''}`;
     case 'editor': return `/workflows/${encodeURIComponent(route.id)}`;
     case 'runs': return `/workflows/${encodeURIComponent(route.id)}/runs${route.executionId ? `/${encodeURIComponent(route.executionId)}` : ''}`;

@@ -210,6 +210,12 @@ export interface SymbolResult {
   ltp: number | null;
 }
 
+/** What a failed run starts: another (active) workflow and/or a Telegram alert. */
+export interface OnFailure {
+  workflowId: string | null;
+  telegram: boolean;
+}
+
 /** GET /api/executions filters. */
 export interface ExecutionFilters {
   workflowId?: string;

@@ -62,6 +62,7 @@ export function TopBar({ route, kill }: { route: Route; kill: ReturnType<typeof 
         <Link to={{ page: 'today' }} className={route.page === 'today' ? 'active' : ''}>Today</Link>
         <Link to={{ page: 'workflows' }} className={onWorkflows ? 'active' : ''}>Workflows</Link>
         <Link to={{ page: 'executions' }} className={route.page === 'executions' ? 'active' : ''}>Executions</Link>
+        <Link to={{ page: 'alerts' }} className={route.page === 'alerts' ? 'active' : ''} title="What a failed run starts: an alert workflow or a Telegram message">Alerts</Link>
         <Link to={{ page: 'paper' }} className={route.page === 'paper' ? 'active' : ''}>Paper account</Link>
       </nav>
       <span className="grow" />

@@ -11,7 +11,7 @@ import type { ExecutionSummary, WorkflowListItem } from '../types';
 
 const PAGE = 50;
 const STATUSES = ['completed', 'failed', 'running', 'queued', 'canceled', 'crashed', 'skipped'];
-const TRIGGERS: Array<[string, string]> = [['manual', 'manual'], ['schedule', 'schedule'], ['webhook', 'webhook'], ['price', 'price alert'], ['orderUpdate', 'order update']];
+const TRIGGERS: Array<[string, string]> = [['manual', 'manual'], ['schedule', 'schedule'], ['webhook', 'webhook'], ['price', 'price alert'], ['orderUpdate', 'order update'], ['error', 'failure alert']];
 
 /** The page's filters as the URL carries them; days are YYYY-MM-DD in the browser's zone, both inclusive. */
 export interface Filters { workflowId: string; status: string; trigger: string; from: string; to: string }
