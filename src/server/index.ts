@@ -40,7 +40,7 @@ export interface RunningFlow {
 }
 
 export interface StartOptions {
-  /** Print the start-up banner (URL, broker, data) to stdout. */
+  /** Print the start-up banner (URL, broker, data) to stdout: plain lines on a terminal, one JSON record otherwise. */
   banner?: boolean;
   /** Log level (default FLOW_LOG_LEVEL); tests pass a quiet level. */
   logLevel?: string;
@@ -69,7 +69,9 @@ function loadApiToken(config: Config): { token: string; created: boolean } {
 }
 
 export async function startFlow(config: Config, opts: StartOptions = {}): Promise<RunningFlow> {
-  const logger = createLogger({ level: opts.logLevel ?? config.logLevel, sink: opts.logSink, pretty: opts.logPretty });
+  // Readable lines on a terminal, JSON otherwise: the logger and the start-up banner alike.
+  const logPretty = opts.logPretty ?? process.stdout.isTTY === true;
+  const logger = createLogger({ level: opts.logLevel ?? config.logLevel, sink: opts.logSink, pretty: logPretty });
   makePrivateDir(config.dataDir);
   const dirWarning = dataDirWarning(config.dataDir);
   if (dirWarning) logger.warn({ dataDir: config.dataDir }, dirWarning);
@@ -218,14 +220,27 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
   const firstPrune = setTimeout(prune, 60_000).unref();
 
   if (opts.banner !== false) {
-    const lines = [
-      `Flow ${VERSION} listening on ${listening}${config.publicUrl ? ` (webhooks at ${config.publicUrl})` : ''}`,
-      `  broker:   ${rawBroker.description}${killSwitch ? '  (KILL SWITCH ON: orders refused)' : ''}`,
-      `  data:     ${store.path}`,
-      `  workflows active: ${restored}`,
-      tokenCreated ? `  API token (shown once; also in ${path.join(config.dataDir, 'api-token')}): ${apiToken}` : `  API token: FLOW_API_TOKEN or ${path.join(config.dataDir, 'api-token')}`,
-    ];
-    console.log(lines.join('\n'));
+    const headline = `Flow ${VERSION} listening on ${listening}${config.publicUrl ? ` (webhooks at ${config.publicUrl})` : ''}`;
+    const tokenFile = path.join(config.dataDir, 'api-token');
+    const out = opts.logSink ?? process.stdout;
+    if (logPretty) {
+      const lines = [
+        headline,
+        `  broker:   ${rawBroker.description}${killSwitch ? '  (KILL SWITCH ON: orders refused)' : ''}`,
+        `  data:     ${store.path}`,
+        `  workflows active: ${restored}`,
+        tokenCreated ? `  API token (shown once; also in ${tokenFile}): ${apiToken}` : `  API token: FLOW_API_TOKEN or ${tokenFile}`,
+      ];
+      out.write(`${lines.join('\n')}\n`);
+    } else {
+      // Not a terminal: the banner is one more JSON record, as every start-up warning before it is, so a
+      // log collector reads each line. The API token stays out of logs: it is in its file (0600).
+      out.write(`${JSON.stringify({
+        level: 30, time: Date.now(), pid: process.pid, msg: `${headline} · broker ${rawBroker.kind}`, url: listening, publicUrl: config.publicUrl ?? null,
+        broker: rawBroker.kind, brokerDescription: rawBroker.description, killSwitch, data: store.path, workflowsActive: restored,
+        apiTokenFrom: config.apiToken ? 'FLOW_API_TOKEN' : tokenFile, apiTokenCreated: tokenCreated,
+      })}\n`);
+    }
   }
 
   let closing: Promise<void> | null = null;
