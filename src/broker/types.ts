@@ -178,6 +178,9 @@ export interface HistoryAnswer extends BrokerAnswer { data?: Candle[] }
 export interface IntervalsAnswer extends BrokerAnswer { data?: { months: string[]; weeks: string[]; days: string[]; hours: string[]; minutes: string[]; seconds: string[] } }
 export interface SymbolData { symbol: string; brsymbol: string; name: string; exchange: string; instrumenttype: string; expiry: string; strike: number; lotsize: number; tick_size: number; token: string }
 export interface SymbolAnswer extends BrokerAnswer { data?: SymbolData }
+/** OpenAlgo's search: instruments whose symbol or name matches a text, optionally on one exchange. */
+export interface SearchRequest { query: string; exchange?: string }
+export interface SearchAnswer extends BrokerAnswer { data?: SymbolData[] }
 export interface ExpiryRequest { symbol: string; exchange: string; instrumenttype: 'options' | 'futures' }
 /** Expiries as OpenAlgo writes them: "28-NOV-24", ascending. */
 export interface ExpiryAnswer extends BrokerAnswer { data?: string[] }
@@ -272,6 +275,7 @@ export interface Broker {
   history(req: HistoryRequest, opts?: CallOptions): Promise<HistoryAnswer>;
   intervals(opts?: CallOptions): Promise<IntervalsAnswer>;
   symbol(req: SymbolRef, opts?: CallOptions): Promise<SymbolAnswer>;
+  search(req: SearchRequest, opts?: CallOptions): Promise<SearchAnswer>;
   expiry(req: ExpiryRequest, opts?: CallOptions): Promise<ExpiryAnswer>;
   optionSymbol(req: OptionSymbolRequest, opts?: CallOptions): Promise<OptionSymbolAnswer>;
   optionChain(req: OptionChainRequest, opts?: CallOptions): Promise<OptionChainAnswer>;
@@ -321,6 +325,7 @@ export const ENDPOINTS: Record<BrokerMethod, string> = {
   history: 'history',
   intervals: 'intervals',
   symbol: 'symbol',
+  search: 'search',
   expiry: 'expiry',
   optionSymbol: 'optionsymbol',
   optionChain: 'optionchain',

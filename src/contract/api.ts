@@ -200,6 +200,14 @@ export const nodeType = z.looseObject({
 });
 export const catalogue = z.object({ nodes: z.array(nodeType) });
 
+/** Where price alerts and order updates learn of the market now (DESIGN §7). */
+export const marketData = z.looseObject({
+  /** The stream's state: idle, connecting, live, down, closed, or none when there is no stream. */
+  stream: z.string(),
+  priceAlerts: z.looseObject({ stream: z.number(), poll: z.number(), ticksHeldBack: z.number() }),
+  orderUpdates: z.looseObject({ source: z.string(), watches: z.number() }),
+});
+
 export const health = z.looseObject({
   status: z.string(),
   version: z.string(),
@@ -211,7 +219,7 @@ export const health = z.looseObject({
   running: z.number().optional(),
   /** On the paper broker: orders at any hour (FLOW_PAPER_ALWAYS_OPEN) or OpenAlgo sandbox hours. */
   paperMarket: z.enum(['always_open', 'sandbox_hours']).nullable().optional(),
-  marketData: z.unknown().optional(),
+  marketData: marketData.nullable().optional(),
 });
 
 // ---- JSON schema -----------------------------------------------------------------
@@ -267,3 +275,4 @@ export type FieldKind = FieldDef['kind'];
 export type NodeType = z.output<typeof nodeType>;
 export type Category = NodeType['category'];
 export type Health = z.output<typeof health>;
+export type MarketData = z.output<typeof marketData>;

@@ -7,7 +7,8 @@ import type { Fields, ParamsOf } from '../contract/fields.js';
 export type NodeCategory = 'trigger' | 'order' | 'condition' | 'data' | 'utility';
 
 /** What starts a run; trigger nodes declare which kind fires them. */
-export type TriggerKind = 'manual' | 'schedule' | 'webhook' | 'price' | 'orderUpdate';
+/** `error`: a run started because another run failed (its on-failure setting), with that run as payload. */
+export type TriggerKind = 'manual' | 'schedule' | 'webhook' | 'price' | 'orderUpdate' | 'error';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 

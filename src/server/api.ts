@@ -13,7 +13,10 @@ import type { Store } from '../store/types.js';
 import { parseJson } from './body.js';
 import { adminRoutes } from './routes/admin.js';
 import { executionRoutes } from './routes/executions.js';
+import { marketRoutes } from './routes/market.js';
+import { onFailureRoutes } from './routes/on-failure.js';
 import { orderRoutes } from './routes/orders.js';
+import { todayRoutes } from './routes/today.js';
 import { errorAnswer, health, looseObject } from './routes/schemas.js';
 import { versionRoutes } from './routes/versions.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -39,6 +42,8 @@ export interface ApiDeps {
   killSwitch: { get(): boolean; set(on: boolean): void };
   paper?: { account(): unknown; reset(): void };
   version: string;
+  /** The exchange's time zone (FLOW_TIMEZONE): "today" is its day. Default Asia/Kolkata. */
+  timezone?: string;
   startedAt: number;
   apiToken: string;
   /** Open live event streams, ended when the server closes (they would hold it open). */
@@ -100,6 +105,9 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await app.register(executionRoutes, own);
   await app.register(orderRoutes, own);
   await app.register(adminRoutes, own);
+  await app.register(todayRoutes, own);
+  await app.register(marketRoutes, own);
+  await app.register(onFailureRoutes, own);
 }
 
 /** GET /api/health: liveness for load balancers and the CLI, no token. */

@@ -12,6 +12,7 @@ import type { Broker } from '../broker/types.js';
 import { knownSecrets, type Config } from '../config.js';
 import { defaultRegistry } from '../nodes/registry.js';
 import { createNotifier } from '../notify/index.js';
+import { watchFailures } from '../runtime/on-failure.js';
 import { ExecutionService } from '../runtime/service.js';
 import { TriggerHub } from '../runtime/trigger-hub.js';
 import { WorkflowManager } from '../runtime/workflows.js';
@@ -39,7 +40,7 @@ export interface RunningFlow {
 }
 
 export interface StartOptions {
-  /** Print the start-up banner (URL, broker, data) to stdout. */
+  /** Print the start-up banner (URL, broker, data) to stdout: plain lines on a terminal, one JSON record otherwise. */
   banner?: boolean;
   /** Log level (default FLOW_LOG_LEVEL); tests pass a quiet level. */
   logLevel?: string;
@@ -68,7 +69,9 @@ function loadApiToken(config: Config): { token: string; created: boolean } {
 }
 
 export async function startFlow(config: Config, opts: StartOptions = {}): Promise<RunningFlow> {
-  const logger = createLogger({ level: opts.logLevel ?? config.logLevel, sink: opts.logSink, pretty: opts.logPretty });
+  // Readable lines on a terminal, JSON otherwise: the logger and the start-up banner alike.
+  const logPretty = opts.logPretty ?? process.stdout.isTTY === true;
+  const logger = createLogger({ level: opts.logLevel ?? config.logLevel, sink: opts.logSink, pretty: logPretty });
   makePrivateDir(config.dataDir);
   const dirWarning = dataDirWarning(config.dataDir);
   if (dirWarning) logger.warn({ dataDir: config.dataDir }, dirWarning);
@@ -174,6 +177,12 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
   let publicUrl = `http://${config.host}:${config.port}`;
   workflows = new WorkflowManager({ store, service, registry: defaultRegistry, triggers, publicUrl: () => publicUrl, logger: logger.child({ part: 'workflows' }) });
 
+  // A failed run starts its workflow's alert (another workflow, a Telegram message), as its settings say.
+  const stopFailureAlerts = watchFailures({
+    store, events: service.events, fire: (id, trigger) => workflows.fire(id, trigger), notifier,
+    publicUrl: () => publicUrl, logger: logger.child({ part: 'alerts' }),
+  });
+
   // Recovery before anything new runs: crashed runs and unknown orders are reported, never re-sent.
   const restored = workflows.restore((workflowId, message) => logger.warn({ workflowId }, `trigger not registered: ${message}`));
   const recovered = service.recover((id) => workflows.settings(id));
@@ -187,7 +196,7 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
       account: async () => ({ funds: await paper.funds(), positions: await paper.positionBook(), orders: await paper.orderBook(), trades: await paper.tradeBook() }),
       reset: () => paper.reset(),
     },
-    version: VERSION, startedAt: Date.now(), metrics, apiToken, webhookRateLimit: config.webhookRateLimit,
+    version: VERSION, timezone: config.timezone, startedAt: Date.now(), metrics, apiToken, webhookRateLimit: config.webhookRateLimit,
     marketData: () => triggers.streamStatus(),
     logger: logger.child({ part: 'http' }),
     uiDir: opts.uiDir ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../ui/dist'),
@@ -211,14 +220,27 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
   const firstPrune = setTimeout(prune, 60_000).unref();
 
   if (opts.banner !== false) {
-    const lines = [
-      `Flow ${VERSION} listening on ${listening}${config.publicUrl ? ` (webhooks at ${config.publicUrl})` : ''}`,
-      `  broker:   ${rawBroker.description}${killSwitch ? '  (KILL SWITCH ON: orders refused)' : ''}`,
-      `  data:     ${store.path}`,
-      `  workflows active: ${restored}`,
-      tokenCreated ? `  API token (shown once; also in ${path.join(config.dataDir, 'api-token')}): ${apiToken}` : `  API token: FLOW_API_TOKEN or ${path.join(config.dataDir, 'api-token')}`,
-    ];
-    console.log(lines.join('\n'));
+    const headline = `Flow ${VERSION} listening on ${listening}${config.publicUrl ? ` (webhooks at ${config.publicUrl})` : ''}`;
+    const tokenFile = path.join(config.dataDir, 'api-token');
+    const out = opts.logSink ?? process.stdout;
+    if (logPretty) {
+      const lines = [
+        headline,
+        `  broker:   ${rawBroker.description}${killSwitch ? '  (KILL SWITCH ON: orders refused)' : ''}`,
+        `  data:     ${store.path}`,
+        `  workflows active: ${restored}`,
+        tokenCreated ? `  API token (shown once; also in ${tokenFile}): ${apiToken}` : `  API token: FLOW_API_TOKEN or ${tokenFile}`,
+      ];
+      out.write(`${lines.join('\n')}\n`);
+    } else {
+      // Not a terminal: the banner is one more JSON record, as every start-up warning before it is, so a
+      // log collector reads each line. The API token stays out of logs: it is in its file (0600).
+      out.write(`${JSON.stringify({
+        level: 30, time: Date.now(), pid: process.pid, msg: `${headline} · broker ${rawBroker.kind}`, url: listening, publicUrl: config.publicUrl ?? null,
+        broker: rawBroker.kind, brokerDescription: rawBroker.description, killSwitch, data: store.path, workflowsActive: restored,
+        apiTokenFrom: config.apiToken ? 'FLOW_API_TOKEN' : tokenFile, apiTokenCreated: tokenCreated,
+      })}\n`);
+    }
   }
 
   let closing: Promise<void> | null = null;
@@ -229,6 +251,7 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     // Stop accepting; requests in flight (a ?wait=true) are answered as their runs end.
     const httpClosed = app.close();
     await service.shutdown(graceMs);
+    stopFailureAlerts();
     // A request still open shortly after the runs ended (a slow client) is cut rather than waited on.
     const margin = new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref());
     await Promise.race([httpClosed, margin]);

@@ -9,8 +9,8 @@ export const EXECUTION_STATUSES: readonly ExecutionStatus[] = [
 ];
 
 /** What started a run (same vocabulary as the engine's TriggerKind). */
-export type TriggerKind = 'manual' | 'schedule' | 'webhook' | 'price' | 'orderUpdate';
-export const TRIGGER_KINDS: readonly TriggerKind[] = ['manual', 'schedule', 'webhook', 'price', 'orderUpdate'];
+export type TriggerKind = 'manual' | 'schedule' | 'webhook' | 'price' | 'orderUpdate' | 'error';
+export const TRIGGER_KINDS: readonly TriggerKind[] = ['manual', 'schedule', 'webhook', 'price', 'orderUpdate', 'error'];
 export type WebhookAuthType = 'payload' | 'url' | 'hmac';
 export type ConcurrencyPolicy = 'queue' | 'parallel' | 'skip';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

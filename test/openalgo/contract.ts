@@ -108,6 +108,16 @@ export function brokerContract(name: string, make: () => Promise<ContractSubject
       expect(missing.status).toBe('error');
     });
 
+    it('searches symbols by text, on one exchange or all, with lot sizes', async () => {
+      const all = await broker.search({ query: equity.symbol.slice(0, 3).toLowerCase() });
+      expect(all.status).toBe('success');
+      expect(all.data!.some((s) => s.symbol === equity.symbol && s.exchange === equity.exchange && s.lotsize >= 1)).toBe(true);
+      const one = await broker.search({ query: equity.symbol, exchange: equity.exchange });
+      expect(one.data!.length).toBeGreaterThan(0);
+      expect(one.data!.every((s) => s.exchange === equity.exchange)).toBe(true);
+      expect((await broker.search({ query: 'NOSUCHSCRIPATALL' })).data).toEqual([]);
+    });
+
     it('returns candles and the intervals it supports', async () => {
       const iv = await broker.intervals();
       expect(iv.status).toBe('success');

@@ -196,6 +196,12 @@ export class StubBroker implements Broker {
     if (!this.quote(req)) return { status: 'error' as const, message: `Symbol ${req.symbol} not found on ${req.exchange}` };
     return { status: 'success' as const, data: { symbol: req.symbol, brsymbol: `${req.symbol}-EQ`, name: req.symbol, exchange: req.exchange, instrumenttype: 'EQ', expiry: '', strike: -0.01, lotsize: 1, tick_size: 0.05, token: '3045' } };
   }
+  async search(req: Parameters<Broker['search']>[0], opts?: CallOptions) {
+    this.record('search', req, opts);
+    const data = Object.keys(PRICES).map((k) => k.split(':')).filter(([exchange, symbol]) => symbol.includes(req.query.toUpperCase()) && (!req.exchange || exchange === req.exchange))
+      .map(([exchange, symbol]) => ({ symbol, brsymbol: `${symbol}-EQ`, name: symbol, exchange, instrumenttype: 'EQ', expiry: '', strike: -0.01, lotsize: 1, tick_size: 0.05, token: '3045' }));
+    return { status: 'success' as const, data };
+  }
   async expiry(req: Parameters<Broker['expiry']>[0], opts?: CallOptions) { this.record('expiry', req, opts); return { status: 'success' as const, data: ['28-NOV-24', '05-DEC-24'] }; }
   async optionSymbol(req: Parameters<Broker['optionSymbol']>[0], opts?: CallOptions) {
     this.record('optionSymbol', req, opts);

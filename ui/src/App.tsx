@@ -3,9 +3,13 @@ import { getToken, onTokenChange } from './api';
 import { TokenGate } from './components/TokenGate';
 import { ToastProvider } from './components/Toast';
 import { TopBar, useKillSwitch } from './components/TopBar';
+import { AlertsPage } from './pages/AlertsPage';
 import { EditorPage } from './pages/EditorPage';
+import { ExecutionsPage } from './pages/ExecutionsPage';
+import './pages/cockpit.css';
 import { PaperPage } from './pages/PaperPage';
 import { RunsPage } from './pages/RunsPage';
+import { TodayPage } from './pages/TodayPage';
 import { WorkflowsPage } from './pages/WorkflowsPage';
 import { Link, useRoute } from './router';
 
@@ -27,6 +31,9 @@ function Shell() {
         {route.page === 'editor' && <EditorPage key={route.id} id={route.id} />}
         {route.page === 'runs' && <RunsPage key={route.id} id={route.id} executionId={route.executionId} />}
         {route.page === 'paper' && <PaperPage />}
+        {route.page === 'today' && <TodayPage kill={kill} />}
+        {route.page === 'alerts' && <AlertsPage />}
+        {route.page === 'executions' && <ExecutionsPage search={route.search} />}
         {route.page === 'notFound' && (
           <div className="page"><div className="empty">Nothing at {route.path}. <Link to={{ page: 'workflows' }}>Back to workflows</Link></div></div>
         )}

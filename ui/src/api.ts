@@ -2,8 +2,8 @@
 
 import type {
   OrderRecord,
-  AuthType, Concurrency, ExecutionDetail, ExecutionStatus, ExecutionSummary, Health, Limits, NodeType, PaperAccount,
-  Problem, VersionInfo, WebhookInfo, WorkflowDetail, WorkflowJson, WorkflowListItem,
+  AuthType, Concurrency, ExecutionDetail, ExecutionFilters, ExecutionStatus, ExecutionSummary, Health, Limits, NodeType, PaperAccount,
+  OnFailure, Problem, Quote, SymbolResult, Today, VersionInfo, WebhookInfo, WorkflowDetail, WorkflowJson, WorkflowListItem,
 } from './types';
 
 const TOKEN_KEY = 'flow.apiToken';
@@ -96,6 +96,24 @@ export const api = {
     const qs = new URLSearchParams({ limit: String(q.limit), offset: String(q.offset), ...(q.status ? { status: q.status } : {}) });
     return request<{ executions: ExecutionSummary[] }>('GET', `/api/workflows/${enc(id)}/executions?${qs}`).then((r) => r.executions);
   },
+  /** Runs of every workflow, newest first (GET /api/executions). */
+  allExecutions: (f: ExecutionFilters & { limit: number; offset: number }) => {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(f)) if (v !== undefined && v !== '') qs.set(k, String(v));
+    return request<{ executions: ExecutionSummary[] }>('GET', `/api/executions?${qs}`).then((r) => r.executions);
+  },
+  /** The exchange's day so far: runs, orders, next fires, positions. */
+  today: () => request<Today>('GET', '/api/today'),
+  /** What a failed run starts: the default for every workflow, and each workflow's own (null: the default). */
+  onFailureDefault: () => request<{ onFailure: OnFailure | null }>('GET', '/api/settings/on-failure'),
+  setOnFailureDefault: (v: OnFailure | null) => request<{ onFailure: OnFailure | null }>('PUT', '/api/settings/on-failure', v),
+  onFailure: (id: string) => request<{ onFailure: OnFailure | null; default: OnFailure | null; applies: OnFailure | null }>('GET', `/api/workflows/${enc(id)}/on-failure`),
+  setOnFailure: (id: string, v: OnFailure | null) => request<{ onFailure: OnFailure | null }>('PUT', `/api/workflows/${enc(id)}/on-failure`, v),
+  /** The LTP of up to 50 symbols, "NSE:SBIN,NFO:…". */
+  quotes: (symbols: string) => request<{ quotes: Quote[] }>('GET', `/api/market/quotes?symbols=${enc(symbols)}`).then((r) => r.quotes),
+  /** The broker's symbol search, with lot sizes and LTP. */
+  searchSymbols: (query: string, exchange?: string) =>
+    request<{ results: SymbolResult[] }>('GET', `/api/market/search?query=${enc(query)}${exchange ? `&exchange=${enc(exchange)}` : ''}`).then((r) => r.results),
   execution: (id: string) => request<ExecutionDetail>('GET', `/api/executions/${enc(id)}`),
   /** The same trigger input again as a new run (paper on a paper server; `live` must be asked for). */
   rerun: (id: string, broker?: 'paper' | 'live') =>

@@ -7,7 +7,7 @@ import type { Agent } from 'undici';
 import type {
   BasketOrderRequest, Broker, BrokerMethod, BrokerAnswer, CallOptions, CancelOrderRequest, ClosePositionRequest, ExpiryRequest,
   HistoryRequest, MarginRequest, ModifyOrderRequest, OpenPositionRequest, OptionChainRequest, OptionsMultiOrderRequest,
-  OptionsOrderRequest, OptionSymbolRequest, PlaceOrderRequest, SmartOrderRequest, SplitOrderRequest, SymbolRef,
+  OptionsOrderRequest, OptionSymbolRequest, PlaceOrderRequest, SmartOrderRequest, SplitOrderRequest, SearchRequest, SymbolRef,
   TelegramRequest,
   WhatsAppRequest,
 } from '../types.js';
@@ -145,6 +145,7 @@ export class OpenAlgoBroker implements Broker {
   history(req: HistoryRequest, opts?: CallOptions) { return this.call('history', req, opts); }
   intervals(opts?: CallOptions) { return this.call('intervals', {}, opts); }
   symbol(req: SymbolRef, opts?: CallOptions) { return this.call('symbol', req, opts); }
+  search(req: SearchRequest, opts?: CallOptions) { return this.call('search', req, opts); }
   expiry(req: ExpiryRequest, opts?: CallOptions) { return this.call('expiry', req, opts); }
   optionSymbol(req: OptionSymbolRequest, opts?: CallOptions) { return this.call('optionSymbol', req, opts); }
   optionChain(req: OptionChainRequest, opts?: CallOptions) { return this.call('optionChain', req, opts); }

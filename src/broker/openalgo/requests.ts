@@ -188,6 +188,7 @@ export const OPERATIONS: Record<Method, Operation> = {
   ),
   intervals: op(none, (b, _r, o) => b.intervals(o)),
   symbol: op(symbolRef, (b, r, o) => b.symbol(r, o)),
+  search: op(strict({ query: text(), exchange: exchange.optional() }), (b, r, o) => b.search(r, o)),
   expiry: op(
     strict({ symbol: text(), exchange: exactly(F_AND_O_EXCHANGES), instrumenttype: exactly(['futures', 'options'] as const) }),
     (b, r, o) => b.expiry(r, o),

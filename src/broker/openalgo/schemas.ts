@@ -205,6 +205,12 @@ export const ANSWER_SCHEMAS: { [M in Method]: z.ZodType<AnswerOf<M>> } = {
       brsymbol: str0(''), name: str0(''), instrumenttype: str0(''), expiry: str0(''), strike: num0, token: str0(''),
     }),
   }),
+  search: answer({
+    data: z.array(z.looseObject({
+      symbol: z.string(), exchange: z.string(), lotsize: num0, tick_size: num0,
+      brsymbol: str0(''), name: str0(''), instrumenttype: str0(''), expiry: str0(''), strike: num0, token: str0(''),
+    })),
+  }),
   expiry: answer({ data: z.array(z.string()) }),
   optionSymbol: answer({
     symbol: z.string(), exchange: z.string().optional(), lotsize: num.optional(), tick_size: num.optional(),

@@ -12,7 +12,7 @@ import {
   type OptionSymbolAnswer, type OptionSymbolRequest, type OptionsMultiOrderAnswer, type OptionsMultiOrderRequest,
   type OptionsOrderAnswer, type OptionsOrderRequest, type OrderAnswer, type OrderBookAnswer, type OrderStatusAnswer,
   type OrderUpdate, type PingAnswer, type PlaceOrderRequest, type PositionBookAnswer, type QuoteAnswer,
-  type SmartOrderRequest, type SplitOrderAnswer, type SplitOrderRequest, type SymbolAnswer, type SymbolRef,
+  type SmartOrderRequest, type SplitOrderAnswer, type SplitOrderRequest, type SearchAnswer, type SearchRequest, type SymbolAnswer, type SymbolRef,
   type TelegramRequest, type WhatsAppRequest, type TimingsAnswer, type TradeBookAnswer,
 } from '../types.js';
 import { Account } from './account.js';
@@ -318,6 +318,10 @@ export class PaperBroker implements Broker {
 
   symbol(req: SymbolRef, opts?: CallOptions): Promise<SymbolAnswer> {
     return this.call('symbol', opts, () => data.symbol(req));
+  }
+
+  search(req: SearchRequest, opts?: CallOptions): Promise<SearchAnswer> {
+    return this.call('search', opts, (ms) => data.search(req, ms));
   }
 
   expiry(req: ExpiryRequest, opts?: CallOptions): Promise<ExpiryAnswer> {

@@ -3,13 +3,13 @@
 import type {
   DepthAnswer, ExpiryAnswer, ExpiryRequest, HistoryAnswer, HistoryRequest, MarginAnswer, MarginRequest,
   MultiQuotesAnswer, OptionChainAnswer, OptionChainRequest, OptionSymbolAnswer, OptionSymbolRequest, QuoteAnswer,
-  SymbolAnswer, SymbolRef,
+  SearchAnswer, SearchRequest, SymbolAnswer, SymbolRef,
 } from '../types.js';
 import { fail } from './answer.js';
 import { formatExpiry, formatExpiryCompact, parseIsoDate } from './clock.js';
 import { expiryDays } from './expiries.js';
 import { candles } from './history.js';
-import { resolveInstrument, symbolData, underlyingOf } from './instruments.js';
+import { futureSymbol, listUnderlyings, resolveInstrument, symbolData, underlyingOf, type Instrument } from './instruments.js';
 import { openingMargin } from './margin.js';
 import { optionChain, optionRequestContext, resolveOption } from './options.js';
 import type { Market } from './prices.js';
@@ -49,6 +49,42 @@ export function history(market: Market, req: HistoryRequest, ms: number): Histor
 export function symbol(req: SymbolRef): SymbolAnswer {
   const r = resolveInstrument(req.symbol, req.exchange);
   return r.ok ? { status: 'success', data: symbolData(r.instrument) } : fail(r.message);
+}
+
+const SEARCH_LIMIT = 50;
+
+/**
+ * OpenAlgo's search on the paper market: the spot instruments (equities on NSE and BSE, indices)
+ * whose symbol starts with or contains the text, best matches first, and the nearest futures of
+ * those with derivatives; a full F&O symbol typed out (NIFTY28NOV2424000CE) is found as itself.
+ */
+export function search(req: SearchRequest, ms: number): SearchAnswer {
+  const q = String(req.query ?? '').trim().toUpperCase();
+  if (!q) return fail('query is required');
+  const want = req.exchange ? String(req.exchange).toUpperCase() : null;
+  const found: Instrument[] = [];
+  const add = (symbol: string, exchange: string) => {
+    if (want && exchange !== want) return;
+    const r = resolveInstrument(symbol, exchange);
+    if (r.ok && !found.some((i) => i.symbol === r.instrument.symbol && i.exchange === r.instrument.exchange)) found.push(r.instrument);
+  };
+  for (const exchange of want ? [want] : ['NFO', 'BFO']) add(q, exchange);
+  const matches = listUnderlyings().filter((u) => u.name.includes(q))
+    .sort((a, b) => Number(!a.name.startsWith(q)) - Number(!b.name.startsWith(q)) || a.name.length - b.name.length || a.name.localeCompare(b.name));
+  for (const u of matches) {
+    if (u.kind === 'equity') {
+      add(u.name, 'NSE');
+      add(u.name, 'BSE');
+    } else {
+      add(u.name, u.exchange);
+    }
+    if (u.derivativesExchange) {
+      const next = expiryDays(u, 'futures', ms)[0];
+      if (next !== undefined) add(futureSymbol(u.name, next), u.derivativesExchange);
+    }
+    if (found.length >= SEARCH_LIMIT) break;
+  }
+  return { status: 'success', data: found.slice(0, SEARCH_LIMIT).map(symbolData) };
 }
 
 export function expiry(req: ExpiryRequest, ms: number): ExpiryAnswer {

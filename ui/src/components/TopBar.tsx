@@ -1,9 +1,10 @@
-// Navigation, the broker in use, and the kill switch, on every page.
+// Navigation, the market data source, the broker in use, and the kill switch, on every page.
 
 import { useCallback, useEffect, useState } from 'react';
 import { api, setToken } from '../api';
 import { Link, type Route } from '../router';
-import type { Health, OrderRecord } from '../types';
+import type { OrderRecord } from '../types';
+import { StreamPill, useHealth } from './StreamPill';
 import { useToast } from './Toast';
 
 export function useKillSwitch() {
@@ -50,18 +51,18 @@ function useUnknownOrders(): OrderRecord[] {
 }
 
 export function TopBar({ route, kill }: { route: Route; kill: ReturnType<typeof useKillSwitch> }) {
-  const [health, setHealth] = useState<Health | null>(null);
+  const health = useHealth();
   const unknown = useUnknownOrders();
-  useEffect(() => {
-    api.health().then(setHealth, () => {});
-  }, []);
   const first = unknown[0];
   const onWorkflows = route.page === 'workflows' || route.page === 'editor' || route.page === 'runs';
   return (
     <header className="topbar">
       <Link to={{ page: 'workflows' }} className="brand"><span className="brand-mark" />Flow</Link>
       <nav className="nav">
+        <Link to={{ page: 'today' }} className={route.page === 'today' ? 'active' : ''}>Today</Link>
         <Link to={{ page: 'workflows' }} className={onWorkflows ? 'active' : ''}>Workflows</Link>
+        <Link to={{ page: 'executions' }} className={route.page === 'executions' ? 'active' : ''}>Executions</Link>
+        <Link to={{ page: 'alerts' }} className={route.page === 'alerts' ? 'active' : ''} title="What a failed run starts: an alert workflow or a Telegram message">Alerts</Link>
         <Link to={{ page: 'paper' }} className={route.page === 'paper' ? 'active' : ''}>Paper account</Link>
       </nav>
       <span className="grow" />
@@ -75,6 +76,7 @@ export function TopBar({ route, kill }: { route: Route; kill: ReturnType<typeof 
           {unknown.length} unknown order{unknown.length === 1 ? '' : 's'}
         </Link>
       )}
+      <StreamPill health={health} />
       {health && (
         <span className="pill" data-testid="broker-pill" title={health.paperMarket === 'sandbox_hours'
           ? 'Paper market keeps OpenAlgo sandbox hours: MIS orders that open a position are refused from square-off until 09:00 IST (FLOW_PAPER_ALWAYS_OPEN=1 keeps it open)'

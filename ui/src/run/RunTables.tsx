@@ -12,6 +12,11 @@ const INTENT_HINT: Record<string, string> = {
 };
 const INTENT_LABEL: Record<string, string> = { not_sent: 'not sent' };
 
+/** An order intent's status, coloured by what it means for the trader's positions. */
+export function OrderStatus({ status }: { status: string }) {
+  return <span className={`status ${INTENT_CLASS[status] ?? 'st-failed'}`} title={INTENT_HINT[status]} data-status={status}><span className="dot" />{INTENT_LABEL[status] ?? status}</span>;
+}
+
 export function Logs({ detail, onPick }: { detail: ExecutionDetail; onPick?: (id: string) => void }) {
   if (!detail.logs.length) return <div className="muted">No log lines.</div>;
   return (
@@ -44,7 +49,7 @@ export function Orders({ detail, onPick }: { detail: ExecutionDetail; onPick: (i
               <td><a href="#" className="mono" onClick={(e) => { e.preventDefault(); onPick(o.nodeId); }}>{o.nodeId}</a></td>
               <td className="mono">{o.method}</td>
               <td>{what || <span className="mono">{JSON.stringify(r)}</span>}</td>
-              <td><span className={`status ${INTENT_CLASS[o.status] ?? 'st-failed'}`} title={INTENT_HINT[o.status]} data-status={o.status}><span className="dot" />{INTENT_LABEL[o.status] ?? o.status}</span></td>
+              <td><OrderStatus status={o.status} /></td>
               <td className="mono">{o.orderIds?.join(', ') || '—'}</td>
               <td className="neg">{o.error ?? ''}</td>
             </tr>
