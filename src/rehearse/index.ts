@@ -6,3 +6,4 @@ export { parseAlerts, AlertsError, type PastAlert } from './alerts.js';
 export { PaperCandles, OpenAlgoCandles, CandleError, type CandleSource } from './candles.js';
 export { CHARGE_PRESETS, chargesOn, segmentOf } from './charges.js';
 export { candlePath, PATH_NOTE } from './feed.js';
+export { candleSourceFor } from './source.js';

@@ -110,7 +110,14 @@ export const NOT_MODELLED = [
 
 export function buildReport(input: ReportInput): Report {
   const iso = (ms: number) => String(builtins(new Date(ms), input.timezone).iso_timestamp);
-  const dateOf = (ms: number) => String(builtins(new Date(ms), input.timezone).date);
+  // Dates by quarter hour (every zone's offset is a multiple of 15 minutes): one Intl call per bucket, not per minute.
+  const dates = new Map<number, string>();
+  const dateOf = (ms: number) => {
+    const bucket = Math.floor(ms / 900_000);
+    let d = dates.get(bucket);
+    if (d === undefined) dates.set(bucket, (d = String(builtins(new Date(bucket * 900_000), input.timezone).date)));
+    return d;
+  };
   const productOf = new Map(input.trades.map((t) => [t.orderid, t.product]));
 
   // ---- trades and charges -----------------------------------------------------------------------
