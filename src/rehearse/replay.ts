@@ -405,6 +405,7 @@ export async function rehearse(opts: RehearseOptions): Promise<Report> {
         await drain(at);
         clock.ms = at;
         moved.length = 0;
+        let changed = 0;
         for (let i = 0; i < list.length; i++) {
           const f = list[i];
           const k = cursor[i];
@@ -412,13 +413,15 @@ export async function rehearse(opts: RehearseOptions): Promise<Report> {
           const before = f.ltp;
           const price = f.advance(k, j);
           if (j === 3) cursor[i] = k + 1;
-          if (price !== before) moved.push({ symbol: f.ref.symbol, exchange: f.ref.exchange, ltp: price });
+          // A tick at an unchanged price still fills what rests; only a change can move an alert.
+          if (price !== before) { moved.unshift({ symbol: f.ref.symbol, exchange: f.ref.exchange, ltp: price }); changed++; }
+          else moved.push({ symbol: f.ref.symbol, exchange: f.ref.exchange, ltp: price });
         }
         if (moved.length === 0) continue;
         ticks++;
         // Fills first (orders placed on the previous tick), then the alerts that watch these prices.
         paper.setPrices(moved);
-        for (const m of moved) stream.emit(`${m.exchange}:${m.symbol}`, m, m.ltp);
+        for (let m = 0; m < changed; m++) stream.emit(`${moved[m].exchange}:${moved[m].symbol}`, moved[m], moved[m].ltp);
         await settle();
       }
       minutesReplayed++;
