@@ -384,6 +384,7 @@ export async function rehearse(opts: RehearseOptions): Promise<Report> {
   const chart = new Map(list.map((f) => [f.key, [] as Candle[]]));
   let ticks = 0;
   let tradingDays = 0;
+  let lastYield = performance.now();
   const moved: Array<{ symbol: string; exchange: string; ltp: number }> = [];
   for (const date of dates) {
     const day0 = dayStart(date, timezone);
@@ -425,6 +426,11 @@ export async function rehearse(opts: RehearseOptions): Promise<Report> {
         await settle();
       }
       minutesReplayed++;
+      // A server that trades keeps answering while it rehearses: give the event loop a turn now and then.
+      if (performance.now() - lastYield > 20) {
+        await new Promise<void>((r) => setImmediate(r));
+        lastYield = performance.now();
+      }
       const { value, gross } = mark();
       if (gross > 0) minutesInMarket++;
       if (gross > maxGross) maxGross = gross;

@@ -14,6 +14,7 @@ import { parseJson } from './body.js';
 import { adminRoutes } from './routes/admin.js';
 import { executionRoutes } from './routes/executions.js';
 import { orderRoutes } from './routes/orders.js';
+import { rehearseRoutes } from './routes/rehearse.js';
 import { errorAnswer, looseObject } from './routes/schemas.js';
 import { versionRoutes } from './routes/versions.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -43,6 +44,8 @@ export interface ApiDeps {
   apiToken: string;
   /** Open live event streams, ended when the server closes (they would hold it open). */
   streams: Set<() => void>;
+  /** Rehearsals: where OpenAlgo history is cached, and the exchange zone (absent: paper prices, IST). */
+  rehearse?: { dataDir: string; timezone: string };
   /** Where price alerts and order updates learn of the market now (DESIGN §7: health says which). */
   marketData?: () => { stream: { state: string } | null; prices: { alerts: { stream: number; poll: number }; heldBack: number }; orders: { source: string; watches: number } };
 }
@@ -100,6 +103,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await app.register(executionRoutes, own);
   await app.register(orderRoutes, own);
   await app.register(adminRoutes, own);
+  await app.register(rehearseRoutes, own);
 }
 
 /** GET /api/health: liveness for load balancers and the CLI, no token. */

@@ -189,6 +189,7 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     },
     version: VERSION, startedAt: Date.now(), metrics, apiToken, webhookRateLimit: config.webhookRateLimit,
     marketData: () => triggers.streamStatus(),
+    rehearse: { dataDir: config.dataDir, timezone: config.timezone },
     logger: logger.child({ part: 'http' }),
     uiDir: opts.uiDir ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../ui/dist'),
   });
