@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { getToken, onTokenChange } from './api';
 import { TokenGate } from './components/TokenGate';
 import { ToastProvider } from './components/Toast';
@@ -8,6 +8,9 @@ import { PaperPage } from './pages/PaperPage';
 import { RunsPage } from './pages/RunsPage';
 import { WorkflowsPage } from './pages/WorkflowsPage';
 import { Link, useRoute } from './router';
+
+// The charting library loads with the Rehearse page only.
+const RehearsePage = lazy(() => import('./pages/RehearsePage').then((m) => ({ default: m.RehearsePage })));
 
 export function App() {
   const [token, setTokenState] = useState(getToken);
@@ -26,6 +29,7 @@ function Shell() {
         {route.page === 'workflows' && <WorkflowsPage />}
         {route.page === 'editor' && <EditorPage key={route.id} id={route.id} />}
         {route.page === 'runs' && <RunsPage key={route.id} id={route.id} executionId={route.executionId} />}
+        {route.page === 'rehearse' && <Suspense fallback={<div className="page"><div className="empty">Loading…</div></div>}><RehearsePage key={route.id} id={route.id} /></Suspense>}
         {route.page === 'paper' && <PaperPage />}
         {route.page === 'notFound' && (
           <div className="page"><div className="empty">Nothing at {route.path}. <Link to={{ page: 'workflows' }}>Back to workflows</Link></div></div>

@@ -5,7 +5,7 @@ describe('routes', () => {
   it('round-trip every page through its path', () => {
     const routes: Route[] = [
       { page: 'workflows' }, { page: 'paper' }, { page: 'editor', id: 'wf_1' },
-      { page: 'runs', id: 'wf_1', executionId: undefined }, { page: 'runs', id: 'wf 2', executionId: 'abc-1' },
+      { page: 'runs', id: 'wf_1', executionId: undefined }, { page: 'runs', id: 'wf 2', executionId: 'abc-1' }, { page: 'rehearse', id: 'wf_1' },
     ];
     for (const r of routes) expect(parseRoute(href(r))).toEqual(r);
   });

@@ -6,6 +6,7 @@ export type Route =
   | { page: 'workflows' }
   | { page: 'editor'; id: string }
   | { page: 'runs'; id: string; executionId?: string }
+  | { page: 'rehearse'; id: string }
   | { page: 'paper' }
   | { page: 'notFound'; path: string };
 
@@ -15,6 +16,7 @@ export function parseRoute(path: string): Route {
   if (parts.length === 0 || (parts.length === 1 && parts[0] === 'workflows')) return { page: 'workflows' };
   if (parts[0] === 'paper' && parts.length === 1) return { page: 'paper' };
   if (parts[0] === 'workflows' && parts.length === 2) return { page: 'editor', id: parts[1] };
+  if (parts[0] === 'workflows' && parts[2] === 'rehearse' && parts.length === 3) return { page: 'rehearse', id: parts[1] };
   if (parts[0] === 'workflows' && parts[2] === 'runs' && parts.length <= 4) return { page: 'runs', id: parts[1], executionId: parts[3] };
   return { page: 'notFound', path };
 }
@@ -25,6 +27,7 @@ export function href(route: Route): string {
     case 'paper': return '/paper';
     case 'editor': return `/workflows/${encodeURIComponent(route.id)}`;
     case 'runs': return `/workflows/${encodeURIComponent(route.id)}/runs${route.executionId ? `/${encodeURIComponent(route.executionId)}` : ''}`;
+    case 'rehearse': return `/workflows/${encodeURIComponent(route.id)}/rehearse`;
     case 'notFound': return route.path;
   }
 }

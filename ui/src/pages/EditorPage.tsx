@@ -310,6 +310,7 @@ function Editor({ id }: { id: string }) {
             </>
           : <button className="success" onClick={() => setDialog('activate')} disabled={busy} data-testid="activate">Activate</button>}
         <button onClick={() => setDialog('run')} data-testid="run-now">Run now</button>
+        <button onClick={() => navigate({ page: 'rehearse', id })} data-testid="open-rehearse" title="Replay the draft on past market days">Rehearse</button>
         <button className="primary" onClick={() => navigate({ page: 'runs', id })} data-testid="open-runs">Runs</button>
       </div>
       <div className="editor">
