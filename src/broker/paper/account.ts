@@ -286,13 +286,19 @@ export class Account {
     const o = this.orders.get(orderid);
     if (!o) return fail(`order ${orderid} not found`);
     if (!this.resting.has(o)) return fail(`order ${orderid} is ${o.order_status}; only open or trigger pending orders can be cancelled`);
+    if (o.pricetype === 'MARKET') return fail(`order ${orderid} is a market order being executed; it cannot be cancelled`);
     this.finish(o, 'cancelled', ms);
     return { status: 'success', orderid };
   }
 
   cancelAll(ms: number): string[] {
     const ids: string[] = [];
-    for (const o of [...this.resting]) { this.finish(o, 'cancelled', ms); ids.push(o.orderid); }
+    // A market order waiting for its next-tick fill (rehearsals) is already with the exchange.
+    for (const o of [...this.resting]) {
+      if (o.pricetype === 'MARKET') continue;
+      this.finish(o, 'cancelled', ms);
+      ids.push(o.orderid);
+    }
     return ids;
   }
 
