@@ -22,17 +22,19 @@ describe('flow rehearse', () => {
     expect(report).toMatchObject({ rehearsal: true, source: 'paper' });
     for (const key of ['runs', 'trades', 'pnl', 'maxDrawdown', 'assumptions', 'notModelled']) expect(report).toHaveProperty(key);
     expect(report.trades).toHaveLength(1);
-  });
+  }, 60_000);
 
   it('reads as text, and answers 2 for bad dates or an unreadable alerts file', async () => {
-    const text = await flow(['rehearse', 'examples/scheduled-entry.json', '--from', '2026-10-05', '--to', '2026-10-05'], { env });
+    const [text, bad, missing] = await Promise.all([
+      flow(['rehearse', 'examples/scheduled-entry.json', '--from', '2026-10-05', '--to', '2026-10-05'], { env }),
+      flow(['rehearse', 'examples/scheduled-entry.json', '--from', '2026-10-06', '--to', '2026-10-05'], { env }),
+      flow(['rehearse', 'examples/ema-webhook.json', '--from', '2026-10-05', '--to', '2026-10-05', '--alerts', join(tmp, 'nope.csv')], { env }),
+    ]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/Rehearsal of "09:20 RELIANCE entry", 2026-10-05 to 2026-10-05/);
     expect(text.stdout).toMatch(/Not modelled:\n  - queue position/);
-    const bad = await flow(['rehearse', 'examples/scheduled-entry.json', '--from', '2026-10-06', '--to', '2026-10-05'], { env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/before from/);
-    const missing = await flow(['rehearse', 'examples/ema-webhook.json', '--from', '2026-10-05', '--to', '2026-10-05', '--alerts', join(tmp, 'nope.csv')], { env });
     expect(missing.code).toBe(2);
-  });
+  }, 60_000);
 });
