@@ -13,7 +13,7 @@ import { environment, fmt, intArg, median, parseArgs, printEnvironment, printTab
 
 const SYMBOLS = ['SBIN', 'RELIANCE', 'INFY', 'TCS', 'HDFCBANK'];
 
-function workflow(symbols: string[]): Workflow {
+export function workflow(symbols: string[]): Workflow {
   const nodes: Array<{ id: string; type: string; position: { x: number; y: number }; data: Record<string, unknown> }> = [];
   const edges: Array<{ id: string; source: string; target: string; sourceHandle?: string }> = [];
   const at = (x: number, y: number) => ({ x: x * 220, y: y * 110 });
@@ -57,22 +57,24 @@ export async function run(argv: string[]): Promise<void> {
   await measure(['SBIN'], '2026-09-01', '2026-09-03');
   const month: Measure[] = [];
   const year: Measure[] = [];
+  const startRssMb = process.memoryUsage().rss / 2 ** 20;
+  // The years first: a process's RSS seldom shrinks, so only the first year's peak is its own.
   for (let r = 1; r <= runs; r++) {
     process.stdout.write(`  run ${r}/${runs}… `);
-    month.push(await measure(['SBIN'], '2026-10-01', '2026-10-31'));
     year.push(await measure(SYMBOLS, '2025-11-28', '2026-11-27'));
     console.log('done');
   }
+  for (let r = 1; r <= runs; r++) month.push(await measure(['SBIN'], '2026-10-01', '2026-10-31'));
   const row = (name: string, list: Measure[], goalMs: number, goalMb: number | null) => {
     const m = list[0];
     const ms = median(list.map((x) => x.ms));
-    const mb = Math.max(...list.map((x) => x.peakRssMb));
+    const mb = list[0].peakRssMb;
     return [name, String(m.days), fmt(m.ticks), fmt(m.runs), fmt(m.trades), fmt(ms), `${fmt(goalMs)}`, fmt(mb), goalMb === null ? '—' : fmt(goalMb), ms <= goalMs && (goalMb === null || mb <= goalMb) ? 'met' : 'MISSED'];
   };
-  console.log(`\n  medians of ${runs} runs; peak RSS is the largest seen (sampled every 50 ms), the whole process`);
+  console.log(`\n  medians of ${runs} runs; peak RSS of the first run (sampled every 50 ms), the whole process, which held ${fmt(startRssMb)} MB before it`);
   printTable([
     ['rehearsal', 'trading days', 'ticks', 'runs', 'trades', 'ms', 'goal ms', 'peak RSS MB', 'goal MB', ''],
-    row('1 month, 1 symbol', month, 1_000, null),
+    row('1 month, 1 symbol', month, 1_000, null).map((c, i) => (i === 7 ? '—' : c)),
     row('1 year, 5 symbols', year, 30_000, 300),
   ]);
   writeResult('rehearse', { env, month, year });
