@@ -36,7 +36,12 @@ function useChart(draw: (chart: IChartApi) => void, deps: unknown[]) {
     const chart = createChart(ref.current, { ...CHART_OPTIONS, width: ref.current.clientWidth });
     draw(chart);
     chart.timeScale().fitContent();
-    const resize = new ResizeObserver(() => { if (ref.current) chart.applyOptions({ width: ref.current.clientWidth }); });
+    // A new width keeps the bar spacing: fit again, or the first days slide out of view.
+    const resize = new ResizeObserver(() => {
+      if (!ref.current) return;
+      chart.applyOptions({ width: ref.current.clientWidth });
+      chart.timeScale().fitContent();
+    });
     resize.observe(ref.current);
     return () => { resize.disconnect(); chart.remove(); };
     // eslint-disable-next-line react-hooks/exhaustive-deps
