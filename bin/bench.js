@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
-const BENCHES = ['webhook-to-order', 'engine', 'scale', 'stream'];
+const BENCHES = ['webhook-to-order', 'engine', 'scale', 'stream', 'rehearse'];
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const names = argv.filter((a) => BENCHES.includes(a));

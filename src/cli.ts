@@ -1,4 +1,4 @@
-// The `flow` command (DESIGN.md §8): run, validate, serve, import, export, paper-broker.
+// The `flow` command (DESIGN.md §8): run, validate, rehearse, serve, import, export, paper-broker.
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
@@ -129,6 +129,30 @@ async function runRecorded(workflow: Workflow, trigger: TriggerInfo, config: Con
     store.close();
   }
 }
+
+program
+  .command('rehearse')
+  .description('replay a workflow on past market days in simulated time and report its trades and P&L; exit 0 every run completed, 1 a run failed, 2 invalid input')
+  .argument('<file>', 'workflow JSON (OpenAlgo Flow format)')
+  .requiredOption('--from <date>', 'first market day, YYYY-MM-DD')
+  .requiredOption('--to <date>', 'last market day, YYYY-MM-DD')
+  .option('--alerts <file>', "past webhook alerts: TradingView's alert log (CSV) or JSON lines {time, payload}")
+  .option('--capital <rupees>', 'starting capital (default 1000000)')
+  .option('--slippage <bps>', 'adverse slippage on market fills, basis points (default 0)')
+  .option('--charges <preset>', 'auto (Indian brokerage and taxes by segment, default) or none')
+  .option('--data-dir <dir>', 'where OpenAlgo history is cached (FLOW_DATA_DIR, default ./data)')
+  .option('--json', 'print the report as JSON')
+  .action(async (file: string, opts: import('./cli/rehearse.js').RehearseFlags & { dataDir?: string }) => {
+    const v = readWorkflow(file);
+    if (!v.valid) {
+      console.error(`${file}: invalid\n${formatProblems(v.problems)}`);
+      throw new Exit(2);
+    }
+    const { rehearseCommand } = await import('./cli/rehearse.js');
+    const r = await rehearseCommand(v.workflow!, opts, loadConfig(process.env, { dataDir: opts.dataDir }));
+    if ('out' in r) console.log(r.out);
+    throw new Exit(r.code, 'error' in r ? r.error : undefined);
+  });
 
 program
   .command('serve')

@@ -22,6 +22,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   timezone?: string;
   now?: () => Date;
+  /** How a node waits (delay, waitUntil); default a real timer. A rehearsal passes simulated time. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   hooks?: RunHooks;
   guard?: OrderGuard;
   settings?: Partial<NodeSettings>;
@@ -264,7 +266,7 @@ export async function runWorkflow(wf: CompiledWorkflow, opts: RunOptions): Promi
         variables[name] = value;
       },
       log: (message, level) => log(message, level, node.id),
-      sleep: (ms) => sleep(ms, nodeSignal),
+      sleep: (ms) => (opts.sleep ?? sleep)(ms, nodeSignal),
     };
   }
 }

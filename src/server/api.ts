@@ -17,6 +17,7 @@ import { marketRoutes } from './routes/market.js';
 import { onFailureRoutes } from './routes/on-failure.js';
 import { orderRoutes } from './routes/orders.js';
 import { todayRoutes } from './routes/today.js';
+import { rehearseRoutes } from './routes/rehearse.js';
 import { errorAnswer, health, looseObject } from './routes/schemas.js';
 import { versionRoutes } from './routes/versions.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -48,6 +49,8 @@ export interface ApiDeps {
   apiToken: string;
   /** Open live event streams, ended when the server closes (they would hold it open). */
   streams: Set<() => void>;
+  /** Rehearsals: where OpenAlgo history is cached, and the exchange zone (absent: paper prices, IST). */
+  rehearse?: { dataDir: string; timezone: string };
   /** Where price alerts and order updates learn of the market now (DESIGN §7: health says which). */
   marketData?: () => { stream: { state: string } | null; prices: { alerts: { stream: number; poll: number }; heldBack: number }; orders: { source: string; watches: number } };
 }
@@ -108,6 +111,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await app.register(todayRoutes, own);
   await app.register(marketRoutes, own);
   await app.register(onFailureRoutes, own);
+  await app.register(rehearseRoutes, own);
 }
 
 /** GET /api/health: liveness for load balancers and the CLI, no token. */

@@ -198,6 +198,7 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     },
     version: VERSION, timezone: config.timezone, startedAt: Date.now(), metrics, apiToken, webhookRateLimit: config.webhookRateLimit,
     marketData: () => triggers.streamStatus(),
+    rehearse: { dataDir: config.dataDir, timezone: config.timezone },
     logger: logger.child({ part: 'http' }),
     uiDir: opts.uiDir ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../ui/dist'),
   });

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { getToken, onTokenChange } from './api';
 import { TokenGate } from './components/TokenGate';
 import { ToastProvider } from './components/Toast';
@@ -12,6 +12,9 @@ import { RunsPage } from './pages/RunsPage';
 import { TodayPage } from './pages/TodayPage';
 import { WorkflowsPage } from './pages/WorkflowsPage';
 import { Link, useRoute } from './router';
+
+// The charting library loads with the Rehearse page only.
+const RehearsePage = lazy(() => import('./pages/RehearsePage').then((m) => ({ default: m.RehearsePage })));
 
 export function App() {
   const [token, setTokenState] = useState(getToken);
@@ -30,6 +33,7 @@ function Shell() {
         {route.page === 'workflows' && <WorkflowsPage />}
         {route.page === 'editor' && <EditorPage key={route.id} id={route.id} />}
         {route.page === 'runs' && <RunsPage key={route.id} id={route.id} executionId={route.executionId} />}
+        {route.page === 'rehearse' && <Suspense fallback={<div className="page"><div className="empty">Loading…</div></div>}><RehearsePage key={route.id} id={route.id} /></Suspense>}
         {route.page === 'paper' && <PaperPage />}
         {route.page === 'today' && <TodayPage kill={kill} />}
         {route.page === 'alerts' && <AlertsPage />}

@@ -126,5 +126,29 @@ export const api = {
   unknownOrders: () => request<{ orders: OrderRecord[] }>('GET', '/api/orders/unknown').then((r) => r.orders),
   setKillSwitch: (enabled: boolean) => request<{ enabled: boolean }>('POST', '/api/kill-switch', { enabled }),
   paperAccount: () => request<PaperAccount>('GET', '/api/paper/account'),
+  rehearse: (id: string, body: { from: string; to: string; alerts?: string; capital?: number; slippageBps?: number }) =>
+    request<RehearsalReport>('POST', `/api/workflows/${enc(id)}/rehearse`, body),
   paperReset: () => request<PaperAccount>('POST', '/api/paper/reset', {}),
 };
+
+/** A rehearsal's report (POST /api/workflows/:id/rehearse). */
+export interface RehearsalReport {
+  workflowId: string;
+  workflow: string;
+  from: string;
+  to: string;
+  source: 'paper' | 'openalgo';
+  capital: number;
+  runs: Array<{ executionId: string; time: string; trigger: string; status: string; error: string | null }>;
+  trades: Array<{ time: string; at: number; orderid: string; executionId: string | null; nodeId: string | null; symbol: string; exchange: string; product: string; action: string; quantity: number; price: number; charges: number }>;
+  pnl: { gross: number; charges: number; net: number; returnPct: number; byDay: Array<{ date: string; net: number; trades: number }> };
+  maxDrawdown: { amount: number; pct: number; peakTime: string | null; troughTime: string | null };
+  winRate: { roundTrips: number; wins: number; losses: number; pct: number | null };
+  exposure: { timeInMarketPct: number; maxPositionValue: number };
+  equity: Array<{ time: number; value: number }>;
+  prices: Array<{ symbol: string; exchange: string; interval: string; candles: Array<{ timestamp: number; open: number; high: number; low: number; close: number }> }>;
+  counts: { runs: number; failed: number; tradingDays: number; ticks: number };
+  deactivated: { time: string; reason: string } | null;
+  assumptions: string[];
+  notModelled: string[];
+}

@@ -6,6 +6,7 @@ export type Route =
   | { page: 'workflows' }
   | { page: 'editor'; id: string }
   | { page: 'runs'; id: string; executionId?: string }
+  | { page: 'rehearse'; id: string }
   | { page: 'paper' }
   | { page: 'today' }
   | { page: 'alerts' }
@@ -25,6 +26,7 @@ export function parseRoute(url: string): Route {
   if (parts[0] === 'alerts' && parts.length === 1) return { page: 'alerts' };
   if (parts[0] === 'executions' && parts.length === 1) return query ? { page: 'executions', search: query } : { page: 'executions' };
   if (parts[0] === 'workflows' && parts.length === 2) return { page: 'editor', id: parts[1] };
+  if (parts[0] === 'workflows' && parts[2] === 'rehearse' && parts.length === 3) return { page: 'rehearse', id: parts[1] };
   if (parts[0] === 'workflows' && parts[2] === 'runs' && parts.length <= 4) return { page: 'runs', id: parts[1], executionId: parts[3] };
   return { page: 'notFound', path };
 }
@@ -38,6 +40,7 @@ export function href(route: Route): string {
     case 'executions': return `/executions${route.search ? `?${route.search}` : ''}`;
     case 'editor': return `/workflows/${encodeURIComponent(route.id)}`;
     case 'runs': return `/workflows/${encodeURIComponent(route.id)}/runs${route.executionId ? `/${encodeURIComponent(route.executionId)}` : ''}`;
+    case 'rehearse': return `/workflows/${encodeURIComponent(route.id)}/rehearse`;
     case 'notFound': return route.path;
   }
 }

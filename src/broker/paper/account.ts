@@ -30,6 +30,21 @@ export class Account {
 
   /** false: OpenAlgo sandbox hours (MIS orders that open a position refused after square-off). */
   alwaysOpen = true;
+  /**
+   * A rehearsal's fills: a new order never fills at the price that made the workflow place it; it
+   * rests and is examined on the next price move (market at the next tick, limit when crossed).
+   */
+  fillOnNextMove = false;
+  /** Adverse slippage on market and SL-M fills, in basis points of the price (rounded to the tick against the trader). */
+  slippageBps = 0;
+
+  /** The price a market order gets: the ask (BUY) or bid (SELL), then the slippage. */
+  private marketPrice(ltp: number, buy: boolean): number {
+    const quoted = buy ? tick(ltp, 1) : tick(ltp, -1);
+    if (this.slippageBps === 0) return quoted;
+    const slipped = quoted * (1 + (buy ? 1 : -1) * this.slippageBps / 10_000);
+    return Math.max(0.05, buy ? Math.ceil(slipped * 20 - 1e-9) / 20 : Math.floor(slipped * 20 + 1e-9) / 20);
+  }
 
   constructor(public state: PaperState, private readonly market: Market, private readonly emit: (u: OrderUpdate) => void) {
     this.index();
@@ -118,12 +133,13 @@ export class Account {
     const inst = spec.instrument;
     const ltp = this.market.ltp(inst, ms);
     const buy = spec.action === 'BUY';
-    const marketPrice = buy ? tick(ltp, 1) : tick(ltp, -1);
+    const marketPrice = this.marketPrice(ltp, buy);
     const triggered = spec.pricetype === 'SL' || spec.pricetype === 'SL-M' ? (buy ? ltp >= spec.trigger_price : ltp <= spec.trigger_price) : true;
     let fillPrice: number | null = null;
     if (spec.pricetype === 'MARKET' || (spec.pricetype === 'SL-M' && triggered)) fillPrice = marketPrice;
     else if (triggered && (buy ? ltp <= spec.price : ltp >= spec.price)) fillPrice = buy ? Math.min(spec.price, marketPrice) : Math.max(spec.price, marketPrice);
-    const checkPrice = fillPrice ?? (spec.pricetype === 'SL-M' ? spec.trigger_price : spec.price);
+    if (this.fillOnNextMove) fillPrice = null;
+    const checkPrice = fillPrice ?? (spec.pricetype === 'MARKET' ? marketPrice : spec.pricetype === 'SL-M' ? spec.trigger_price : spec.price);
     const need = this.requirement(spec, inst, checkPrice, ms);
     if (typeof need === 'string') return fail(need);
 
@@ -164,7 +180,7 @@ export class Account {
     }
     const ltp = this.market.ltp(inst, ms);
     const buy = o.action === 'BUY';
-    const marketPrice = buy ? tick(ltp, 1) : tick(ltp, -1);
+    const marketPrice = this.marketPrice(ltp, buy);
     if ((o.pricetype === 'SL' || o.pricetype === 'SL-M') && !o.triggered) {
       if (!(buy ? ltp >= o.trigger_price : ltp <= o.trigger_price)) return;
       o.triggered = true;
@@ -246,7 +262,7 @@ export class Account {
       return fail(`order ${orderid} is ${o.action} ${o.symbol} ${o.exchange} ${o.product}; modifyOrder cannot change the symbol, exchange, action or product`);
     }
     const ltp = this.market.ltp(spec.instrument, ms);
-    const checkPrice = spec.pricetype === 'MARKET' ? tick(ltp, spec.action === 'BUY' ? 1 : -1) : spec.pricetype === 'SL-M' ? spec.trigger_price : spec.price;
+    const checkPrice = spec.pricetype === 'MARKET' ? this.marketPrice(ltp, spec.action === 'BUY') : spec.pricetype === 'SL-M' ? spec.trigger_price : spec.price;
     const held = o.reserved;
     o.reserved = 0;
     const need = this.requirement(spec, spec.instrument, checkPrice, ms);
@@ -270,13 +286,19 @@ export class Account {
     const o = this.orders.get(orderid);
     if (!o) return fail(`order ${orderid} not found`);
     if (!this.resting.has(o)) return fail(`order ${orderid} is ${o.order_status}; only open or trigger pending orders can be cancelled`);
+    if (o.pricetype === 'MARKET') return fail(`order ${orderid} is a market order being executed; it cannot be cancelled`);
     this.finish(o, 'cancelled', ms);
     return { status: 'success', orderid };
   }
 
   cancelAll(ms: number): string[] {
     const ids: string[] = [];
-    for (const o of [...this.resting]) { this.finish(o, 'cancelled', ms); ids.push(o.orderid); }
+    // A market order waiting for its next-tick fill (rehearsals) is already with the exchange.
+    for (const o of [...this.resting]) {
+      if (o.pricetype === 'MARKET') continue;
+      this.finish(o, 'cancelled', ms);
+      ids.push(o.orderid);
+    }
     return ids;
   }
 

@@ -47,6 +47,10 @@ export interface PaperBrokerOptions {
   startingCapital?: number;
   /** A snapshot to restore: positions, orders, trades, funds, seen client keys, set prices. */
   state?: PaperState;
+  /** Rehearsals: a new order rests until the next price move (see Account.fillOnNextMove). */
+  fillOnNextMove?: boolean;
+  /** Rehearsals: adverse slippage on market fills, in basis points. */
+  slippageBps?: number;
   /**
    * Called after every call that changed the state (orders, fills, setPrice, reset) with the
    * live state object: serialise it before returning, do not keep or mutate it.
@@ -82,6 +86,8 @@ export class PaperBroker implements Broker {
     this.market = new Market(opts.seed ?? 42, state.priceOverrides);
     this.account = new Account(state, this.market, (u) => this.updates.push(u));
     this.account.alwaysOpen = opts.alwaysOpen ?? true;
+    this.account.fillOnNextMove = opts.fillOnNextMove ?? false;
+    this.account.slippageBps = opts.slippageBps ?? 0;
     this.alwaysOpen = this.account.alwaysOpen;
   }
 
@@ -99,16 +105,26 @@ export class PaperBroker implements Broker {
 
   /** Moves the market: sets the LTP of one instrument (tests use it) and re-examines resting orders. */
   setPrice(symbol: string, exchange: string, ltp: number): void {
-    const r = resolveInstrument(symbol, exchange);
-    if (!r.ok) throw new Error(`setPrice: ${r.message}`);
-    if (!(Number.isFinite(ltp) && ltp > 0)) throw new Error(`setPrice: ltp must be a positive number, got ${ltp}`);
-    this.account.state.priceOverrides[`${r.instrument.exchange}:${r.instrument.symbol}`] = roundTick(ltp);
+    this.setPrices([{ symbol, exchange, ltp }]);
+  }
+
+  /** Moves several instruments at one instant (a rehearsal's tick), then re-examines resting orders once. */
+  setPrices(prices: ReadonlyArray<{ symbol: string; exchange: string; ltp: number }>): void {
+    const moved: SymbolRef[] = [];
+    for (const { symbol, exchange, ltp } of prices) {
+      const r = resolveInstrument(symbol, exchange);
+      if (!r.ok) throw new Error(`setPrice: ${r.message}`);
+      if (!(Number.isFinite(ltp) && ltp > 0)) throw new Error(`setPrice: ltp must be a positive number, got ${ltp}`);
+      this.account.state.priceOverrides[`${r.instrument.exchange}:${r.instrument.symbol}`] = roundTick(ltp);
+      moved.push({ symbol: r.instrument.symbol, exchange: r.instrument.exchange });
+    }
     this.account.changed = true;
     this.account.evaluate(this.clock().getTime());
     this.flush(false);
-    const moved = { symbol: r.instrument.symbol, exchange: r.instrument.exchange };
-    for (const l of [...this.priceListeners]) {
-      try { l(moved); } catch { /* a listener's failure is its own business */ }
+    for (const ref of moved) {
+      for (const l of [...this.priceListeners]) {
+        try { l(ref); } catch { /* a listener's failure is its own business */ }
+      }
     }
   }
 

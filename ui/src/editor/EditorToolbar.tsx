@@ -46,6 +46,7 @@ export function EditorToolbar({ doc, graph, onDialog, onDeactivate, logsOpen, on
           </>
         : <button className="success" onClick={() => onDialog('activate')} disabled={busy} data-testid="activate">Activate</button>}
       <button onClick={() => onDialog('run')} data-testid="run-now">Run now</button>
+      <button onClick={() => navigate({ page: 'rehearse', id })} data-testid="open-rehearse" title="Replay the draft on past market days">Rehearse</button>
       <button className="primary" onClick={() => navigate({ page: 'runs', id })} data-testid="open-runs">Runs</button>
     </div>
   );
