@@ -195,6 +195,8 @@ export const nodeType = z.looseObject({
   handles: z.array(z.string()),
   aliases: z.record(z.string(), z.string()),
   fields: z.array(fieldDef),
+  /** The top-level keys of the node's result, where Flow knows them (`{{name.key}}`). */
+  outputs: z.array(z.string()).optional(),
 });
 export const catalogue = z.object({ nodes: z.array(nodeType) });
 

@@ -9,7 +9,7 @@ import { barOffset, priorPeriodOhlc } from './bars.js';
 import { indicator } from './indicators/node.js';
 import { apiExpiry } from './options.js';
 import {
-  actionField, anyValue, call, customField, exchangeField, failure, fromBroker, MAX_HISTORY_BARS, offsetField, priceField,
+  ANSWER_KEYS, actionField, anyValue, call, customField, exchangeField, failure, fromBroker, MAX_HISTORY_BARS, offsetField, priceField,
   priceTypeField, productField, quantityField, round2, symbolField, parseNumber,
 } from './shared.js';
 import { addDays, describeDay } from './tradingDays.js';
@@ -34,6 +34,7 @@ const today = (ctx: NodeContext) => zonedDate(ctx.now(), ctx.timezone);
 const getQuote = defineNode({
   type: 'getQuote',
   category: 'data',
+  outputs: [...ANSWER_KEYS, 'data'],
   label: 'Quote',
   description: 'Last price and day OHLC: {{name.data.ltp}}, {{name.data.prev_close}} …',
   fields: { symbol: symbolField({ required: true }), exchange: exchangeField() },

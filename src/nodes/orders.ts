@@ -5,8 +5,8 @@ import { ACTIONS, EXCHANGES, PRICE_TYPES, PRODUCTS, type Action, type OptionsLeg
 import { f, FieldError, parseObject, type FieldSpec } from '../contract/fields.js';
 import { apiExpiry, EXPIRY_TYPES, exchangesFor, resolveExpiry, resolveLotSize, type Resolved } from './options.js';
 import {
-  actionField, call, customField, exchangeField, failure, fromBroker, offsetField, priceField, priceProblems, priceTypeField,
-  productField, quantityField, strategyOf, strategyTagField, symbolField, parseNumber, triggerPriceField,
+  actionField, ANSWER_KEYS, call, customField, exchangeField, failure, fromBroker, offsetField, priceField, priceProblems, priceTypeField,
+  productField, quantityField, strategyOf, strategyTagField, symbolField, ORDER_ANSWER, parseNumber, triggerPriceField,
 } from './shared.js';
 import { defineNode, type NodeContext, type NodeDefinition, type NodeResult } from './types.js';
 
@@ -32,6 +32,7 @@ function singleOrderFields<Q extends FieldSpec<number>, X extends Record<string,
 const placeOrder = defineNode({
   type: 'placeOrder',
   category: 'order',
+  outputs: ORDER_ANSWER,
   label: 'Place order',
   description: 'Places one order (quantity in shares/units).',
   aliases: ORDER_ALIASES,
@@ -53,6 +54,7 @@ const placeOrder = defineNode({
 const smartOrder = defineNode({
   type: 'smartOrder',
   category: 'order',
+  outputs: ORDER_ANSWER,
   label: 'Smart order',
   description: 'Position-aware order: the broker trades the difference between the current position and positionSize.',
   aliases: ORDER_ALIASES,
@@ -92,6 +94,7 @@ async function expiryFor(ctx: NodeContext, underlying: string, expiryDate: strin
 const optionsOrder = defineNode({
   type: 'optionsOrder',
   category: 'order',
+  outputs: [...ORDER_ANSWER, 'symbol', 'exchange', 'offset', 'option_type', 'underlying', 'underlying_ltp', 'expiry_date', 'lotsize', 'quantity'],
   label: 'Options order',
   description: 'Buys or sells one option resolved from underlying, expiry, strike offset and type; quantity is in lots.',
   aliases: ORDER_ALIASES,
@@ -219,6 +222,7 @@ export function presetLegs(strategy: Preset, action: Action | undefined, strangl
 const optionsMultiOrder = defineNode({
   type: 'optionsMultiOrder',
   category: 'order',
+  outputs: [...ANSWER_KEYS, 'underlying', 'underlying_ltp', 'results', 'expiry_date', 'lotsize'],
   label: 'Options strategy',
   description: 'Places a multi-leg options strategy (straddle, strangle, iron condor, spreads, or custom legs); quantity is in lots per leg.',
   aliases: { pricetype: 'priceType', strategyType: 'strategy', orderLegs: 'legs' },
@@ -334,6 +338,7 @@ const basketLinesField = (): FieldSpec<Array<BasketLine | SkippedLine>> =>
 const basketOrder = defineNode({
   type: 'basketOrder',
   category: 'order',
+  outputs: [...ANSWER_KEYS, 'results', 'basket', 'skipped'],
   label: 'Basket order',
   description: 'Places several orders in one call, tagged with the basket name; one line per order: SYMBOL,EXCHANGE,ACTION,QTY[,PRICE]. A line that does not parse is skipped and logged.',
   aliases: { pricetype: 'priceType', strategy: 'strategyTag' },
@@ -374,6 +379,7 @@ const basketOrder = defineNode({
 const splitOrder = defineNode({
   type: 'splitOrder',
   category: 'order',
+  outputs: [...ANSWER_KEYS, 'split_size', 'total_quantity', 'results'],
   label: 'Split order',
   description: `Splits a large order into chunks of splitSize (the last may be smaller); at most ${MAX_SPLIT_ORDERS} chunks.`,
   aliases: ORDER_ALIASES,
@@ -410,6 +416,7 @@ const orderIdField = () =>
 const modifyOrder = defineNode({
   type: 'modifyOrder',
   category: 'order',
+  outputs: ORDER_ANSWER,
   label: 'Modify order',
   description: 'Changes an open order; blank fields keep the order’s current values (read from the broker first).',
   aliases: { pricetype: 'priceType', strategy: 'strategyTag', quantity: 'newQuantity', price: 'newPrice', triggerPrice: 'newTriggerPrice' },
@@ -448,6 +455,7 @@ const modifyOrder = defineNode({
 const cancelOrder = defineNode({
   type: 'cancelOrder',
   category: 'order',
+  outputs: ORDER_ANSWER,
   label: 'Cancel order',
   description: 'Cancels one open order by id.',
   aliases: { strategy: 'strategyTag' },
@@ -461,6 +469,7 @@ const cancelOrder = defineNode({
 const cancelAllOrders = defineNode({
   type: 'cancelAllOrders',
   category: 'order',
+  outputs: [...ANSWER_KEYS, 'canceled_orders', 'failed_cancellations'],
   label: 'Cancel all orders',
   description: 'Cancels every open order; the result lists what was cancelled and what could not be.',
   aliases: { strategy: 'strategyTag' },
@@ -480,6 +489,7 @@ const cancelAllOrders = defineNode({
 const closePositions = defineNode({
   type: 'closePositions',
   category: 'order',
+  outputs: [...ANSWER_KEYS, 'closed'],
   label: 'Close positions',
   description: 'Squares off every open position; with a symbol, only that symbol’s position(s), by an opposite MARKET order.',
   aliases: { strategy: 'strategyTag' },

@@ -42,5 +42,6 @@ export function catalogue(registry: Registry = defaultRegistry): Array<Record<st
     handles: def.branches ? def.branches.split('/') : [],
     aliases: def.aliases ?? {},
     fields: [...Object.entries(def.fields).map(([name, spec]) => describeField(name, spec)), ...COMMON_FIELDS],
+    ...(def.outputs ? { outputs: def.outputs } : {}),
   }));
 }

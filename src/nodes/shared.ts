@@ -103,6 +103,11 @@ export function fromBroker<A extends BrokerAnswer>(answer: A, extra: Record<stri
   return { ...extra, ...answer, status: 'error', message };
 }
 
+/** What any broker answer may carry at its top level: its status, an error's message, OpenAlgo's analyzer `mode`. */
+export const ANSWER_KEYS = ['status', 'message', 'mode'] as const;
+/** An order answer (OpenAlgo's placeorder, placesmartorder, modifyorder, cancelorder: `{status, orderid}`). */
+export const ORDER_ANSWER = [...ANSWER_KEYS, 'orderid'] as const;
+
 /** Options for a broker call from a node: always cancellable with the run. */
 export const call = (ctx: NodeContext) => ({ signal: ctx.signal });
 

@@ -89,6 +89,11 @@ export interface NodeDefinition<F extends Fields = Fields> {
   defaultOutputVariable?: string;
   /** Trigger nodes: which firing kind starts at them. */
   trigger?: TriggerKind;
+  /**
+   * The top-level keys of the node's result (`{{name.key}}`), where Flow knows them (a broker
+   * answer's documented shape): the editor warns about a reference to any other key.
+   */
+  outputs?: readonly string[];
   /** Gates read their inputs' booleans and run once all inputs are settled. */
   gate?: boolean;
   /** How many incoming edges the node accepts (notGate: exactly one). */

@@ -193,4 +193,60 @@ describe('watching a run', () => {
     await page.selectOption('[data-testid=status-filter]', 'completed');
     await page.waitForSelector('[data-testid=run-list] .run-item');
   });
+
+  it('shows the latest run\'s steps and logs below the canvas while editing, live as it runs', async () => {
+    const wf = {
+      name: 'Logs while editing',
+      nodes: [
+        { id: 'go', type: 'start', position: { x: 250, y: 40 }, data: { scheduleType: 'daily', time: '09:15' } },
+        { id: 'wait', type: 'delay', position: { x: 250, y: 170 }, data: { delayValue: 3, delayUnit: 'seconds' } },
+        { id: 'say', type: 'log', position: { x: 250, y: 300 }, data: { message: 'logged from {{missing.ref}}' } },
+      ],
+      edges: [{ id: 'e1', source: 'go', target: 'wait' }, { id: 'e2', source: 'wait', target: 'say' }],
+    };
+    const { body } = await server.api<{ id: string }>('POST', '/api/workflows/import', wf);
+    await page.goto(`${server.url}/workflows/${body.id}`);
+    await page.click('[data-testid=logs-toggle]');
+    const panel = page.locator('[data-testid=log-panel]');
+    await panel.locator('text=No runs yet').waitFor();
+    // A run started elsewhere (here through the API, as an alert would) appears without leaving the editor.
+    const run = await server.api<{ executionId: string }>('POST', `/api/workflows/${body.id}/execute`, {});
+    expect(run.status).toBe(202);
+    await panel.locator('[data-testid=log-steps] >> text=go').waitFor({ timeout: 15_000 });
+    await panel.locator('text=logged from {{missing.ref}}').waitFor({ timeout: 30_000 });
+    await panel.locator('.log-panel-head [data-status=completed]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-testid=canvas]').isVisible()).toBe(true);
+    // A step picked in the panel is the node selected on the canvas.
+    await panel.locator('[data-testid=log-steps] button:has-text("say")').click();
+    await page.waitForSelector('[data-testid=canvas] .react-flow__node.selected [data-testid=node-say]');
+  });
+});
+
+describe('references before saving', () => {
+  it("warns at the field about {{entry.price}} when the order node answers no price, and still saves", async () => {
+    const wf = {
+      name: 'Unknown output',
+      nodes: [
+        { id: 'hook', type: 'webhookTrigger', position: { x: 250, y: 40 }, data: {} },
+        { id: 'buy', type: 'placeOrder', position: { x: 250, y: 170 }, data: { symbol: 'SBIN', exchange: 'NSE', action: 'BUY', quantity: 1, outputVariable: 'entry' } },
+        { id: 'tell', type: 'log', position: { x: 250, y: 300 }, data: { message: 'Bought #{{entry.orderid}} at {{entry.price}}' } },
+      ],
+      edges: [{ id: 'e1', source: 'hook', target: 'buy' }, { id: 'e2', source: 'buy', target: 'tell' }],
+    };
+    const { body } = await server.api<{ id: string }>('POST', '/api/workflows/import', wf);
+    await page.goto(`${server.url}/workflows/${body.id}`);
+    await page.locator('[data-testid=canvas] [data-testid=node-tell]').click();
+    const warning = page.locator('[data-testid=field-warning-message]');
+    await warning.waitFor();
+    expect(await warning.textContent()).toMatch(/^\{\{entry\.price\}\} refers to 'price', which Place order \(buy\) does not answer/);
+    expect(await page.locator('[data-testid=validity]').textContent()).toBe('valid');
+    await page.fill('[data-field=label] input', 'Tell');
+    await page.click('[data-testid=save]');
+    await page.locator('[data-testid=unsaved]').waitFor({ state: 'detached' });
+    const saved = await server.api<{ nodes: Array<{ id: string; data: Record<string, unknown> }> }>('GET', `/api/workflows/${body.id}`);
+    expect(saved.body.nodes.find((n) => n.id === 'tell')?.data).toMatchObject({ label: 'Tell', message: 'Bought #{{entry.orderid}} at {{entry.price}}' });
+    // Fixed, the warning goes.
+    await page.fill('[data-field=message] textarea, [data-field=message] input', 'Bought #{{entry.orderid}}');
+    await warning.waitFor({ state: 'detached' });
+  });
 });

@@ -12,13 +12,15 @@ interface Props {
   def: FieldDef;
   value: unknown;
   error: string | null;
+  /** Shown under the field when there is no error: it does not block saving. */
+  warning?: string | null;
   suggestions: Suggestion[];
   onChange: (value: unknown) => void;
 }
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
-export function FieldInput({ def, value, error, suggestions, onChange }: Props) {
+export function FieldInput({ def, value, error, warning, suggestions, onChange }: Props) {
   return (
     <div className={`field ${error ? 'invalid' : ''}`} data-field={def.name}>
       <span className="field-label">
@@ -28,12 +30,13 @@ export function FieldInput({ def, value, error, suggestions, onChange }: Props) 
       </span>
       <Control def={def} value={value} suggestions={suggestions} onChange={onChange} />
       {error && <span className="field-error" data-testid={`field-error-${def.name}`}>{error}</span>}
+      {!error && warning && <span className="field-warning" data-testid={`field-warning-${def.name}`}>{warning}</span>}
       {!error && def.description && <span className="field-help">{def.description}</span>}
     </div>
   );
 }
 
-function Control({ def, value, suggestions, onChange }: Omit<Props, 'error'>) {
+function Control({ def, value, suggestions, onChange }: Omit<Props, 'error' | 'warning'>) {
   const set = (text: string) => onChange(fromInput(def, text));
   switch (def.kind) {
     case 'boolean':
@@ -75,7 +78,7 @@ function Control({ def, value, suggestions, onChange }: Omit<Props, 'error'>) {
 }
 
 /** A select of the options, or free text (a `{{…}}` reference, or a value being fixed) behind the `{}` toggle. */
-function EnumControl({ def, value, suggestions, onChange }: Omit<Props, 'error'>) {
+function EnumControl({ def, value, suggestions, onChange }: Omit<Props, 'error' | 'warning'>) {
   const options = def.options ?? [];
   const known = value === undefined || options.some((o) => o.toLowerCase() === String(value).toLowerCase());
   const [free, setFree] = useState(!known || hasTemplate(value));

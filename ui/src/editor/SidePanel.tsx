@@ -44,10 +44,11 @@ export function SidePanel({ node, def, problems, fresh, suggestions, onChange, o
     }
     return checkField(field, fieldValue(def, node.data, name));
   };
+  const warningFor = (name: string) => problems.find((x) => x.field === name && x.severity === 'warning')?.message ?? null;
   const render = (name: string) => {
     const field = def.fields.find((f) => f.name === name)!;
     return (
-      <FieldInput key={`${node.id}.${name}`} def={field} value={fieldValue(def, node.data, name)} error={errorFor(name)}
+      <FieldInput key={`${node.id}.${name}`} def={field} value={fieldValue(def, node.data, name)} error={errorFor(name)} warning={warningFor(name)}
         suggestions={suggestions} onChange={(v) => onChange(name, v)} />
     );
   };

@@ -56,10 +56,9 @@ describe('{{…}} suggestions', () => {
     expect(valuePaths({ a: { b: [1] } }).map((p) => p.path)).toEqual(['a', 'a.b', 'a.b[0]']);
   });
 
-  it('read an output shape the catalogue declares, as paths or as a sample', () => {
-    const base = catalogue.get('getQuote')!;
-    expect(declaredPaths({ ...base, outputs: ['data.ltp', { path: 'data.volume' }] } as NodeType)).toEqual(['data.ltp', 'data.volume']);
-    expect(declaredPaths({ ...base, outputs: { data: { ltp: 0 } } } as NodeType)).toEqual(['data', 'data.ltp']);
-    expect(declaredPaths(base)).toEqual([]);
+  it('read the output keys the catalogue declares (a broker answer\'s documented shape)', () => {
+    expect(declaredPaths(catalogue.get('getQuote'))).toEqual(['status', 'message', 'mode', 'data']);
+    expect(declaredPaths(catalogue.get('placeOrder'))).toContain('orderid');
+    expect(declaredPaths(catalogue.get('log'))).toEqual([]);
   });
 });

@@ -13,7 +13,6 @@ export interface Suggestion {
 
 const WEBHOOK_KEYS = ['symbol', 'action', 'quantity', 'price', 'exchange'];
 const BUILTINS = ['timestamp', 'date', 'time', 'session_date', 'weekday', 'hour', 'minute', 'iso_timestamp'];
-const ORDER_PATHS = ['orderid'];
 const MAX_PATHS = 40;
 
 /** Paths into a value as `{{…}}` writes them (`data.ltp`, `legs[0].symbol`), parents before children. */
@@ -33,12 +32,9 @@ export function valuePaths(value: unknown, depth = 4): Array<{ path: string; sam
   return out;
 }
 
-/** Paths a catalogue entry declares for its output, if the server describes it (a list of paths or a sample shape). */
+/** The top-level keys of a node's result, where the catalogue declares them (an order's `orderid`, a quote's `data`). */
 export function declaredPaths(def: NodeType | undefined): string[] {
-  const outputs = (def as { outputs?: unknown } | undefined)?.outputs;
-  if (Array.isArray(outputs)) return outputs.map((o) => (typeof o === 'string' ? o : typeof (o as { path?: unknown })?.path === 'string' ? (o as { path: string }).path : '')).filter(Boolean);
-  if (outputs && typeof outputs === 'object') return valuePaths(outputs).map((p) => p.path);
-  return [];
+  return def?.outputs ?? [];
 }
 
 const sampleText = (v: unknown) => {
@@ -77,10 +73,11 @@ export function templateSuggestions(nodeId: string, nodes: ReadonlyArray<WfNode>
     const raw = node.data.outputVariable;
     if (typeof raw !== 'string' || !raw.trim()) continue;
     const v = raw.trim();
-    // Fields first: the whole object is rarely what a message or an order field wants.
-    const paths = [...declaredPaths(def), ...(def ? describedPaths(def.description) : []), ...(def?.category === 'order' ? ORDER_PATHS : [])];
-    for (const p of paths) add(`{{${v}.${p}}}`, `field of ${label}`);
+    // Fields first: the whole object is rarely what a message or an order field wants. A field seen
+    // in the last run comes with the value it had.
     if (lastOutputs.has(id)) for (const p of valuePaths(lastOutputs.get(id))) add(`{{${v}.${p.path}}}`, `${label} · last run: ${sampleText(p.sample)}`);
+    const paths = [...declaredPaths(def), ...(def ? describedPaths(def.description) : [])];
+    for (const p of paths) add(`{{${v}.${p}}}`, `field of ${label}`);
     add(`{{${v}}}`, `whole output of ${label}`);
   }
   if (nodes.some((n) => n.type === 'webhookTrigger')) {

@@ -185,3 +185,5 @@ export function useGraph(catalogue: Catalogue | null, canvas: RefObject<HTMLDivE
     canRedo: history.current.canRedo,
   };
 }
+
+export type Graph = ReturnType<typeof useGraph>;
