@@ -4,7 +4,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EXECUTION_STATUSES } from '../../src/contract/api.js';
 import { NUMERIC, parseNumber } from '../../src/contract/number.js';
+import { EXECUTION_STATUSES as STORED_STATUSES } from '../../src/store/types.js';
 import { hasTemplate } from '../../src/contract/template.js';
 
 const root = join(import.meta.dirname, '../..');
@@ -43,5 +45,9 @@ describe('src/contract', () => {
     expect(hasTemplate('{{ }}')).toBe(false);
     expect(hasTemplate('{{a..b}}')).toBe(false);
     expect(hasTemplate('no template')).toBe(false);
+  });
+
+  it("names the run statuses the store keeps (the UI's filters and colours read these)", () => {
+    expect([...EXECUTION_STATUSES].sort()).toEqual([...STORED_STATUSES].sort());
   });
 });
