@@ -24,7 +24,7 @@ const rehearseBody = {
     alerts: {
       anyOf: [
         { type: 'string', maxLength: 1_000_000 },
-        { type: 'array', maxItems: 10_000, items: { type: 'object', required: ['time', 'payload'], properties: { time: { type: ['string', 'number'] }, payload: { type: 'object' } } } },
+        { type: 'array', maxItems: 10_000, items: { type: 'object', required: ['time', 'payload'], properties: { time: { anyOf: [{ type: 'string' }, { type: 'number' }] }, payload: { type: 'object' } } } },
       ],
     },
     capital: { type: 'number', exclusiveMinimum: 0, maximum: 1e12 },
