@@ -4,7 +4,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_TIMEZONE, zonedDate, zonedTimeToDate } from '../../market/clock.js';
-import type { ExecutionStatus, ExecutionSummary, IntentStatus, OrderIntent } from '../../store/types.js';
+import type { ExecutionStatus, ExecutionSummary, OrderIntent } from '../../store/types.js';
 import type { ApiDeps } from '../api.js';
 import { presentOrder, presentSummary } from '../present.js';
 
@@ -43,8 +43,7 @@ export async function todayRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       const s = presentOrder(o).status;
       ordersByStatus[s] = (ordersByStatus[s] ?? 0) + 1;
     }
-    const needsCheck = (s: IntentStatus) => s === 'unknown' || s === 'not_sent';
-    // Unknown outcomes of any day stay on the page until resolved; not_sent ones of today.
+    // To check in the broker's order book: unknown outcomes of any day (until resolved), not_sent ones of today.
     const unknown = await store.listUnknownIntents();
     const attention = [...unknown, ...orders.filter((o) => o.status === 'not_sent')].sort((a, b) => b.createdAt - a.createdAt);
 
@@ -65,7 +64,7 @@ export async function todayRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       orders: {
         total: orders.length, byStatus: ordersByStatus,
         recent: orders.slice(0, LIST).map(presentOrder),
-        attention: attention.filter((o) => needsCheck(o.status)).slice(0, LIST).map(presentOrder),
+        attention: attention.slice(0, LIST).map(presentOrder),
       },
       schedules,
       positions: await positions(deps),

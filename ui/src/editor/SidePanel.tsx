@@ -6,6 +6,7 @@ import { COMMON_FIELDS } from './catalogue';
 import { checkField, fieldMessage } from './fields';
 import { FieldInput } from './FieldInput';
 import type { Suggestion } from './suggestions';
+import { NodeLtp } from '../components/Ltp';
 
 interface Props {
   node: WfNode;
@@ -66,6 +67,7 @@ export function SidePanel({ node, def, problems, fresh, suggestions, onChange, o
         <button className="small danger" onClick={onDelete} title="Delete node (Del)">Delete</button>
       </div>
       <div className="muted" style={{ fontSize: 12 }}>{def.description}</div>
+      {'symbol' in node.data && <NodeLtp data={node.data} />}
       {nodeProblems.length > 0 && (
         <ul className="problems">
           {nodeProblems.map((p, i) => <li key={i} className={p.severity}>{p.message}</li>)}
