@@ -36,7 +36,7 @@ export interface ApiDeps {
   registry: Registry;
   broker: Broker;
   publicUrl: () => string;
-  killSwitch: { get(): boolean; set(on: boolean): void };
+  killSwitch: { get(): boolean; set(on: boolean): Promise<void> };
   paper?: { account(): unknown; reset(): void };
   version: string;
   startedAt: number;
