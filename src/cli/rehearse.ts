@@ -3,8 +3,8 @@
 // be had), 2 invalid input.
 
 import { readFileSync } from 'node:fs';
-import { createBroker } from '../broker/factory.js';
-import type { Config } from '../config.js';
+import { BrokerPool } from '../broker/pool.js';
+import { brokerSettings, type Config } from '../config.js';
 import type { Workflow } from '../workflow/index.js';
 import { AlertsError, candleSourceFor, CandleError, formatReport, parseAlerts, rehearse, RehearseError, type PastAlert } from '../rehearse/index.js';
 
@@ -40,7 +40,7 @@ export async function rehearseCommand(workflow: Workflow, flags: RehearseFlags, 
     if (flags.charges !== undefined && flags.charges !== 'auto' && flags.charges !== 'none') throw new RehearseError(`--charges must be auto or none (got '${flags.charges}')`);
     const capital = number('capital', flags.capital, 10_00_000, 1);
     const slippageBps = number('slippage', flags.slippage, 0, 0);
-    const broker = await createBroker(config);
+    const broker = new BrokerPool(brokerSettings(config)).broker;
     const report = await rehearse({
       workflow, from: flags.from, to: flags.to, alerts, capital, slippageBps, charges: (flags.charges ?? 'auto') as 'auto' | 'none',
       source: candleSourceFor(broker, config.dataDir, config.timezone), timezone: config.timezone,

@@ -64,7 +64,7 @@ export interface FailureWatchDeps {
   /** The execution service's event emitter ('event', workflowId, RunEvent). */
   events: EventEmitter;
   /** Starts a run of an active workflow; null when it is not active. */
-  fire(workflowId: string, trigger: TriggerInfo): { executionId: string } | null;
+  fire(workflowId: string, trigger: TriggerInfo): Promise<{ executionId: string } | null>;
   notifier: Notifier;
   /** The address the trader reaches the UI at, for the link in the alert. */
   publicUrl(): string;
@@ -112,7 +112,7 @@ export function watchFailures(deps: FailureWatchDeps): () => void {
       suppressed: seen?.suppressed ?? 0,
     };
     if (setting.workflowId && setting.workflowId !== workflowId) {
-      const started = deps.fire(setting.workflowId, { kind: 'error', payload: { ...failed } });
+      const started = await deps.fire(setting.workflowId, { kind: 'error', payload: { ...failed } });
       if (started) deps.logger?.info({ workflowId, executionId, alertWorkflowId: setting.workflowId, alertExecutionId: started.executionId }, 'failed run: alert workflow started');
       else deps.logger?.warn({ workflowId, executionId, alertWorkflowId: setting.workflowId }, 'failed run: the alert workflow is not active, so it did not run');
     }

@@ -40,7 +40,7 @@ export interface ApiDeps {
   registry: Registry;
   broker: Broker;
   publicUrl: () => string;
-  killSwitch: { get(): boolean; set(on: boolean): void };
+  killSwitch: { get(): boolean; set(on: boolean): Promise<void> };
   paper?: { account(): unknown; reset(): void };
   version: string;
   /** The exchange's time zone (FLOW_TIMEZONE): "today" is its day. Default Asia/Kolkata. */

@@ -5,14 +5,15 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBroker } from '../broker/factory.js';
 import { OpenAlgoBroker } from '../broker/openalgo/index.js';
-import { PaperBroker } from '../broker/paper/index.js';
+import { PaperBroker, type PaperState } from '../broker/paper/index.js';
+import { BrokerPool } from '../broker/pool.js';
 import type { Broker } from '../broker/types.js';
-import { knownSecrets, type Config } from '../config.js';
+import { brokerSettings, knownSecrets, type Config } from '../config.js';
 import { defaultRegistry } from '../nodes/registry.js';
 import { createNotifier } from '../notify/index.js';
 import { watchFailures } from '../runtime/on-failure.js';
+import { paperStateSaver } from '../runtime/paper-state.js';
 import { ExecutionService } from '../runtime/service.js';
 import { TriggerHub } from '../runtime/trigger-hub.js';
 import { WorkflowManager } from '../runtime/workflows.js';
@@ -20,7 +21,7 @@ import { dataDirWarning, keepPrivate, makePrivateDir, openStore } from '../store
 import type { Store } from '../store/types.js';
 import { buildApp, type RouteInfo } from './app.js';
 import { createLogger, type LogSink } from './log.js';
-import { createMetrics, instrumentBroker, registerStreamMetrics } from './metrics.js';
+import { createMetrics, instrumentBroker, registerQueueMetrics, registerStreamMetrics } from './metrics.js';
 
 export const VERSION = '0.1.0';
 
@@ -55,6 +56,22 @@ export interface StartOptions {
   uiDir?: string;
 }
 
+/** The kill switch: FLOW_KILL_SWITCH=1, or the stored setting (changed over HTTP, kept across restarts). */
+async function killSwitch(config: Config, store: Store, logger: ReturnType<typeof createLogger>) {
+  let on = config.killSwitch || (await store.getSetting('kill_switch')) === 'on';
+  return {
+    get: () => on,
+    set: async (wanted: boolean) => {
+      // FLOW_KILL_SWITCH=1 in the environment cannot be switched off over HTTP.
+      const was = on;
+      on = wanted || config.killSwitch;
+      await store.setSetting('kill_switch', on ? 'on' : 'off');
+      if (was !== on) logger.warn({ killSwitch: on ? 'on' : 'off' }, on ? 'kill switch ON: orders are refused' : 'kill switch off: orders allowed');
+      else if (wanted !== on) logger.warn({ killSwitch: 'on' }, 'kill switch stays on: FLOW_KILL_SWITCH=1 is set in the environment');
+    },
+  };
+}
+
 /** The API token: FLOW_API_TOKEN, else a token kept in the data directory (created once, mode 0600). */
 function loadApiToken(config: Config): { token: string; created: boolean } {
   if (config.apiToken) return { token: config.apiToken, created: false };
@@ -75,107 +92,69 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
   makePrivateDir(config.dataDir);
   const dirWarning = dataDirWarning(config.dataDir);
   if (dirWarning) logger.warn({ dataDir: config.dataDir }, dirWarning);
-  const store = openStore({ dataDir: config.dataDir, secretKey: undefined, env: { ...process.env, ...(config.secretKey ? { FLOW_SECRET_KEY: config.secretKey } : {}) } });
+  const store = await openStore({
+    dataDir: config.dataDir, databaseUrl: config.databaseUrl,
+    env: { ...process.env, ...(config.secretKey ? { FLOW_SECRET_KEY: config.secretKey } : {}) },
+  });
   const { token: apiToken, created: tokenCreated } = loadApiToken(config);
   const now = opts.now ?? (() => new Date());
+  const kill = await killSwitch(config, store, logger);
 
-  const killSetting = store.getSetting('kill_switch');
-  let killSwitch = config.killSwitch || killSetting === 'on';
-  const kill = {
-    get: () => killSwitch,
-    set: (on: boolean) => {
-      // FLOW_KILL_SWITCH=1 in the environment cannot be switched off over HTTP.
-      const was = killSwitch;
-      killSwitch = on || config.killSwitch;
-      store.setSetting('kill_switch', killSwitch ? 'on' : 'off');
-      if (was !== killSwitch) logger.warn({ killSwitch: killSwitch ? 'on' : 'off' }, killSwitch ? 'kill switch ON: orders are refused' : 'kill switch off: orders allowed');
-      else if (on !== killSwitch) logger.warn({ killSwitch: 'on' }, 'kill switch stays on: FLOW_KILL_SWITCH=1 is set in the environment');
-    },
-  };
-
-  // Paper account changes are saved before the event loop moves on (coalesced per tick).
-  let paperDirty: unknown = null;
-  const savePaper = (state: unknown) => {
-    if (paperDirty === null) queueMicrotask(() => {
-      const s = paperDirty;
-      paperDirty = null;
-      store.savePaperState(s);
-    });
-    paperDirty = state;
-  };
-  let service!: ExecutionService;
-  const metrics = createMetrics(() => service?.depth ?? 0, () => service?.runningCount ?? 0);
-  const rawBroker = await createBroker(config, {
-    paperState: (store.loadPaperState() ?? undefined) as never,
-    onPaperChange: savePaper,
+  // Paper account changes are saved as they happen (the newest state, one write at a time).
+  const paperSaver = paperStateSaver(store, (e) => logger.error({ err: e.message }, 'paper account not saved'));
+  const metrics = createMetrics();
+  const brokers = new BrokerPool(brokerSettings(config), {
+    paperState: (await store.loadPaperState() ?? undefined) as PaperState | undefined,
+    onPaperChange: paperSaver.save,
     logger: logger.child({ part: 'broker' }),
+    decorate: (b) => instrumentBroker(b, metrics),
   });
-  const broker = instrumentBroker(rawBroker, metrics);
-  if (rawBroker.kind === 'openalgo') {
-    const check = (rawBroker as unknown as { checkConnection?: () => Promise<{ ok: boolean; message: string }> }).checkConnection;
-    if (check) {
-      const r = await check.call(rawBroker);
-      (r.ok ? logger.info.bind(logger) : logger.warn.bind(logger))({}, r.message);
-    }
+  const rawBroker = brokers.raw;
+  if (rawBroker instanceof OpenAlgoBroker) {
+    const r = await rawBroker.checkConnection();
+    (r.ok ? logger.info.bind(logger) : logger.warn.bind(logger))({}, r.message);
   }
   const notifier = createNotifier({
-    broker, openalgoUsername: config.openalgo.username, telegramBotToken: config.telegram.botToken,
+    broker: brokers.broker, openalgoUsername: config.openalgo.username, telegramBotToken: config.telegram.botToken,
     telegramChatId: config.telegram.chatId, telegramApiBase: config.telegram.apiBase,
   });
 
-  // In OpenAlgo mode a workflow activated with its own API key trades on that key.
-  const keyed = new Map<string, Broker>();
-  const brokerFor = rawBroker instanceof OpenAlgoBroker
-    ? (workflowId: string): Broker => {
-      const key = store.getWorkflowSecrets(workflowId)?.brokerApiKey;
-      if (!key) return broker;
-      let b = keyed.get(key);
-      if (!b) {
-        b = instrumentBroker(new OpenAlgoBroker({
-          host: config.openalgo.host!, apiKey: key, timeoutMs: config.openalgo.timeoutMs,
-          orderRatePerSec: config.orderRateLimit, apiRatePerSec: config.apiRateLimit, logger: logger.child({ part: 'broker' }),
-        }), metrics);
-        keyed.set(key, b);
-      }
-      return b;
-    }
-    : undefined;
-  service = new ExecutionService({
-    store, broker, brokerFor, notifier, registry: defaultRegistry, timezone: config.timezone, now,
+  const service = new ExecutionService({
+    store, broker: brokers.broker,
+    // In OpenAlgo mode a workflow activated with its own API key trades on that key.
+    brokerFor: async (workflowId) => brokers.forKey((await store.getWorkflowSecrets(workflowId))?.brokerApiKey),
+    notifier, registry: defaultRegistry, timezone: config.timezone, now,
     maxParallel: config.maxParallel, killSwitch: kill.get, settings: { allowPrivateHttp: config.allowPrivateHttp },
     logger: logger.child({ part: 'runtime' }), secrets: [...knownSecrets(config), apiToken],
   });
   service.events.on('event', (_wf, e) => metrics.observe(e));
+  registerQueueMetrics(metrics.registry, service);
 
-  let workflows!: WorkflowManager;
-  const triggers = new TriggerHub({
-    broker: rawBroker, store, timezone: config.timezone, now, priceTickMs: opts.priceTickMs,
-    logger: logger.child({ part: 'triggers' }),
-    fire: (workflowId, trigger) => {
+  const triggers = new TriggerHub({ broker: rawBroker, store, timezone: config.timezone, now, priceTickMs: opts.priceTickMs, logger: logger.child({ part: 'triggers' }) });
+  registerStreamMetrics(metrics.registry, () => triggers.streamStatus());
+
+  // Webhook URLs use the address Flow listens on, known once it listens (or FLOW_PUBLIC_URL).
+  let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+  const workflows = new WorkflowManager({ store, service, registry: defaultRegistry, triggers, publicUrl: () => publicUrl, logger: logger.child({ part: 'workflows' }) });
+  triggers.connect({
+    fire: async (workflowId, trigger) => {
       try {
-        const accepted = workflows.fire(workflowId, trigger);
+        const accepted = await workflows.fire(workflowId, trigger);
         // Settles when that run ends, so the trigger hub can hold back price ticks meanwhile.
-        return accepted?.status === 'queued' && !accepted.duplicate ? service.wait(accepted.executionId) : undefined;
+        if (accepted?.status === 'queued' && !accepted.duplicate) await service.wait(accepted.executionId);
       } catch (e) {
         logger.error({ workflowId, err: (e as Error).message }, 'trigger could not start a run');
       }
     },
     retire: (workflowId, reason) => {
       setImmediate(() => {
-        try {
-          workflows.deactivate(workflowId);
-          logger.info({ workflowId }, `deactivated: ${reason}`);
-        } catch (e) {
-          logger.error({ workflowId, err: (e as Error).message }, 'could not deactivate');
-        }
+        workflows.deactivate(workflowId).then(
+          () => logger.info({ workflowId }, `deactivated: ${reason}`),
+          (e: Error) => logger.error({ workflowId, err: e.message }, 'could not deactivate'),
+        );
       });
     },
   });
-
-  registerStreamMetrics(metrics.registry, () => triggers.streamStatus());
-
-  let publicUrl = `http://${config.host}:${config.port}`;
-  workflows = new WorkflowManager({ store, service, registry: defaultRegistry, triggers, publicUrl: () => publicUrl, logger: logger.child({ part: 'workflows' }) });
 
   // A failed run starts its workflow's alert (another workflow, a Telegram message), as its settings say.
   const stopFailureAlerts = watchFailures({
@@ -184,8 +163,8 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
   });
 
   // Recovery before anything new runs: crashed runs and unknown orders are reported, never re-sent.
-  const restored = workflows.restore((workflowId, message) => logger.warn({ workflowId }, `trigger not registered: ${message}`));
-  const recovered = service.recover((id) => workflows.settings(id));
+  const restored = await workflows.restore((workflowId, message) => logger.warn({ workflowId }, `trigger not registered: ${message}`));
+  const recovered = await service.recover((id) => workflows.settings(id));
   if (recovered.crashed || recovered.unknownIntents || recovered.resumed || recovered.expired) logger.warn(recovered, 'recovered after an unclean stop');
   triggers.start();
 
@@ -227,7 +206,7 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     if (logPretty) {
       const lines = [
         headline,
-        `  broker:   ${rawBroker.description}${killSwitch ? '  (KILL SWITCH ON: orders refused)' : ''}`,
+        `  broker:   ${rawBroker.description}${kill.get() ? '  (KILL SWITCH ON: orders refused)' : ''}`,
         `  data:     ${store.path}`,
         `  workflows active: ${restored}`,
         tokenCreated ? `  API token (shown once; also in ${tokenFile}): ${apiToken}` : `  API token: FLOW_API_TOKEN or ${tokenFile}`,
@@ -238,7 +217,7 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
       // log collector reads each line. The API token stays out of logs: it is in its file (0600).
       out.write(`${JSON.stringify({
         level: 30, time: Date.now(), pid: process.pid, msg: `${headline} · broker ${rawBroker.kind}`, url: listening, publicUrl: config.publicUrl ?? null,
-        broker: rawBroker.kind, brokerDescription: rawBroker.description, killSwitch, data: store.path, workflowsActive: restored,
+        broker: rawBroker.kind, brokerDescription: rawBroker.description, killSwitch: kill.get(), data: store.path, workflowsActive: restored,
         apiTokenFrom: config.apiToken ? 'FLOW_API_TOKEN' : tokenFile, apiTokenCreated: tokenCreated,
       })}\n`);
     }
@@ -258,8 +237,8 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     await Promise.race([httpClosed, margin]);
     app.server.closeAllConnections();
     await httpClosed;
-    if (paperDirty !== null) store.savePaperState(paperDirty);
-    store.close();
+    await paperSaver.flush();
+    await store.close();
   })());
 
   return { url: listening, port, store, broker: rawBroker, service, workflows, triggers, apiToken, routes: app.routeTable, close };

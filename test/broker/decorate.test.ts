@@ -20,7 +20,7 @@ describe('decorateBroker', () => {
   });
 
   it('times every broker call for the metrics, by endpoint, and counts the ones that fail', async () => {
-    const metrics = createMetrics(() => 0, () => 0);
+    const metrics = createMetrics();
     const broker = instrumentBroker(new PaperBroker(), metrics);
     await broker.funds();
     await broker.quotes({ symbol: 'SBIN', exchange: 'NSE' });
