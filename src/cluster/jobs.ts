@@ -1,0 +1,108 @@
+// Executions as graphile-worker jobs (DESIGN.md §9). A run's job is added by SQL on the same
+// connection, in the same transaction, that stores its execution row: an accepted webhook is never
+// stored without being queued, nor queued without being stored.
+//
+// - `queue` workflows: every job in the named queue `wf:<id>`, which graphile-worker runs one at a
+//   time across every process, by run_at; run_at is clock_timestamp() at the add, so jobs of one
+//   transaction (a group commit) keep their order too.
+// - `parallel`: no queue; the process's job concurrency is the only limit.
+// - max_attempts 1: graphile-worker counts the attempt when it locks the job, so a job is never
+//   handed out twice, not even after its process died (4 h later graphile-worker would otherwise
+//   retry a locked job); a dead process's jobs are taken out by releaseDeadPool.
+
+import { EventEmitter } from 'node:events';
+import { run, type Runner } from 'graphile-worker';
+import type pg from 'pg';
+import type { Pool } from './pg.js';
+import { workerLogger, type LogSink } from './schema.js';
+
+export const RUN_TASK = 'flow_run';
+
+/** The named queue of a `queue` workflow's runs; null for the others. */
+export function queueOf(workflowId: string, policy: 'queue' | 'parallel' | 'skip'): string | null {
+  return policy === 'queue' ? `wf:${workflowId}` : null;
+}
+
+/** Adds the job of one execution, inside the caller's transaction on `client`. */
+export async function addRunJob(client: pg.ClientBase, executionId: string, queue: string | null): Promise<void> {
+  await client.query(
+    `SELECT graphile_worker.add_job($1, json_build_object('executionId', $2::text), queue_name => $3::text,
+       run_at => clock_timestamp(), max_attempts => 1)`,
+    [RUN_TASK, executionId, queue],
+  );
+}
+
+/**
+ * A dead process's jobs: taken out of graphile-worker (deleted, their named queues unlocked so the
+ * next run of a `queue` workflow can start). Returns the execution ids they carried; the caller
+ * recovers those executions in the same transaction.
+ */
+export async function releaseDeadPool(client: pg.ClientBase, poolId: string): Promise<string[]> {
+  const { rows } = await client.query<{ id: string; execution_id: string }>(
+    // (the public jobs view leaves the payload out)
+    `SELECT j.id, j.payload->>'executionId' AS execution_id FROM graphile_worker._private_jobs j
+     JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE j.locked_by = $1 AND t.identifier = $2`,
+    [poolId, RUN_TASK],
+  );
+  await client.query('SELECT graphile_worker.force_unlock_workers(ARRAY[$1::text])', [poolId]);
+  if (rows.length > 0) await client.query('SELECT FROM graphile_worker.complete_jobs($1::bigint[])', [rows.map((r) => r.id)]);
+  return rows.map((r) => r.execution_id);
+}
+
+export interface JobWorkerOptions {
+  pool: Pool;
+  /** Jobs run at once in this process. */
+  concurrency: number;
+  /** Runs one execution to its end; a throw is logged (the execution records its own failure). */
+  run: (executionId: string, signal: AbortSignal) => Promise<void>;
+  logger?: LogSink;
+  /** How often to look for jobs when no notification came (ms). */
+  pollInterval?: number;
+}
+
+/** The job worker of one process: graphile-worker's pool running `flow_run` jobs. */
+export class JobWorker {
+  private runner: Runner | null = null;
+  private poolIdValue: string | null = null;
+
+  constructor(private readonly opts: JobWorkerOptions) {}
+
+  /** graphile-worker's lock owner for this process's jobs (known once started). */
+  get poolId(): string | null {
+    return this.poolIdValue;
+  }
+
+  async start(): Promise<void> {
+    const events = new EventEmitter();
+    events.on('pool:create', ({ workerPool }: { workerPool: { id: string } }) => {
+      this.poolIdValue = workerPool.id;
+    });
+    this.runner = await run({
+      pgPool: this.opts.pool,
+      concurrency: this.opts.concurrency,
+      noHandleSignals: true,
+      pollInterval: this.opts.pollInterval ?? 1_000,
+      logger: workerLogger(this.opts.logger),
+      events: events as never,
+      taskList: {
+        [RUN_TASK]: async (payload, helpers) => {
+          const executionId = (payload as { executionId?: unknown })?.executionId;
+          if (typeof executionId !== 'string') return;
+          try {
+            await this.opts.run(executionId, helpers.abortSignal ?? new AbortController().signal);
+          } catch (e) {
+            // Never failed back to graphile-worker: a failed job would be kept (and its run is recorded already).
+            this.opts.logger?.error({ executionId, err: (e as Error).message }, 'run job failed');
+          }
+        },
+      },
+    });
+  }
+
+  /** Stops taking jobs and waits for those running (the execution service has ended or canceled them). */
+  async stop(): Promise<void> {
+    const r = this.runner;
+    this.runner = null;
+    await r?.stop();
+  }
+}
