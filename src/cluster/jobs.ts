@@ -37,16 +37,33 @@ export async function addRunJob(client: pg.ClientBase, executionId: string, queu
  * next run of a `queue` workflow can start). Returns the execution ids they carried; the caller
  * recovers those executions in the same transaction.
  */
-export async function releaseDeadPool(client: pg.ClientBase, poolId: string): Promise<string[]> {
-  const { rows } = await client.query<{ id: string; execution_id: string }>(
+export async function releaseDeadPool(client: pg.ClientBase, poolId: string): Promise<Array<{ executionId: string; queue: string | null }>> {
+  // Locked: a second reaper of the same pool waits, then finds nothing left.
+  const { rows } = await client.query<{ id: string; execution_id: string; queue_name: string | null }>(
     // (the public jobs view leaves the payload out)
-    `SELECT j.id, j.payload->>'executionId' AS execution_id FROM graphile_worker._private_jobs j
-     JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE j.locked_by = $1 AND t.identifier = $2`,
+    `SELECT j.id, j.payload->>'executionId' AS execution_id, q.queue_name FROM graphile_worker._private_jobs j
+     JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+     LEFT JOIN graphile_worker._private_job_queues q ON q.id = j.job_queue_id
+     WHERE j.locked_by = $1 AND t.identifier = $2 ORDER BY j.id FOR UPDATE OF j`,
     [poolId, RUN_TASK],
   );
   await client.query('SELECT graphile_worker.force_unlock_workers(ARRAY[$1::text])', [poolId]);
   if (rows.length > 0) await client.query('SELECT FROM graphile_worker.complete_jobs($1::bigint[])', [rows.map((r) => r.id)]);
-  return rows.map((r) => r.execution_id);
+  return rows.map((r) => ({ executionId: r.execution_id, queue: r.queue_name }));
+}
+
+/**
+ * Job pools that hold jobs but belong to no live process (a process killed between taking a job and
+ * recording its pool id, or reaped before): locked longer than `olderThanMs`.
+ */
+export async function orphanPools(client: pg.ClientBase, olderThanMs: number): Promise<string[]> {
+  const { rows } = await client.query<{ locked_by: string }>(
+    `SELECT DISTINCT j.locked_by FROM graphile_worker._private_jobs j
+     WHERE j.locked_by IS NOT NULL AND j.locked_at < now() - make_interval(secs => $1::double precision / 1000)
+       AND NOT EXISTS (SELECT 1 FROM flow_processes p WHERE p.worker_pool_id = j.locked_by)`,
+    [olderThanMs],
+  );
+  return rows.map((r) => r.locked_by);
 }
 
 export interface JobWorkerOptions {

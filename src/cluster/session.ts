@@ -54,6 +54,7 @@ export class ProcessSession {
   private leader = false;
   private stopped = false;
   private ticking: Promise<void> = Promise.resolve();
+  private poolRecorded: string | null = null;
   private readonly beatMs: number;
   private readonly deadAfterMs: number;
 
@@ -78,6 +79,14 @@ export class ProcessSession {
       this.ticking = this.ticking.then(() => this.tick());
     }, this.beatMs);
     this.timer.unref();
+  }
+
+  /** Writes this process's job-pool id on its row now (before its first run), once. */
+  async recordPool(): Promise<void> {
+    const poolId = this.opts.workerPoolId?.();
+    if (!poolId || this.poolRecorded === poolId) return;
+    await this.opts.pool.query('UPDATE flow_processes SET worker_pool_id = $2 WHERE id = $1', [this.opts.id, poolId]);
+    this.poolRecorded = poolId;
   }
 
   /** Leaves cleanly: the row is removed (nothing to recover: the caller finished its runs) and the locks released. */

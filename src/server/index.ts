@@ -52,6 +52,8 @@ export interface StartOptions {
   now?: () => Date;
   /** The built UI to serve (default ui/dist); tests pass their own. */
   uiDir?: string;
+  /** all: HTTP and runs; web: HTTP only; worker: runs only (web and worker need FLOW_DATABASE_URL). */
+  role?: 'all' | 'web' | 'worker';
 }
 
 /** The API token: FLOW_API_TOKEN, else a token kept in the data directory (created once, mode 0600). */

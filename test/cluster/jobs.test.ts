@@ -118,7 +118,7 @@ describe('run jobs', () => {
     // the queue is held by the hung worker: `second` waits
     expect(ran).toEqual(['hung:first']);
     const released = await transaction(pool, (c) => releaseDeadPool(c, hung.poolId!));
-    expect(released).toEqual(['first']);
+    expect(released).toEqual([{ executionId: 'first', queue: 'wf:wf_c' }]);
     await until(() => ran.length === 2);
     expect(ran).toEqual(['hung:first', 'live:second']);
     releaseHung();
