@@ -56,7 +56,7 @@ export async function releaseDeadPool(client: pg.ClientBase, poolId: string): Pr
  * Job pools that hold jobs but belong to no live process (a process killed between taking a job and
  * recording its pool id, or reaped before): locked longer than `olderThanMs`.
  */
-export async function orphanPools(client: pg.ClientBase, olderThanMs: number): Promise<string[]> {
+export async function orphanPools(client: pg.ClientBase | pg.Pool, olderThanMs: number): Promise<string[]> {
   const { rows } = await client.query<{ locked_by: string }>(
     `SELECT DISTINCT j.locked_by FROM graphile_worker._private_jobs j
      WHERE j.locked_by IS NOT NULL AND j.locked_at < now() - make_interval(secs => $1::double precision / 1000)
