@@ -14,9 +14,9 @@ import { EventEmitter } from 'node:events';
 import { run, type Runner } from 'graphile-worker';
 import type pg from 'pg';
 import type { Pool } from './pg.js';
-import { workerLogger, type LogSink } from './schema.js';
+import { RUN_TASK, workerLogger, type LogSink } from './schema.js';
 
-export const RUN_TASK = 'flow_run';
+export { RUN_TASK };
 
 /** The named queue of a `queue` workflow's runs; null for the others. */
 export function queueOf(workflowId: string, policy: 'queue' | 'parallel' | 'skip'): string | null {

@@ -9,6 +9,8 @@ export type Client = pg.PoolClient | pg.Client;
 
 /** The first half of every advisory lock Flow takes ('Flow' in ASCII), so they never collide with another application's. */
 export const LOCK_NAMESPACE = 0x466c6f77;
+/** A second namespace ('Flox') for transaction-level locks on decisions (idempotency keys, skip): never a liveness lock. */
+export const DECISION_NAMESPACE = 0x466c6f78;
 /** The second half of the trigger-holder lock; process liveness locks use positive numbers. */
 export const TRIGGER_LOCK = 0;
 

@@ -129,3 +129,39 @@ describe('run jobs', () => {
     await hungPool.end();
   }, 30_000);
 });
+
+describe('flow_enqueue_run (the decision in the execution\'s transaction)', () => {
+  // A stand-in for the store's executions table: the columns the decision reads.
+  beforeAll(async () => {
+    await pool.query(`CREATE TABLE IF NOT EXISTS executions (id text PRIMARY KEY, workflow_id text NOT NULL, status text NOT NULL,
+      idempotency_key text, created_at bigint NOT NULL, finished_at bigint, error text)`);
+  });
+
+  const store = async (id: string, workflowId: string, policy: string, key: string | null = null) => transaction(pool, async (c) => {
+    await c.query(`INSERT INTO executions (id, workflow_id, status, idempotency_key, created_at) VALUES ($1, $2, 'queued', $3, $4)`, [id, workflowId, key, Date.now()]);
+    const r = await c.query<{ s: string }>('SELECT flow_enqueue_run($1, $2, $3, $4, $5, $6) AS s', [id, workflowId, policy, key, Date.now() - 86_400_000, Date.now()]);
+    return r.rows[0].s;
+  });
+  const jobsFor = async (id: string) => (await pool.query(`SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE payload->>'executionId' = $1`, [id])).rows[0].n;
+
+  it('queues a job; skip decided against runs committed by any process; a key used twice is refused', async () => {
+    expect(await store('s1', 'wf_skip', 'skip')).toBe('queued');
+    expect(await jobsFor('s1')).toBe(1);
+    // many requests at once from separate connections (processes): all skipped while s1 is queued
+    const rest = await Promise.all(['s2', 's3', 's4', 's5'].map((id) => store(id, 'wf_skip', 'skip')));
+    expect(rest).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
+    expect((await pool.query(`SELECT status FROM executions WHERE id = 's3'`)).rows[0].status).toBe('skipped');
+    expect(await jobsFor('s3')).toBe(0);
+    await pool.query(`UPDATE executions SET status = 'completed' WHERE id = 's1'`);
+    expect(await store('s6', 'wf_skip', 'skip')).toBe('queued');
+
+    // the same key from two connections at once: one stored, the other refused and rolled back
+    const both = await Promise.allSettled([store('k1', 'wf_key', 'parallel', 'alert-1'), store('k2', 'wf_key', 'parallel', 'alert-1')]);
+    expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = both.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect((refused.reason as { code?: string }).code).toBe('23505');
+    expect((await pool.query(`SELECT count(*)::int AS n FROM executions WHERE idempotency_key = 'alert-1'`)).rows[0].n).toBe(1);
+    // cleanup: these jobs are not for the workers above
+    await pool.query(`DELETE FROM graphile_worker._private_jobs`);
+  });
+});
