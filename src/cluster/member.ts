@@ -1,0 +1,112 @@
+// `flow serve` with FLOW_DATABASE_URL: joins the cluster and wires it into the process's parts
+// (DESIGN.md §9). The server calls joinCluster once its service, workflows and triggers exist;
+// everything cluster-specific is here, the server keeps one branch per concern.
+
+import type { EventEmitter } from 'node:events';
+import type { TriggerHub } from '../runtime/triggers.js';
+import type { Calendar } from '../triggers/calendar.js';
+import { CHANNELS, Cluster } from './index.js';
+import { recoverExecutions } from './recovery.js';
+import { EventRelay, relayKillSwitch, relayWorkflowChanges } from './relay.js';
+import type { Role } from './session.js';
+import { LeaderTriggers } from './triggers.js';
+
+type Log = { info(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+
+export interface MemberDeps {
+  databaseUrl: string;
+  role: Role;
+  /** Runs at once in this process (FLOW_MAX_PARALLEL). */
+  concurrency: number;
+  timezone: string;
+  calendar?: Calendar;
+  logger: Log;
+  /** A run's job came to this process: run the stored execution to its end. */
+  runStored: (executionId: string, signal: AbortSignal) => Promise<void>;
+  /** Queued runs not started within this long after their process died are closed, not run (60 s). */
+  resumeMaxAgeMs?: number;
+  /** The execution service's event emitter (live viewers, metrics). */
+  events: EventEmitter;
+  /** A run executed elsewhere ended: settle this process's waiters on it (a ?wait=true). */
+  settleRemote: (executionId: string) => void;
+  /** Another process asks to cancel a run: true when it runs here (and was aborted). */
+  cancelLocal: (executionId: string) => boolean;
+  /** Re-reads a workflow another process changed (webhook route, settings, compiled versions, triggers). */
+  reloadWorkflow: (workflowId: string) => Promise<void> | void;
+  /** Arms every active workflow's triggers through the registry (the server's restore). */
+  restoreTriggers: () => Promise<unknown> | unknown;
+  /** Kill switch: apply a value another process set; read the stored value. */
+  killSwitch: { apply: (on: boolean) => void; read: () => Promise<boolean> };
+}
+
+export interface Member {
+  cluster: Cluster;
+  /** The registry the workflow manager registers triggers through (arms them only while this process holds the lock). */
+  triggers: LeaderTriggers;
+  /** Tell the others: the kill switch changed / a workflow changed / cancel this run. */
+  announceKillSwitch(on: boolean): void;
+  announceWorkflow(workflowId: string): void;
+  cancelElsewhere(executionId: string): void;
+  /** A live viewer here follows a run that may execute elsewhere. */
+  watch(executionId: string): () => void;
+  /** For health: this process, its role, whether it holds the triggers. */
+  status(): { process: string; role: Role; triggers: boolean };
+  leave(): Promise<void>;
+}
+
+/** Joins the cluster; the trigger hub must not be started by the caller (the lock decides). */
+export async function joinCluster(hub: TriggerHub, deps: MemberDeps): Promise<Member> {
+  const log = deps.logger;
+  let triggers!: LeaderTriggers;
+  let leading: Promise<void> = Promise.resolve();
+  const cluster = new Cluster({
+    databaseUrl: deps.databaseUrl, role: deps.role, concurrency: deps.concurrency, logger: log,
+    runExecution: deps.role === 'web' ? undefined : deps.runStored,
+    recover: async (client, jobs) => {
+      const r = await recoverExecutions(client, jobs, { now: Date.now(), resumeMaxAgeMs: deps.resumeMaxAgeMs ?? 60_000 });
+      for (const c of r.crashed) log.warn({ executionId: c.executionId, workflowId: c.workflowId }, c.error);
+      for (const i of r.unknownIntents) log.warn({ executionId: i.executionId, nodeId: i.nodeId, key: i.key }, 'order outcome unknown: its Flow process stopped; check the broker order book; it will not be re-sent');
+      for (const i of r.notSentIntents) log.warn({ executionId: i.executionId, nodeId: i.nodeId, key: i.key }, 'order not sent: its Flow process stopped while it waited for a rate-limit slot; it will not be re-sent');
+      if (r.requeued.length || r.expired.length) log.warn({ requeued: r.requeued.length, expired: r.expired.length }, 'runs a stopped Flow process had taken but not started');
+    },
+    onLeader: () => {
+      leading = leading.then(() => triggers.lead(deps.restoreTriggers)).catch((e: Error) => log.error({ err: e.message }, 'could not arm the triggers'));
+    },
+    onFollower: () => {
+      leading = leading.then(() => triggers.follow());
+    },
+    onFenced: (reason) => {
+      // Its runs are crashed and its intents unknown already: running on could place an order nobody tracks.
+      log.error({ process: cluster.id }, `stopping at once: ${reason}`);
+      process.exit(70);
+    },
+  });
+  triggers = new LeaderTriggers(hub, { timezone: deps.timezone, calendar: deps.calendar });
+  const relay = new EventRelay(cluster.bus, deps.events);
+  // Every run's end reaches every process: waiters here on a run executed elsewhere settle (and read the stored run).
+  deps.events.on('event', (_w: string, e: { type: string; executionId: string }, origin?: string) => {
+    if (origin === 'remote' && e.type === 'run_finished') deps.settleRemote(e.executionId);
+  });
+  const kill = relayKillSwitch(cluster.bus, deps.killSwitch);
+  const workflowsRelay = relayWorkflowChanges(cluster.bus, (workflowId) => {
+    Promise.resolve(deps.reloadWorkflow(workflowId)).catch((e: Error) => log.error({ workflowId, err: e.message }, 'could not reload a workflow changed by another process'));
+  });
+  const offCancel = cluster.bus.subscribe(`${CHANNELS.workflows}_cancel`, (m) => void deps.cancelLocal(m as string));
+  await cluster.start();
+  return {
+    cluster, triggers,
+    announceKillSwitch: kill.announce,
+    announceWorkflow: workflowsRelay.announce,
+    cancelElsewhere: (executionId) => void cluster.bus.publish(`${CHANNELS.workflows}_cancel`, executionId),
+    watch: (executionId) => relay.watch(executionId),
+    status: () => ({ process: cluster.id, role: deps.role, triggers: triggers.isLeader }),
+    leave: async () => {
+      triggers.follow();
+      relay.stop();
+      kill.stop();
+      workflowsRelay.stop();
+      offCancel();
+      await cluster.stop();
+    },
+  };
+}
