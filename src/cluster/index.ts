@@ -36,7 +36,7 @@ export interface ClusterOptions {
   concurrency: number;
   logger?: Log;
   /** Runs one execution whose job this process took (not for role `web`). */
-  runExecution?: (executionId: string, signal: AbortSignal) => Promise<void>;
+  runExecution?: (executionId: string, signal: AbortSignal) => Promise<boolean | void>;
   /**
    * Recovers the executions a dead process held, inside the transaction that released its jobs:
    * running ones crashed (their intents unknown or not_sent), queued ones queued again or expired.
@@ -73,7 +73,7 @@ export class Cluster {
       run: async (executionId, signal) => {
         // This process's pool id is on its row before its first run starts (a crash is then recoverable).
         await this.session.recordPool();
-        await run(executionId, signal);
+        return run(executionId, signal);
       },
     });
     this.session = new ProcessSession({

@@ -70,8 +70,11 @@ export interface JobWorkerOptions {
   pool: Pool;
   /** Jobs run at once in this process. */
   concurrency: number;
-  /** Runs one execution to its end; a throw is logged (the execution records its own failure). */
-  run: (executionId: string, signal: AbortSignal) => Promise<void>;
+  /**
+   * Runs one execution to its end; a throw is logged (the execution records its own failure).
+   * False: not run (this process is stopping): the job is put back, in its place in its queue.
+   */
+  run: (executionId: string, signal: AbortSignal) => Promise<boolean | void>;
   logger?: LogSink;
   /** How often to look for jobs when no notification came (ms). */
   pollInterval?: number;
@@ -106,7 +109,15 @@ export class JobWorker {
           const executionId = (payload as { executionId?: unknown })?.executionId;
           if (typeof executionId !== 'string') return;
           try {
-            await this.opts.run(executionId, helpers.abortSignal ?? new AbortController().signal);
+            const ran = await this.opts.run(executionId, helpers.abortSignal ?? new AbortController().signal);
+            if (ran === false) {
+              const job = helpers.job;
+              await this.opts.pool.query(
+                `SELECT graphile_worker.add_job($1, json_build_object('executionId', $2::text), run_at => $4::timestamptz, max_attempts => 1,
+                   queue_name => (SELECT queue_name FROM graphile_worker._private_job_queues WHERE id = $3))`,
+                [RUN_TASK, executionId, job.job_queue_id ?? null, job.run_at],
+              );
+            }
           } catch (e) {
             // Never failed back to graphile-worker: a failed job would be kept (and its run is recorded already).
             this.opts.logger?.error({ executionId, err: (e as Error).message }, 'run job failed');

@@ -21,8 +21,8 @@ export interface MemberDeps {
   timezone: string;
   calendar?: Calendar;
   logger: Log;
-  /** A run's job came to this process: run the stored execution to its end. */
-  runStored: (executionId: string, signal: AbortSignal) => Promise<void>;
+  /** A run's job came to this process: run the stored execution to its end (false: not run, stopping). */
+  runStored: (executionId: string) => Promise<boolean>;
   /** Queued runs not started within this long after their process died are closed, not run (60 s). */
   resumeMaxAgeMs?: number;
   /** The execution service's event emitter (live viewers, metrics). */
