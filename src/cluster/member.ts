@@ -3,13 +3,11 @@
 // everything cluster-specific is here, the server keeps one branch per concern.
 
 import type { EventEmitter } from 'node:events';
-import type { TriggerHub } from '../runtime/triggers.js';
-import type { Calendar } from '../triggers/calendar.js';
 import { CHANNELS, Cluster } from './index.js';
 import { recoverExecutions } from './recovery.js';
 import { EventRelay, relayKillSwitch, relayWorkflowChanges } from './relay.js';
 import type { Role } from './session.js';
-import { LeaderTriggers } from './triggers.js';
+import type { LeaderTriggers } from './triggers.js';
 
 type Log = { info(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
 
@@ -18,8 +16,6 @@ export interface MemberDeps {
   role: Role;
   /** Runs at once in this process (FLOW_MAX_PARALLEL). */
   concurrency: number;
-  timezone: string;
-  calendar?: Calendar;
   logger: Log;
   /** A run's job came to this process: run the stored execution to its end (false: not run, stopping). */
   runStored: (executionId: string) => Promise<boolean>;
@@ -54,10 +50,12 @@ export interface Member {
   leave(): Promise<void>;
 }
 
-/** Joins the cluster; the trigger hub must not be started by the caller (the lock decides). */
-export async function joinCluster(hub: TriggerHub, deps: MemberDeps): Promise<Member> {
+/**
+ * Joins the cluster. `triggers` wraps the process's trigger hub and is the registry its workflow
+ * manager registers through; the caller does not start the hub (the trigger lock decides).
+ */
+export async function joinCluster(triggers: LeaderTriggers, deps: MemberDeps): Promise<Member> {
   const log = deps.logger;
-  let triggers!: LeaderTriggers;
   let leading: Promise<void> = Promise.resolve();
   const cluster = new Cluster({
     databaseUrl: deps.databaseUrl, role: deps.role, concurrency: deps.concurrency, logger: log,
@@ -81,7 +79,6 @@ export async function joinCluster(hub: TriggerHub, deps: MemberDeps): Promise<Me
       process.exit(70);
     },
   });
-  triggers = new LeaderTriggers(hub, { timezone: deps.timezone, calendar: deps.calendar });
   const relay = new EventRelay(cluster.bus, deps.events);
   // Every run's end reaches every process: waiters here on a run executed elsewhere settle (and read the stored run).
   deps.events.on('event', (_w: string, e: { type: string; executionId: string }, origin?: string) => {
