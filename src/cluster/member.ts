@@ -2,6 +2,7 @@
 // (DESIGN.md §9). The server calls joinCluster once its service, workflows and triggers exist;
 // everything cluster-specific is here, the server keeps one branch per concern.
 
+import { createHash } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { CHANNELS, Cluster } from './index.js';
 import { recoverExecutions } from './recovery.js';
@@ -47,8 +48,68 @@ export interface Member {
   watch(executionId: string): () => void;
   /** For health: this process, its role, whether it holds the triggers. */
   status(): { process: string; role: Role; triggers: boolean };
+  /** What the HTTP side needs: health, live viewers of runs executed elsewhere, a token's webhook limit (per minute) shared. */
+  apiHooks(webhooksPerMinute: number): {
+    status(): { process: string; role: Role; triggers: boolean };
+    watch(executionId: string): () => void;
+    tokenLimit(token: string): Promise<{ ok: true } | { ok: false; retryAfterMs: number }>;
+  };
+  /** Stops taking jobs; resolves when the running ones have ended (the service ends or cancels them). */
+  stopJobs(): Promise<void>;
   leave(): Promise<void>;
 }
+
+/** A batch of the store's writes that can also run a statement in its PostgreSQL transaction. */
+interface QueryingBatch {
+  query?(text: string, params: unknown[]): Promise<Array<Record<string, unknown>>>;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The execution service's jobs in cluster mode: an execution's job (or skip, or a refused duplicate
+ * key) decided by flow_enqueue_run in the execution's own transaction; cancels reach the process
+ * running the execution. `member` is read when needed (the service exists before the member).
+ */
+export function runJobs(member: () => Member | undefined) {
+  return {
+    enqueue(w: unknown, e: { executionId: string; workflowId: string; policy: string; idempotencyKey: string | null; createdAt: number }): Promise<'queued' | 'skipped'> {
+      const batch = w as QueryingBatch;
+      if (!batch.query) return Promise.reject(new Error('several Flow processes need the PostgreSQL store (FLOW_DATABASE_URL)'));
+      return batch.query('SELECT flow_enqueue_run($1, $2, $3, $4, $5, $6) AS s',
+        [e.executionId, e.workflowId, e.policy, e.idempotencyKey, e.createdAt - DAY_MS, e.createdAt])
+        .then((rows) => rows[0].s as 'queued' | 'skipped');
+    },
+    cancelElsewhere(executionId: string): void {
+      member()?.cancelElsewhere(executionId);
+    },
+  };
+}
+
+/** A key's name in the shared limits: a digest, never the key itself. */
+function limitKey(kind: string, secret: string): string {
+  return `${kind}:${createHash('sha256').update(secret).digest('base64url').slice(0, 22)}`;
+}
+
+/**
+ * The order slot of one OpenAlgo API key shared by every process: `perSecond` orders in any second
+ * (plus a margin for the spread of network delays: OpenAlgo counts them on arrival).
+ */
+export function orderGate(member: () => Member | undefined, perSecond: number): ((apiKey: string) => (signal?: AbortSignal) => Promise<void>) | undefined {
+  if (!(perSecond > 0) || !Number.isFinite(perSecond)) return undefined;
+  const n = Math.max(1, Math.floor(perSecond));
+  const windowMs = (n * 1000) / perSecond + ORDER_WINDOW_MARGIN_MS;
+  return (apiKey) => {
+    const key = limitKey('order', apiKey);
+    return async (signal) => {
+      const m = member();
+      if (m) await m.cluster.limits.acquire(key, n, windowMs, signal);
+    };
+  };
+}
+
+/** Added to the order window: two processes' orders may reach OpenAlgo a few ms apart from when their slots were taken. */
+const ORDER_WINDOW_MARGIN_MS = 50;
 
 /**
  * Joins the cluster. `triggers` wraps the process's trigger hub and is the registry its workflow
@@ -90,13 +151,23 @@ export async function joinCluster(triggers: LeaderTriggers, deps: MemberDeps): P
   });
   const offCancel = cluster.bus.subscribe(`${CHANNELS.workflows}_cancel`, (m) => void deps.cancelLocal(m as string));
   await cluster.start();
+  const status = () => ({ process: cluster.id, role: deps.role, triggers: triggers.isLeader });
   return {
-    cluster, triggers,
+    cluster, triggers, status,
     announceKillSwitch: kill.announce,
     announceWorkflow: workflowsRelay.announce,
     cancelElsewhere: (executionId) => void cluster.bus.publish(`${CHANNELS.workflows}_cancel`, executionId),
     watch: (executionId) => relay.watch(executionId),
-    status: () => ({ process: cluster.id, role: deps.role, triggers: triggers.isLeader }),
+    apiHooks(perMinute) {
+      return {
+        status,
+        watch: (executionId) => relay.watch(executionId),
+        tokenLimit: (token) => cluster.limits.take(limitKey('webhook', token), perMinute, 60_000),
+      };
+    },
+    stopJobs: async () => {
+      await cluster.jobs?.stop();
+    },
     leave: async () => {
       triggers.follow();
       relay.stop();
