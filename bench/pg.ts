@@ -2,6 +2,7 @@
 // SQLite default measured in the same run. Orders go to the fake OpenAlgo (its own process).
 //
 //   npm run bench -- pg [--seconds 10] [--senders 16] [--sequential 200] [--pg postgres://postgres@127.0.0.1:5432]
+//   npm run bench -- pg --queue-only [--seconds 5]     the job queue alone (no Flow processes)
 //
 // - durable executions/s: `senders` loops post webhooks (spread over the processes) for `seconds`;
 //   every 202 is an execution stored and queued in one transaction; the run places one order.
@@ -214,6 +215,58 @@ async function failover(s: Setup) {
   }
 }
 
+/**
+ * The queue alone, without Flow around it: `senders` connections each committing an execution row
+ * with its job (flow_enqueue_run) as fast as they can; then one and two job workers (concurrency 16
+ * each, a run that does nothing) draining them. What PostgreSQL and graphile-worker give on this machine.
+ */
+async function queueOnly(dbUrl: string, opts: { seconds: number; senders: number }) {
+  const { createPool, transaction } = await import('../src/cluster/pg.js');
+  const { ensureClusterSchema } = await import('../src/cluster/schema.js');
+  const { JobWorker } = await import('../src/cluster/jobs.js');
+  const pool = createPool(dbUrl, { max: opts.senders + 4 });
+  await ensureClusterSchema(pool);
+  await pool.query(`CREATE TABLE IF NOT EXISTS executions (id text PRIMARY KEY, workflow_id text NOT NULL, status text NOT NULL,
+    idempotency_key text, created_at bigint NOT NULL, finished_at bigint, error text, input text)`);
+  let n = 0;
+  const enqueue = async (count: number) => {
+    const end = Date.now() + opts.seconds * 1000;
+    let done = 0;
+    await Promise.all(Array.from({ length: opts.senders }, async () => {
+      while (Date.now() < end && done < count) {
+        const id = `ex_${++n}`;
+        await transaction(pool, async (c) => {
+          await c.query(`INSERT INTO executions (id, workflow_id, status, created_at, input) VALUES ($1, 'wf', 'queued', $2, '{}')`, [id, Date.now()]);
+          await c.query('SELECT flow_enqueue_run($1, $2, $3, $4, $5, $6)', [id, 'wf', 'parallel', null, 0, Date.now()]);
+        });
+        done++;
+      }
+    }));
+    return done;
+  };
+  const t0 = performance.now();
+  const enqueued = await enqueue(Infinity);
+  const enqueuePerSec = enqueued / ((performance.now() - t0) / 1000);
+  const drain = async (workers: number) => {
+    const pools = Array.from({ length: workers }, () => createPool(dbUrl, { max: 20 }));
+    const left = async () => Number((await pool.query('SELECT count(*) AS n FROM graphile_worker._private_jobs')).rows[0].n);
+    const before = await left();
+    const list = pools.map((p) => new JobWorker({ pool: p, concurrency: 16, run: async () => {} }));
+    const start = performance.now();
+    await Promise.all(list.map((w) => w.start()));
+    while ((await left()) > 0) await sleep(50);
+    const perSec = before / ((performance.now() - start) / 1000);
+    for (const w of list) await w.stop();
+    for (const p of pools) await p.end();
+    return perSec;
+  };
+  const oneWorker = await drain(1);
+  await enqueue(enqueued);
+  const twoWorkers = await drain(2);
+  await pool.end();
+  return { enqueuePerSec, claimCompletePerSec: { oneWorker, twoWorkers } };
+}
+
 export async function run(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
   const opts = { seconds: intArg(args, 'seconds', 10), senders: intArg(args, 'senders', 16), sequential: intArg(args, 'sequential', 200) };
@@ -228,12 +281,19 @@ export async function run(argv: string[]): Promise<void> {
   fake.url = `http://127.0.0.1:${fake.match[1]}`;
   const ctl = new Pool(fake.url, { connections: 4 });
   const results: Record<string, unknown> = {};
+  const dbFor = async (suffix: string) => {
+    await admin.query(`CREATE DATABASE ${name}_${suffix}`);
+    return `${server}/${name}_${suffix}`;
+  };
   try {
+    if (args['queue-only']) {
+      const q = await queueOnly(await dbFor('queue'), opts);
+      console.log(`queue alone: ${fmt(q.enqueuePerSec, 0)} executions+jobs committed/s from ${opts.senders} connections; `
+        + `claimed and completed: ${fmt(q.claimCompletePerSec.oneWorker, 0)} jobs/s with one worker, ${fmt(q.claimCompletePerSec.twoWorkers, 0)} with two`);
+      console.log(`results: ${writeResult('pg-queue', { opts, ...q })}`);
+      return;
+    }
     const sqlite = await measure({ fake, ctl, dbUrl: null, dataDir: tmp.dir }, 0, opts);
-    const dbFor = async (suffix: string) => {
-      await admin.query(`CREATE DATABASE ${name}_${suffix}`);
-      return `${server}/${name}_${suffix}`;
-    };
     const one = await measure({ fake, ctl, dbUrl: await dbFor('one'), dataDir: tmp.dir }, 1, opts);
     const two = await measure({ fake, ctl, dbUrl: await dbFor('two'), dataDir: tmp.dir }, 2, opts);
     const fo = await failover({ fake, ctl, dbUrl: await dbFor('failover'), dataDir: tmp.dir });
@@ -248,7 +308,7 @@ export async function run(argv: string[]): Promise<void> {
   } finally {
     await ctl.close();
     fake.child.kill('SIGTERM');
-    for (const suffix of ['one', 'two', 'failover']) await admin.query(`DROP DATABASE IF EXISTS ${name}_${suffix} WITH (FORCE)`).catch(() => {});
+    for (const suffix of ['one', 'two', 'failover', 'queue']) await admin.query(`DROP DATABASE IF EXISTS ${name}_${suffix} WITH (FORCE)`).catch(() => {});
     await admin.end();
     tmp.remove();
   }
