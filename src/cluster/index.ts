@@ -63,8 +63,9 @@ export class Cluster {
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: ClusterOptions) {
-    // Runs write through this pool: one connection per concurrent run at most, plus the worker's own.
-    this.pool = createPool(opts.databaseUrl, { max: Math.max(10, opts.concurrency + 4), name: `flow ${opts.role}` });
+    // graphile-worker claims and completes jobs through this pool (the runs write through the store's):
+    // a query at a time per job at most, far fewer in practice; PostgreSQL's 100 connections are shared by every process.
+    this.pool = createPool(opts.databaseUrl, { max: Math.min(20, opts.concurrency + 4), name: `flow ${opts.role}` });
     this.bus = new NotifyBus({ connectionString: opts.databaseUrl, pool: this.pool, origin: this.id, logger: opts.logger });
     this.limits = new SharedRateLimits(opts.databaseUrl);
     const run = opts.runExecution;
