@@ -129,24 +129,31 @@ async function settled(p: Proc, workflowId: string, count: number, ms = 60_000):
 }
 
 beforeAll(async () => {
+  if (!wired) return;
   db = await createTestDatabase('flow_test_multi');
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-cluster-'));
   fake = await startFake();
 }, 60_000);
 
 afterEach(async () => {
+  if (!wired) return;
   for (const c of started.splice(0)) if (c !== fake?.child && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await fetch(`${fake!.url}/_bench/reset`, { method: 'POST' });
   await sleep(300);
 });
 
 afterAll(async () => {
+  if (!wired) return;
   fake?.child.kill('SIGKILL');
   fs.rmSync(dataDir, { recursive: true, force: true });
   await db?.drop();
 });
 
-describe('several flow serve processes on one PostgreSQL', () => {
+// These need `flow serve` to run on the PostgreSQL store with the cluster wired in (server/index.ts
+// calling joinCluster, issue 13); until that merge lands they are skipped, never passed empty.
+const wired = fs.readFileSync(path.join(root, 'src/server/index.ts'), 'utf8').includes('joinCluster(');
+
+describe.skipIf(!wired)('several flow serve processes on one PostgreSQL', () => {
   it('webhooks to both processes: every 202 stored and run once, one order each', async () => {
     const a = await serve('all');
     const b = await serve('all');
