@@ -25,17 +25,18 @@ export class SharedRateLimits {
 
   /**
    * Reserves the next free moment for a call under `perWindow` calls per `windowMs` on `key`, and
-   * waits until then. Rejects (taking nothing further) when `signal` aborts while it waits.
+   * waits until then; answers that moment (ms, database clock). Rejects (taking nothing further)
+   * when `signal` aborts while it waits.
    */
-  async acquire(key: string, perWindow: number, windowMs: number, signal?: AbortSignal): Promise<void> {
+  async acquire(key: string, perWindow: number, windowMs: number, signal?: AbortSignal): Promise<number> {
     const slotKey = `${key}:${perWindow}`;
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
-      const { rows } = await this.pool.query<{ wait: number }>(
+      const { rows } = await this.pool.query<{ wait: number; at: number }>(
         `WITH now AS (SELECT ${NOW_MS} AS ms),
          s AS (SELECT i, at FROM flow_rate_slots WHERE key = $1 ORDER BY at, i LIMIT 1 FOR UPDATE SKIP LOCKED)
          UPDATE flow_rate_slots r SET at = greatest(s.at + $2, now.ms) FROM s, now
-         WHERE r.key = $1 AND r.i = s.i RETURNING r.at - now.ms AS wait`,
+         WHERE r.key = $1 AND r.i = s.i RETURNING r.at - now.ms AS wait, r.at AS at`,
         [slotKey, windowMs],
       );
       if (rows.length === 0) {
@@ -46,7 +47,7 @@ export class SharedRateLimits {
       }
       const wait = Number(rows[0].wait);
       if (wait > 0) await sleep(wait, signal);
-      return;
+      return Number(rows[0].at);
     }
   }
 
