@@ -103,12 +103,12 @@ function service(store: Store, broker: PaperBroker): ExecutionService {
 }
 
 /** A workflow stored and frozen, and one recorded run of it through the ExecutionService (request, then wait). */
-function recorded(store: Store, broker: PaperBroker, definition: unknown) {
+async function recorded(store: Store, broker: PaperBroker, definition: unknown) {
   const svc = service(store, broker);
-  const wf = store.createWorkflow({ definition: definition as never });
-  const version = store.freezeVersion(wf.id, definition as never);
+  const wf = await store.createWorkflow({ definition: definition as never });
+  const version = await store.freezeVersion(wf.id, definition as never);
   const once = async () => {
-    const { executionId } = svc.request({ workflowId: wf.id, version, trigger: nextTrigger() });
+    const { executionId } = await svc.request({ workflowId: wf.id, version, trigger: nextTrigger() });
     const result = await svc.wait(executionId);
     if (result?.status !== 'completed') throw new Error(`run ${executionId} ended ${result?.status}: ${result?.error}`);
   };
@@ -131,7 +131,7 @@ async function measureSize(size: number, ms: number, store: Store): Promise<Size
   const compiled = compileWorkflow(definition, defaultRegistry);
   const direct = await timeLoop(ms, directCalls(compiled, broker));
   const engine = await timeLoop(ms, () => runWorkflow(compiled, { broker, trigger: nextTrigger() }));
-  const { once } = recorded(store, broker, definition);
+  const { once } = await recorded(store, broker, definition);
   const stored = await timeLoop(ms, once);
   return {
     nodes: size, directUs: direct.usPerRun, engineUs: engine.usPerRun, storeUs: stored.usPerRun,
@@ -177,13 +177,13 @@ async function measurePaperFive(ms: number, store: Store): Promise<PaperResult> 
     const r = await runWorkflow(compiled, { broker, trigger: nextTrigger() });
     if (r.status !== 'completed' || r.orders.length !== 1) throw new Error(`paper run ended ${r.status}: ${r.error}`);
   });
-  const { svc, wf, version, once } = recorded(store, broker, definition);
+  const { svc, wf, version, once } = await recorded(store, broker, definition);
   const stored = await timeLoop(ms, once);
   const engineRunsPerSec = 1e6 / engine.usPerRun;
   const storeRunsPerSec = 1e6 / stored.usPerRun;
   const engineRunsPerSecConcurrent = await concurrentLoop(ms, () => runWorkflow(compiled, { broker, trigger: nextTrigger() }));
   const storeRunsPerSecConcurrent = await concurrentLoop(ms, async () => {
-    const { executionId } = await svc.submit({ workflowId: wf.id, version, concurrency: 'parallel', trigger: nextTrigger() });
+    const { executionId } = await svc.request({ workflowId: wf.id, version, concurrency: 'parallel', trigger: nextTrigger() });
     const result = await svc.wait(executionId);
     if (result?.status !== 'completed') throw new Error(`run ${executionId} ended ${result?.status}: ${result?.error}`);
   });
@@ -205,14 +205,14 @@ async function profileEngine(ms: number, top: number): Promise<void> {
   printProfileSummary(summarizeProfile(engineFile), top);
 
   const tmp = tempDir('flow-bench-engine-');
-  const store = openStore({ dataDir: tmp.dir });
+  const store = await openStore({ dataDir: tmp.dir });
   try {
     const definition = paperFive();
     const svc = service(store, broker);
-    const wf = store.createWorkflow({ definition: definition as never });
-    const version = store.freezeVersion(wf.id, definition as never);
+    const wf = await store.createWorkflow({ definition: definition as never });
+    const version = await store.freezeVersion(wf.id, definition as never);
     const once = async () => {
-      const { executionId } = svc.request({ workflowId: wf.id, version, trigger: nextTrigger() });
+      const { executionId } = await svc.request({ workflowId: wf.id, version, trigger: nextTrigger() });
       await svc.wait(executionId);
     };
     await timeLoop(300, once);
@@ -222,7 +222,7 @@ async function profileEngine(ms: number, top: number): Promise<void> {
     console.log(`\n  PROFILE: five-node paper workflow recorded through the ExecutionService (${storeFile})`);
     printProfileSummary(summarizeProfile(storeFile), top);
   } finally {
-    store.close();
+    await store.close();
     tmp.remove();
   }
 }
@@ -239,12 +239,12 @@ export async function run(argv: string[]): Promise<void> {
   for (let r = 1; r <= runs; r++) {
     process.stdout.write(`  run ${r}/${runs}… `);
     const tmp = tempDir('flow-bench-engine-');
-    const store = openStore({ dataDir: tmp.dir });
+    const store = await openStore({ dataDir: tmp.dir });
     try {
       for (const size of sizes) bySize.get(size)!.push(await measureSize(size, ms, store));
       paper.push(await measurePaperFive(ms, store));
     } finally {
-      store.close();
+      await store.close();
       tmp.remove();
     }
     console.log('done');

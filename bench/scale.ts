@@ -195,7 +195,7 @@ async function childMeasure(total: number, ticks: number): Promise<void> {
         idleHeapUsedMb: idle.heapUsedMb, heapTotalMb: loaded.heapTotalMb, idleHeapTotalMb: idle.heapTotalMb, externalMb: loaded.externalMb,
         nodeBinaryMb: loaded.nodeBinaryMb, warmRssMb: warm.rssMb, warmHeapUsedMb: warm.heapUsedMb, warmHeapTotalMb: warm.heapTotalMb,
         kbPerWorkflow: ((loaded.rssMb - warm.rssMb) * 1024) / (total - WARM_UP), createSeconds,
-        tickP50Ms: tick.p50, tickP99Ms: tick.p99, tickCpuP50Ms: median(cpu), quotesOnlyP50Ms: median(quotesOnly), ticksFired: countExecutions(flow.store),
+        tickP50Ms: tick.p50, tickP99Ms: tick.p99, tickCpuP50Ms: median(cpu), quotesOnlyP50Ms: median(quotesOnly), ticksFired: await countExecutions(flow.store),
       },
     });
   } finally {
@@ -205,9 +205,9 @@ async function childMeasure(total: number, ticks: number): Promise<void> {
 }
 
 /** Executions started by the ticks: should be none (every alert is quiet). */
-function countExecutions(store: { listWorkflows(): Array<{ id: string }>; listExecutions(id: string): unknown[] }): number {
+async function countExecutions(store: { listWorkflows(): Promise<Array<{ id: string }>>; listExecutions(id: string): Promise<unknown[]> }): Promise<number> {
   let n = 0;
-  for (const w of store.listWorkflows()) n += store.listExecutions(w.id).length;
+  for (const w of await store.listWorkflows()) n += (await store.listExecutions(w.id)).length;
   return n;
 }
 

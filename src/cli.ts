@@ -1,12 +1,13 @@
-// The `flow` command (DESIGN.md §8): run, validate, serve, import, export, paper-broker.
+// The `flow` command (DESIGN.md §8): run, validate, serve, import, export, migrate, paper-broker.
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { createBroker } from './broker/factory.js';
+import { BrokerPool } from './broker/pool.js';
+import type { PaperState } from './broker/paper/index.js';
 import { formatProblems, formatRun } from './cli/print.js';
 import { versionLine } from './cli/version.js';
 import type { Broker } from './broker/types.js';
-import { ConfigError, knownSecrets, loadConfig, type Config } from './config.js';
+import { brokerSettings, ConfigError, knownSecrets, loadConfig, type Config } from './config.js';
 import { compileWorkflow, runWorkflow, type RunResult, type TriggerInfo } from './engine/index.js';
 import { defaultRegistry } from './nodes/registry.js';
 import { createNotifier } from './notify/index.js';
@@ -29,6 +30,12 @@ function readWorkflow(file: string): ValidationResult {
   const parsed = parseWorkflowText(text);
   if (!parsed.ok) throw new Exit(2, `${file}: ${parsed.message}`);
   return validateWorkflow(parsed.value, defaultRegistry);
+}
+
+/** The configured store: PostgreSQL when FLOW_DATABASE_URL is set, else SQLite in the data directory. */
+async function openConfiguredStore(config: Config) {
+  const { openStore } = await import('./store/index.js');
+  return openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
 }
 
 function parseJsonOption(name: string, text: string): Record<string, unknown> {
@@ -98,7 +105,7 @@ function notifierFor(broker: Broker, config: Config) {
 }
 
 async function runInMemory(workflow: Workflow, trigger: TriggerInfo, config: Config): Promise<RunResult> {
-  const broker = await createBroker(config);
+  const { broker } = new BrokerPool(brokerSettings(config));
   return runWorkflow(compileWorkflow(workflow, defaultRegistry), {
     broker, notifier: notifierFor(broker, config), signal: interruptSignal(), timezone: config.timezone,
     trigger, settings: { allowPrivateHttp: config.allowPrivateHttp },
@@ -107,26 +114,29 @@ async function runInMemory(workflow: Workflow, trigger: TriggerInfo, config: Con
 
 /** Runs through the execution service with a store: the workflow (by name), the execution and the paper account are kept. */
 async function runRecorded(workflow: Workflow, trigger: TriggerInfo, config: Config): Promise<RunResult> {
-  const { openStore } = await import('./store/index.js');
   const { ExecutionService } = await import('./runtime/service.js');
-  const store = openStore({ dataDir: config.dataDir });
+  const { paperStateSaver } = await import('./runtime/paper-state.js');
+  const store = await openConfiguredStore(config);
+  const paper = paperStateSaver(store, (e) => console.error(`paper account not saved: ${e.message}`));
   try {
-    const broker = await createBroker(config, { paperState: (store.loadPaperState() ?? undefined) as never, onPaperChange: (s) => store.savePaperState(s) });
-    const definition = exportWorkflow(workflow) as never;
-    const existing = store.listWorkflows().find((w) => w.name === workflow.name);
-    const wf = existing ? store.updateWorkflow(existing.id, { definition })! : store.createWorkflow({ name: workflow.name, description: workflow.description ?? '', definition });
+    const paperState = (await store.loadPaperState() ?? undefined) as PaperState | undefined;
+    const { broker } = new BrokerPool(brokerSettings(config), { paperState, onPaperChange: paper.save });
+    const definition = exportWorkflow(workflow);
+    const existing = (await store.listWorkflows()).find((w) => w.name === workflow.name);
+    const wf = existing ? (await store.updateWorkflow(existing.id, { definition }))! : await store.createWorkflow({ name: workflow.name, description: workflow.description ?? '', definition });
     const service = new ExecutionService({
       store, broker, notifier: notifierFor(broker, config), registry: defaultRegistry, timezone: config.timezone,
       killSwitch: () => config.killSwitch, settings: { allowPrivateHttp: config.allowPrivateHttp }, secrets: knownSecrets(config),
     });
-    const { executionId } = service.request({ workflowId: wf.id, version: null, trigger, concurrency: wf.concurrency, limits: wf.limits });
+    const { executionId } = await service.request({ workflowId: wf.id, version: null, trigger, concurrency: wf.concurrency, limits: wf.limits });
     const signal = interruptSignal();
     signal.addEventListener('abort', () => service.cancel(executionId), { once: true });
     const result = await service.wait(executionId);
     if (!result) throw new Exit(1, `execution ${executionId} did not run`);
     return result;
   } finally {
-    store.close();
+    await paper.flush();
+    await store.close();
   }
 }
 
@@ -169,14 +179,12 @@ program
       console.error(`${file}: invalid\n${formatProblems(v.problems)}`);
       throw new Exit(2);
     }
-    const { openStore } = await import('./store/index.js');
-    const { exportWorkflow } = await import('./workflow/index.js');
-    const store = openStore({ dataDir: loadConfig(process.env, { dataDir: opts.dataDir }).dataDir });
+    const store = await openConfiguredStore(loadConfig(process.env, { dataDir: opts.dataDir }));
     try {
-      const wf = store.createWorkflow({ name: v.workflow!.name, description: v.workflow!.description ?? '', definition: exportWorkflow(v.workflow!) as never });
+      const wf = await store.createWorkflow({ name: v.workflow!.name, description: v.workflow!.description ?? '', definition: exportWorkflow(v.workflow!) });
       console.log(wf.id);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -186,16 +194,41 @@ program
   .argument('<id>', 'workflow id')
   .option('--data-dir <dir>', 'FLOW_DATA_DIR, default ./data')
   .action(async (id: string, opts: { dataDir?: string }) => {
-    const { openStore } = await import('./store/index.js');
-    const { exportWorkflow } = await import('./workflow/index.js');
-    const store = openStore({ dataDir: loadConfig(process.env, { dataDir: opts.dataDir }).dataDir });
+    const store = await openConfiguredStore(loadConfig(process.env, { dataDir: opts.dataDir }));
     try {
-      const wf = store.getWorkflow(id);
+      const wf = await store.getWorkflow(id);
       if (!wf) throw new Exit(2, `workflow ${id} not found`);
-      console.log(JSON.stringify(exportWorkflow(wf.definition as never), null, 2));
+      console.log(JSON.stringify(exportWorkflow(wf.definition), null, 2));
     } finally {
-      store.close();
+      await store.close();
     }
+  });
+
+program
+  .command('migrate')
+  .description('copy a SQLite data directory into PostgreSQL (workflows, versions, runs, orders, settings, encrypted secrets); exit 0 copied, 1 failed, 2 refused')
+  .requiredOption('--to <url>', 'the PostgreSQL database: postgres://user:password@host:5432/flow (empty unless --overwrite)')
+  .option('--data-dir <dir>', 'the data directory to copy (FLOW_DATA_DIR, default ./data)')
+  .option('--overwrite', 'replace whatever the target database holds')
+  .action(async (opts: { to: string; dataDir?: string; overwrite?: boolean }) => {
+    if (!/^postgres(ql)?:\/\//.test(opts.to)) throw new Exit(2, `--to must be a PostgreSQL URL such as postgres://user@host:5432/flow (got '${opts.to}')`);
+    const config = loadConfig(process.env, { dataDir: opts.dataDir });
+    const path = await import('node:path');
+    const { copySqliteToPostgres } = await import('./store/copy.js');
+    const { isStoreError } = await import('./store/errors.js');
+    const { redactedUrl } = await import('./store/postgres/store.js');
+    const file = path.join(config.dataDir, 'flow.db');
+    let counts;
+    try {
+      counts = await copySqliteToPostgres({ sqliteFile: file, databaseUrl: opts.to, overwrite: opts.overwrite });
+    } catch (e) {
+      if (isStoreError(e, 'conflict') || isStoreError(e, 'not_found')) throw new Exit(2, `flow migrate: ${e.message}`);
+      throw e;
+    }
+    console.log(`copied ${file} into ${redactedUrl(opts.to)}:`);
+    for (const [table, n] of Object.entries(counts)) console.log(`  ${table.padEnd(20)} ${n}`);
+    console.log('Stored secrets are copied encrypted: every Flow process on this database needs the same key,');
+    console.log(`FLOW_SECRET_KEY=$(cat ${path.join(config.dataDir, 'secret.key')}) (unless FLOW_SECRET_KEY is already set), and FLOW_DATABASE_URL.`);
   });
 
 program
@@ -214,10 +247,11 @@ program
     const { startOpenAlgoServer } = await import('./broker/openalgo/index.js');
     const { PaperBroker } = await import('./broker/paper/index.js');
     const { randomBytes } = await import('node:crypto');
-    let store: import('./store/types.js').Store | undefined;
-    if (opts.dataDir) store = (await import('./store/index.js')).openStore({ dataDir: opts.dataDir });
+    const { paperStateSaver } = await import('./runtime/paper-state.js');
+    const store = opts.dataDir ? await (await import('./store/index.js')).openStore({ dataDir: opts.dataDir }) : undefined;
+    const paper = store && paperStateSaver(store, (e) => console.error(`paper account not saved: ${e.message}`));
     const broker = new PaperBroker({
-      state: (store?.loadPaperState() ?? undefined) as never, onChange: store ? (s) => store!.savePaperState(s) : undefined,
+      state: (await store?.loadPaperState() ?? undefined) as PaperState | undefined, onChange: paper?.save,
       alwaysOpen: /^(1|true|yes|on)$/i.test(process.env.FLOW_PAPER_ALWAYS_OPEN ?? ''),
     });
     const apiKey = opts.apikey ?? randomBytes(16).toString('hex');
@@ -230,8 +264,9 @@ program
       console.log(`paper stream (OpenAlgo WebSocket: LTP, Quote, Depth, order updates) on ${stream.url}`);
     }
     if (!opts.apikey) console.log(`API key: ${apiKey}`);
-    const stop = () => Promise.all([server.close(), stream?.close()]).then(() => {
-      store?.close();
+    const stop = () => Promise.all([server.close(), stream?.close()]).then(async () => {
+      await paper?.flush();
+      await store?.close();
       process.exit(0);
     });
     process.once('SIGINT', stop);

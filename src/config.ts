@@ -1,6 +1,7 @@
 // Configuration from the environment (DESIGN.md §8); command-line flags win where both exist.
 
 import path from 'node:path';
+import type { BrokerSettings } from './broker/pool.js';
 import { DEFAULT_TIMEZONE } from './engine/time.js';
 
 export interface Config {
@@ -12,9 +13,9 @@ export interface Config {
   broker: 'paper' | 'openalgo';
   openalgo: { host?: string; apiKey?: string; username?: string; timeoutMs: number; /** OPENALGO_WS_URL; derived from the host when unset. */ wsUrl?: string };
   timezone: string;
-  /** Orders per second sent to the broker (client-side limiter). */
+  /** Orders per second sent to OpenAlgo, per OpenAlgo API key (client-side limiter). */
   orderRateLimit: number;
-  /** Other broker calls per second. */
+  /** Other broker calls per second, per OpenAlgo API key. */
   apiRateLimit: number;
   /** Webhooks per minute per token; 0 turns the limit off. */
   webhookRateLimit: number;
@@ -29,7 +30,7 @@ export interface Config {
   retention: { keepPerWorkflow: number; maxAgeDays: number };
   /** Global limit on executions running at once under the `parallel` policy. */
   maxParallel: number;
-  queueUrl?: string;
+  /** FLOW_DATABASE_URL: postgres://… makes PostgreSQL the store (DESIGN.md §9); unset, SQLite in dataDir. */
   databaseUrl?: string;
   /** The address webhooks are reached at from outside (a TLS reverse proxy); webhook URLs use it. */
   publicUrl?: string;
@@ -85,12 +86,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = 
     allowPrivateHttp: truthy(env.FLOW_ALLOW_PRIVATE_HTTP),
     retention: { keepPerWorkflow: num(env, 'FLOW_RETENTION_KEEP', 500, { min: 1 }), maxAgeDays: num(env, 'FLOW_RETENTION_DAYS', 30, { min: 0 }) },
     maxParallel: num(env, 'FLOW_MAX_PARALLEL', 64, { min: 1 }),
-    queueUrl: env.FLOW_QUEUE_URL || undefined,
     databaseUrl: env.FLOW_DATABASE_URL || undefined,
     publicUrl: env.FLOW_PUBLIC_URL?.trim().replace(/\/+$/, '') || undefined,
   };
   if (config.publicUrl && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(config.publicUrl)) {
     throw new ConfigError(`FLOW_PUBLIC_URL must be an http(s) address such as https://flow.example.com (got '${config.publicUrl}')`);
+  }
+  if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    throw new ConfigError('FLOW_DATABASE_URL must be a PostgreSQL URL such as postgres://user@host:5432/flow');
   }
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: config.timezone });
@@ -105,5 +108,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = 
 
 /** The secret values configuration holds: scrubbed from every stored run (with the workflows' own). */
 export function knownSecrets(config: Config): string[] {
-  return [config.openalgo.apiKey, config.telegram.botToken, config.apiToken, config.secretKey].filter((s): s is string => !!s);
+  return [config.openalgo.apiKey, config.telegram.botToken, config.apiToken, config.secretKey, databasePassword(config.databaseUrl)]
+    .filter((s): s is string => !!s);
+}
+
+function databasePassword(url: string | undefined): string | undefined {
+  try {
+    return url ? decodeURIComponent(new URL(url).password) || undefined : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The broker part of the configuration (BrokerPool reads it once). */
+export function brokerSettings(config: Config): BrokerSettings {
+  return {
+    kind: config.broker, openalgo: config.openalgo, orderRatePerSec: config.orderRateLimit, apiRatePerSec: config.apiRateLimit,
+    paperAlwaysOpen: config.paperAlwaysOpen,
+  };
 }

@@ -46,17 +46,17 @@ export class LeaderTriggers implements TriggerRegistry {
     return this.leader;
   }
 
-  register(workflowId: string, nodes: readonly WorkflowNode[], o: { lastRunAt?: number | null }): Problem[] {
+  async register(workflowId: string, nodes: readonly WorkflowNode[], o: { lastRunAt?: number | null }): Promise<Problem[]> {
     if (!this.leader) return checkTriggerNodes(workflowId, nodes, this.opts);
-    const problems = this.hub.register(workflowId, nodes, o);
+    const problems = await this.hub.register(workflowId, nodes, o);
     if (problems.length === 0) this.armed.add(workflowId);
     return problems;
   }
 
-  unregister(workflowId: string): void {
+  async unregister(workflowId: string): Promise<void> {
     this.armed.delete(workflowId);
     // The holder keeps the schedule rows true; a process without the lock has armed nothing.
-    if (this.leader) this.hub.unregister(workflowId);
+    if (this.leader) await this.hub.unregister(workflowId);
   }
 
   /** Took the lock: arm every active workflow (`restore` registers them through this registry), then start. */

@@ -8,8 +8,8 @@ import type { RiskLimits } from '../store/types.js';
 export interface GuardDeps {
   killSwitch(): boolean;
   limits: RiskLimits;
-  /** Orders this workflow sent since an instant (ms), for maxOrdersPerDay. */
-  ordersSince(sinceMs: number): number;
+  /** Orders this workflow sent since an instant (ms), for maxOrdersPerDay (a store read). */
+  ordersSince(sinceMs: number): number | Promise<number>;
   now(): Date;
   timezone: string;
 }
@@ -46,8 +46,9 @@ export function createGuard(deps: GuardDeps): OrderGuard {
     if (maxOrdersPerDay !== undefined) {
       const now = deps.now();
       const [y, m, d] = zonedDate(now, deps.timezone).split('-').map(Number);
-      const sent = deps.ordersSince(zonedTimeToDate(y, m, d, 0, 0, 0, deps.timezone).getTime());
-      if (sent >= maxOrdersPerDay) return `maxOrdersPerDay ${maxOrdersPerDay} reached (${sent} today)`;
+      const since = zonedTimeToDate(y, m, d, 0, 0, 0, deps.timezone).getTime();
+      return Promise.resolve(deps.ordersSince(since)).then((sent) =>
+        sent >= maxOrdersPerDay ? `maxOrdersPerDay ${maxOrdersPerDay} reached (${sent} today)` : null);
     }
     return null;
   };

@@ -7,22 +7,21 @@ import type { Broker } from '../broker/types.js';
 import { compileWorkflow, type CompiledWorkflow } from '../engine/compile.js';
 import { redact, secretScrubber, withoutSecret, type Scrub } from '../engine/redact.js';
 import { runWorkflow } from '../engine/run.js';
-import type { LogEntry, OrderRecord, RunEvent, RunResult, Step, TriggerInfo } from '../engine/types.js';
+import type { RunResult, TriggerInfo } from '../engine/types.js';
 import { defaultRegistry, type Registry } from '../nodes/registry.js';
 import type { NodeSettings, Notifier } from '../nodes/types.js';
 import { newExecutionId } from '../store/ids.js';
-import type { ConcurrencyPolicy, RiskLimits, Store, WorkflowDefinition } from '../store/types.js';
-import type { Workflow } from '../workflow/schema.js';
+import type { ConcurrencyPolicy, RiskLimits, Store, WorkflowDefinition, WriteBatch } from '../store/types.js';
 import { createGuard } from './guard.js';
 import { GroupCommit } from './group-commit.js';
 import { Lanes, Semaphore } from './queue.js';
-import { scrubbedWrites, type RunWrites } from './recorder.js';
+import { RunRecorder, scrubbedBatch } from './recorder.js';
 
 export interface ExecutionServiceOptions {
   store: Store;
   broker: Broker;
   /** The broker for one workflow (its own OpenAlgo API key, stored at activation); default `broker`. */
-  brokerFor?: (workflowId: string) => Broker;
+  brokerFor?: (workflowId: string) => Promise<Broker>;
   notifier: Notifier;
   registry?: Registry;
   timezone: string;
@@ -39,6 +38,19 @@ export interface ExecutionServiceOptions {
    * key): scrubbed, with each workflow's webhook secret and broker API key, from everything a run stores.
    */
   secrets?: ReadonlyArray<string | null | undefined>;
+  /**
+   * Several processes on PostgreSQL (DESIGN.md §9): runs are jobs. `enqueue` records, in the
+   * execution's transaction, its job, deciding `skip` and the idempotency key across processes
+   * (rejects with code 23505 for a key already used); a process runs a job it takes with
+   * runStored. Nothing is scheduled in memory, and start-up recovery is the cluster's, per process.
+   */
+  jobs?: RunJobs;
+}
+
+export interface RunJobs {
+  enqueue(w: WriteBatch, e: { executionId: string; workflowId: string; policy: ConcurrencyPolicy; idempotencyKey: string | null; createdAt: number }): Promise<'queued' | 'skipped'>;
+  /** Asks the process running this execution, wherever it is, to cancel it. */
+  cancelElsewhere(executionId: string): void;
 }
 
 export interface ExecutionRequest {
@@ -86,9 +98,10 @@ export class ExecutionService {
   private readonly commits: GroupCommit;
   private readonly waiters = new Map<string, Array<(r: RunResult | null) => void>>();
   private readonly compiled = new Map<string, CompiledWorkflow>();
-  private readonly brokers = new Map<string, Broker>();
-  /** Per workflow: its run-data writes, scrubbed of the known secrets and its own. */
-  private readonly recorders = new Map<string, { scrub: Scrub; writes: RunWrites }>();
+  /** Boxed: a promise must never adopt a broker (a proxy that answers every property looks like a thenable). */
+  private readonly brokers = new Map<string, Promise<{ broker: Broker }>>();
+  /** Per workflow: the scrubber of its run data (the known secrets and its own), read once until invalidate. */
+  private readonly scrubbers = new Map<string, Promise<Scrub>>();
   /** Idempotency keys of executions being committed (workflow + key → execution id). */
   private readonly pendingKeys = new Map<string, string>();
   /** Queued executions canceled before their turn: skipped when it comes. */
@@ -108,55 +121,48 @@ export class ExecutionService {
   }
 
   /**
-   * Records an execution as `queued` (or `skipped`) and schedules it. Synchronous: when this
-   * returns, the execution is committed and may be announced.
+   * Records an execution as `queued` (or `skipped`) and schedules it; resolves once the execution
+   * is committed and may be announced. The execution (and `also`, e.g. the webhook delivery) is
+   * written in the next group commit; the run starts only after that.
    */
-  request(req: ExecutionRequest): Accepted {
-    const p = this.prepare(req);
-    if (!p.accepted.duplicate) {
-      try {
-        this.opts.store.tx(p.write);
-      } catch (e) {
-        this.release(p);
-        throw e;
-      }
-    }
-    this.launch(p);
-    return p.accepted;
-  }
-
-  /**
-   * The same as request(), with the execution (and `also`, e.g. the webhook delivery) written in
-   * the next group commit; resolves once committed, so the answer can announce it. The run starts
-   * only after that.
-   */
-  async submit(req: ExecutionRequest, also?: (accepted: Accepted) => void): Promise<Accepted> {
-    const p = this.prepare(req);
+  async request(req: ExecutionRequest, also?: (w: WriteBatch, accepted: Accepted) => void): Promise<Accepted> {
+    const p = await this.prepare(req);
     if (p.accepted.duplicate) return p.accepted;
     try {
-      await this.commits.commit(() => {
-        p.write();
-        also?.(p.accepted);
+      await this.commits.commit((w) => {
+        p.write(w);
+        also?.(w, p.accepted);
       });
     } catch (e) {
       this.release(p);
+      // Another process stored this key first (decided in the transaction): that execution is the answer.
+      const key = req.idempotencyKey?.trim();
+      if (key && (e as { code?: string }).code === '23505') {
+        const first = await this.opts.store.findByIdempotencyKey(req.workflowId, key, this.now().getTime() - DAY_MS);
+        if (first) return { executionId: first, status: 'queued', duplicate: true };
+      }
       throw e;
     }
     this.launch(p);
     return p.accepted;
   }
 
-  /** Checks a request and builds its write; in-memory state (keys, counts) is claimed at once. */
-  private prepare(req: ExecutionRequest): { accepted: Accepted; write: () => void; job?: Job; pendingKey?: string } {
+  /** Checks a request and builds its write; in-memory state (keys, counts) is claimed before it resolves. */
+  private async prepare(req: ExecutionRequest): Promise<{ accepted: Accepted; write: (w: WriteBatch) => void; job?: Job; pendingKey?: string }> {
     if (this.closed) throw new ServiceClosed();
-    const { store } = this.opts;
     const key = req.idempotencyKey?.trim() || null;
     const nowMs = this.now().getTime();
     const pendingKey = key ? `${req.workflowId}\u0000${key}` : undefined;
+    const duplicate = (first: string) => ({ accepted: { executionId: first, status: 'queued' as const, duplicate: true }, write: () => {} });
     if (key) {
-      const first = this.pendingKeys.get(pendingKey!) ?? store.findByIdempotencyKey(req.workflowId, key, nowMs - DAY_MS);
-      if (first) return { accepted: { executionId: first, status: 'queued', duplicate: true }, write: () => {} };
+      const first = this.pendingKeys.get(pendingKey!) ?? await this.opts.store.findByIdempotencyKey(req.workflowId, key, nowMs - DAY_MS);
+      if (first) return duplicate(first);
     }
+    const scrub = await this.scrubberOf(req.workflowId);
+    // The reads above let other requests in: one with the same key may have claimed it meanwhile.
+    const claimed = pendingKey && this.pendingKeys.get(pendingKey);
+    if (claimed) return duplicate(claimed);
+    if (this.closed) throw new ServiceClosed();
     const policy = req.concurrency ?? 'queue';
     // Time-ordered ids keep every index on executions append-only.
     const executionId = newExecutionId(nowMs);
@@ -167,15 +173,28 @@ export class ExecutionService {
     };
     // Claimed only after everything that can throw on the payload: a failure here must not keep the key.
     if (pendingKey) this.pendingKeys.set(pendingKey, executionId);
+    const jobs = this.opts.jobs;
+    if (jobs) {
+      // Stored queued with its job; `skip` (runs anywhere) is decided in the same transaction.
+      const accepted: Accepted = { executionId, status: 'queued', duplicate: false };
+      return {
+        accepted, pendingKey,
+        write: (w) => {
+          scrubbedBatch(w, scrub).insertExecution({ ...base, status: 'queued' });
+          jobs.enqueue(w, { executionId, workflowId: req.workflowId, policy, idempotencyKey: key, createdAt: nowMs })
+            .then((status) => (accepted.status = status), () => {});
+        },
+      };
+    }
     if (policy === 'skip' && this.isBusy(req.workflowId)) {
       return {
         accepted: { executionId, status: 'skipped', duplicate: false }, pendingKey,
-        write: () => this.recorder(req.workflowId).writes.insertExecution({ ...base, status: 'skipped', error: 'skipped: a run of this workflow is already in progress (concurrency: skip)' }),
+        write: (w) => scrubbedBatch(w, scrub).insertExecution({ ...base, status: 'skipped', error: 'skipped: a run of this workflow is already in progress (concurrency: skip)' }),
       };
     }
     const job: Job = { executionId, workflowId: req.workflowId, version: req.version, trigger, limits: req.limits ?? {}, policy };
     this.claim(job);
-    return { accepted: { executionId, status: 'queued', duplicate: false }, job, pendingKey, write: () => this.recorder(req.workflowId).writes.insertExecution({ ...base, status: 'queued' }) };
+    return { accepted: { executionId, status: 'queued', duplicate: false }, job, pendingKey, write: (w) => scrubbedBatch(w, scrub).insertExecution({ ...base, status: 'queued' }) };
   }
 
   /** After the execution is committed: its idempotency key is in the database, its job may start. */
@@ -194,37 +213,81 @@ export class ExecutionService {
    * Resolves with the run result when the execution ends (null if it never ran: canceled while
    * queued), scrubbed of known secrets as the stored run is.
    */
-  wait(executionId: string): Promise<RunResult | null> {
+  async wait(executionId: string): Promise<RunResult | null> {
     const running = this.running.get(executionId);
     if (running) {
-      const { scrub } = this.recorder(running.job.workflowId);
+      const scrub = await this.scrubberOf(running.job.workflowId);
       return running.done.then((r) => r && scrub(r));
     }
     // It may already have ended (a draft that failed to compile ends in the microtask after submit).
-    const stored = this.opts.store.getExecution(executionId);
-    if (stored && stored.status !== 'queued' && stored.status !== 'running') return Promise.resolve(null);
-    return new Promise((resolve) => {
+    const waiting = new Promise<RunResult | null>((resolve) => {
       const list = this.waiters.get(executionId) ?? [];
       list.push(resolve);
       this.waiters.set(executionId, list);
     });
+    const stored = await this.opts.store.getExecution(executionId);
+    if (stored && stored.status !== 'queued' && stored.status !== 'running') this.settleWaiters(executionId, null);
+    return waiting;
   }
 
   /** Cancels a queued or running execution; false when it is neither. */
-  cancel(executionId: string): boolean {
+  async cancel(executionId: string): Promise<boolean> {
     const running = this.running.get(executionId);
     if (running) {
       running.controller.abort(new Error('canceled'));
       return true;
     }
-    const finished = this.opts.store.finishExecution(executionId, {
+    if (this.opts.jobs) {
+      // It may be running in another process: that one aborts it. Queued, it is closed here (its job then finds it canceled).
+      const stored = await this.opts.store.getExecution(executionId);
+      if (stored?.status === 'running') {
+        this.opts.jobs.cancelElsewhere(executionId);
+        return true;
+      }
+    }
+    // Marked before the write: a job whose turn comes meanwhile is skipped (and the store refuses to
+    // mark a canceled run running in any case).
+    this.canceledQueued.add(executionId);
+    const finished = await this.opts.store.finishExecution(executionId, {
       status: 'canceled', error: 'canceled before it started', finishedAt: this.now().getTime(),
     });
-    if (finished) {
-      this.canceledQueued.add(executionId);
-      this.settleWaiters(executionId, null);
-    }
+    if (finished) this.settleWaiters(executionId, null);
+    else this.canceledQueued.delete(executionId);
     return finished;
+  }
+
+  /** Cancels an execution if it runs in this process (asked by another process); true when it did. */
+  cancelLocal(executionId: string): boolean {
+    const running = this.running.get(executionId);
+    running?.controller.abort(new Error('canceled'));
+    return running !== undefined;
+  }
+
+  /** A run executed by another process ended: whoever waits on it here reads the stored run. */
+  settleRemote(executionId: string): void {
+    this.settleWaiters(executionId, null);
+  }
+
+  /**
+   * Runs a stored execution whose job this process took (cluster mode), to its end. Answers false,
+   * running nothing, when this service is shutting down (the caller queues it again) — a canceled
+   * or already recovered execution is simply not run.
+   */
+  async runStored(executionId: string): Promise<boolean> {
+    if (this.closed) return false;
+    const e = await this.opts.store.getExecution(executionId);
+    if (!e || e.status !== 'queued') return true;
+    const wf = await this.opts.store.getWorkflow(e.workflowId);
+    const job: Job = {
+      executionId, workflowId: e.workflowId, version: e.version,
+      trigger: { ...e.trigger, payload: (e.input ?? {}) as Record<string, unknown> },
+      limits: wf?.limits ?? {}, policy: wf?.concurrency ?? 'queue',
+    };
+    // execute() looks at `closed` before its first await: checked here again after ours.
+    if (this.closed) return false;
+    this.claim(job);
+    await this.execute(job);
+    return true;
   }
 
   /** Executions waiting or running. */
@@ -240,33 +303,34 @@ export class ExecutionService {
   invalidate(workflowId: string): void {
     for (const key of this.compiled.keys()) if (key.startsWith(`${workflowId}@`)) this.compiled.delete(key);
     this.brokers.delete(workflowId);
-    this.recorders.delete(workflowId);
+    this.scrubbers.delete(workflowId);
   }
 
-  /** The scrubbed run-data writes of a workflow's runs (its secrets are read once, until invalidate). */
-  private recorder(workflowId: string): { scrub: Scrub; writes: RunWrites } {
-    let r = this.recorders.get(workflowId);
-    if (!r) {
-      let own: Array<string | null> = [];
-      try {
-        const secrets = this.opts.store.getWorkflowSecrets(workflowId);
-        own = [secrets?.webhookSecret ?? null, secrets?.brokerApiKey ?? null];
-      } catch (e) {
-        // Unreadable secrets (a changed secret key) cannot be used by this run either; scrub the known ones.
-        this.opts.logger?.warn({ workflowId, err: (e as Error).message }, 'workflow secrets unreadable');
-      }
-      const scrub = secretScrubber([...(this.opts.secrets ?? []), ...own]);
-      r = { scrub, writes: scrubbedWrites(this.opts.store, scrub) };
-      this.recorders.set(workflowId, r);
+  /** The scrubber of a workflow's run data: the known secrets and its own (read once, until invalidate). */
+  private scrubberOf(workflowId: string): Promise<Scrub> {
+    let scrub = this.scrubbers.get(workflowId);
+    if (!scrub) {
+      scrub = this.opts.store.getWorkflowSecrets(workflowId).then(
+        (secrets) => [secrets?.webhookSecret ?? null, secrets?.brokerApiKey ?? null],
+        (e: Error) => {
+          // Unreadable secrets (a changed secret key) cannot be used by this run either; scrub the known ones.
+          this.opts.logger?.warn({ workflowId, err: e.message }, 'workflow secrets unreadable');
+          return [];
+        },
+      ).then((own) => secretScrubber([...(this.opts.secrets ?? []), ...own]));
+      this.scrubbers.set(workflowId, scrub);
     }
-    return r;
+    return scrub;
   }
 
-  private brokerOf(workflowId: string): Broker {
-    if (!this.opts.brokerFor) return this.opts.broker;
+  private brokerOf(workflowId: string): Promise<{ broker: Broker }> {
+    const brokerFor = this.opts.brokerFor;
+    if (!brokerFor) return Promise.resolve({ broker: this.opts.broker });
     let broker = this.brokers.get(workflowId);
     if (!broker) {
-      broker = this.opts.brokerFor(workflowId);
+      broker = (async () => ({ broker: await brokerFor(workflowId) }))();
+      // A failed look-up is not kept: the next run asks again.
+      broker.catch(() => this.brokers.delete(workflowId));
       this.brokers.set(workflowId, broker);
     }
     return broker;
@@ -277,9 +341,9 @@ export class ExecutionService {
    * still waiting for a rate-limit slot `not_sent` (nothing is re-sent); queued executions young
    * enough run again, older ones are closed.
    */
-  recover(lookup: (workflowId: string) => { concurrency: ConcurrencyPolicy; limits: RiskLimits } | null): { crashed: number; unknownIntents: number; notSentIntents: number; resumed: number; expired: number } {
+  async recover(lookup: (workflowId: string) => Promise<{ concurrency: ConcurrencyPolicy; limits: RiskLimits } | null>): Promise<{ crashed: number; unknownIntents: number; notSentIntents: number; resumed: number; expired: number }> {
     const { store } = this.opts;
-    const report = store.recoverAfterCrash(this.now().getTime());
+    const report = await store.recoverAfterCrash(this.now().getTime());
     for (const c of report.crashed) this.opts.logger?.warn({ executionId: c.executionId, workflowId: c.workflowId }, c.error);
     for (const i of report.unknownIntents) {
       this.opts.logger?.warn({ executionId: i.executionId, nodeId: i.nodeId, key: i.key }, 'order outcome unknown after a crash: check the broker order book; it will not be re-sent');
@@ -290,11 +354,11 @@ export class ExecutionService {
     let resumed = 0;
     let expired = 0;
     const maxAge = this.opts.resumeMaxAgeMs ?? 60_000;
-    for (const e of store.listQueued()) {
+    for (const e of await store.listQueued()) {
       const age = this.now().getTime() - e.createdAt;
-      const settings = lookup(e.workflowId);
+      const settings = await lookup(e.workflowId);
       if (age > maxAge || !settings) {
-        store.finishExecution(e.id, {
+        await store.finishExecution(e.id, {
           status: 'canceled', finishedAt: this.now().getTime(),
           error: settings ? `not run: queued ${Math.round(age / 1000)} s before a restart; too late to act on` : 'not run: the workflow no longer exists',
         });
@@ -355,32 +419,33 @@ export class ExecutionService {
     });
   }
 
-  private definitionFor(job: Job): CompiledWorkflow {
+  private async definitionFor(job: Job): Promise<CompiledWorkflow> {
     const { store } = this.opts;
     if (job.version === null) {
-      const wf = store.getWorkflow(job.workflowId);
+      const wf = await store.getWorkflow(job.workflowId);
       if (!wf) throw new Error(`workflow ${job.workflowId} not found`);
       return this.compile(`${job.workflowId}@draft:${wf.updatedAt}`, wf.definition);
     }
     const key = `${job.workflowId}@${job.version}`;
     const hit = this.compiled.get(key);
     if (hit) return hit;
-    const version = store.getVersion(job.workflowId, job.version);
+    const version = await store.getVersion(job.workflowId, job.version);
     if (!version) throw new Error(`workflow ${job.workflowId} version ${job.version} not found`);
     return this.compile(key, version.definition);
   }
 
   private compile(key: string, definition: WorkflowDefinition): CompiledWorkflow {
-    const compiled = compileWorkflow(definition as Workflow, this.registry);
+    const compiled = compileWorkflow(definition, this.registry);
     this.compiled.set(key, compiled);
     return compiled;
   }
 
+  /** One run: the policy (canceled while queued, shutting down) and the lifecycle; the recorder writes it. */
   private async execute(job: Job): Promise<void> {
-    const { store } = this.opts;
-    const { scrub, writes } = this.recorder(job.workflowId);
     const id = job.executionId;
     let announce: ((r: RunResult | null) => void) | undefined;
+    let scrub: Scrub = (v) => v;
+    let recorder: RunRecorder | undefined;
     try {
       // After shutdown began, queued work stays queued in the store for the next start; a waiting
       // request is answered with that (queued) state rather than left open.
@@ -389,133 +454,40 @@ export class ExecutionService {
         return;
       }
       if (this.canceledQueued.delete(id)) return;
+      scrub = await this.scrubberOf(job.workflowId);
       const startedAt = this.now().getTime();
+      const controller = new AbortController();
+      // Registered before anything is awaited: a cancel from now on aborts the run.
+      const finished = new Promise<RunResult | null>((resolve) => (announce = resolve));
+      this.running.set(id, { controller, job, done: finished });
       let wf: CompiledWorkflow;
+      let broker: Broker;
       try {
-        wf = this.definitionFor(job);
+        [wf, { broker }] = await Promise.all([this.definitionFor(job), this.brokerOf(job.workflowId)]);
       } catch (e) {
-        writes.finishExecution(id, { status: 'failed', error: (e as Error).message, finishedAt: this.now().getTime() });
-        this.logRun(job, scrub, { workflow: null, status: 'failed', durationMs: this.now().getTime() - startedAt, orders: 0, error: (e as Error).message });
+        const message = (e as Error).message;
+        await this.commits.commit((w) => scrubbedBatch(w, scrub).finishExecution(id, { status: 'failed', error: message, finishedAt: this.now().getTime() }));
+        this.running.delete(id);
+        this.logRun(job, scrub, { workflow: null, status: 'failed', durationMs: this.now().getTime() - startedAt, orders: 0, error: message });
+        announce?.(null);
         this.settleWaiters(id, null);
         return;
       }
-      const controller = new AbortController();
-      let currentNode = '';
-      let pendingLogs: LogEntry[] = [];
-      let pendingSteps: Step[] = [];
-      let pendingAnswers: OrderRecord[] = [];
-      // `running` is written with the first commit the run needs: before its first node that waits
-      // on the world, with its first order intent, or with the finish. A crash before then leaves
-      // the execution queued, to be resumed or expired: nothing outside Flow had happened.
-      let runningWritten = false;
-      const toLog = (l: LogEntry) => ({ time: Date.parse(l.time), level: l.level, message: l.message, nodeId: l.nodeId ?? null });
-      /**
-       * Commits what the run has done so far, plus `extra`, in the next group commit. The pending
-       * lists are taken when asked, so a write retried alone (after another run's write failed the
-       * shared transaction) writes the same rows again; on failure they are put back.
-       */
-      const commitProgress = async (extra: () => void) => {
-        const steps = pendingSteps;
-        const answers = pendingAnswers;
-        const logs = pendingLogs;
-        pendingSteps = [];
-        pendingAnswers = [];
-        pendingLogs = [];
-        const markRunning = !runningWritten;
-        try {
-          await this.commits.commit(() => {
-            if (markRunning && !store.markRunning(id, startedAt)) controller.abort(new Error('canceled'));
-            for (const s of steps) {
-              writes.insertStep({
-                executionId: id, seq: s.seq, nodeId: s.nodeId, nodeType: s.type, status: s.status, input: s.input, output: s.output,
-                error: s.error ?? null, notes: s.notes ?? null, startedAt: s.startedAt ? Date.parse(s.startedAt) : startedAt,
-                finishedAt: s.finishedAt ? Date.parse(s.finishedAt) : startedAt,
-              });
-            }
-            for (const o of answers) {
-              writes.resolveIntent(o.key, { status: o.status, answer: redact(o.answer), orderIds: o.orderIds, error: o.error ?? null, resolvedAt: o.answeredAt ? Date.parse(o.answeredAt) : undefined });
-            }
-            if (logs.length > 0) writes.insertLogs(id, logs.map(toLog));
-            extra();
-          });
-        } catch (e) {
-          pendingSteps = steps.concat(pendingSteps);
-          pendingAnswers = answers.concat(pendingAnswers);
-          pendingLogs = logs.concat(pendingLogs);
-          throw e;
-        }
-        runningWritten = true;
-      };
-      const emit = (e: RunEvent) => this.events.emit('event', job.workflowId, e);
-      const notifier: Notifier = {
-        send: async (n, signal) => {
-          const nodeId = currentNode;
-          const r = await this.opts.notifier.send(n, signal);
-          writes.insertNotification({ executionId: id, nodeId, channel: n.channel, message: n.message, delivered: r.delivered, detail: r.detail ?? r.via });
-          return r;
-        },
-      };
-      const done = runWorkflow(wf, {
-        broker: this.brokerOf(job.workflowId), notifier, executionId: id, trigger: job.trigger, signal: controller.signal,
+      recorder = new RunRecorder({
+        executionId: id, workflowId: job.workflowId, workflow: wf, startedAt, commits: this.commits, scrub, controller,
+        emit: (e) => this.events.emit('event', job.workflowId, e),
+      });
+      const result = await runWorkflow(wf, {
+        broker, notifier: recorder.notifier(this.opts.notifier), executionId: id, trigger: job.trigger, signal: controller.signal,
         timezone: this.opts.timezone, now: this.now, settings: this.opts.settings,
         guard: createGuard({
           killSwitch: this.opts.killSwitch ?? (() => false), limits: job.limits, now: this.now, timezone: this.opts.timezone,
-          ordersSince: (since) => store.countOrdersForWorkflowSince(job.workflowId, since),
+          ordersSince: (since) => this.opts.store.countOrdersForWorkflowSince(job.workflowId, since),
         }),
-        hooks: {
-          // Before a node that waits on the world (a broker read, HTTP, a delay) runs, one commit
-          // records the run as running, the steps finished so far with their logs, and the node in
-          // flight. Instant nodes do nothing a crash could lose; an order node's commit is its intent's.
-          beforeNode: (nodeId, nodeType) => {
-            currentNode = nodeId;
-            const def = wf.byId.get(nodeId)?.def;
-            if (def && !def.trigger && !def.instant && def.category !== 'order') return commitProgress(() => store.setCurrentNode(id, nodeId, nodeType));
-          },
-          onEvent: (e) => {
-            if (e.type === 'log') pendingLogs.push(e.entry);
-            emit(e);
-          },
-          // Written with the next commit: before the next node that waits on the world, or the finish.
-          stepFinished: (s) => {
-            pendingSteps.push(s);
-          },
-          // The intent, and with it all progress so far, is durable before the broker is called; one
-          // that must wait for a rate-limit slot is written `waiting`, and marked sent once it has the slot.
-          orderIntent: (o, stage) =>
-            commitProgress(() => {
-              store.setCurrentNode(id, o.nodeId, wf.byId.get(o.nodeId)?.type ?? null);
-              writes.insertIntent({
-                key: o.key, workflowId: job.workflowId, executionId: id, nodeId: o.nodeId, method: o.method, request: o.request,
-                createdAt: Date.parse(o.createdAt), status: stage === 'waiting' ? 'waiting' : 'pending',
-              });
-            }),
-          orderSending: (o) => commitProgress(() => {
-            store.markIntentSending(o.key);
-          }),
-          // The answer is written with the next commit, in the same tick (a crash in between leaves the
-          // intent unknown: never re-sent, checked in the order book).
-          orderResolved: (o) => {
-            pendingAnswers.push(o);
-          },
-        },
+        hooks: recorder.hooks(),
       });
       // Waiters see the run once its finish is committed.
-      const finished = new Promise<RunResult | null>((resolve) => (announce = resolve));
-      this.running.set(id, { controller, job, done: finished });
-      const result = await done;
-      await commitProgress(() => {
-        // Skipped steps are not written one by one as they happen; record them with the finish.
-        const at = Date.parse(result.finishedAt);
-        for (const s of result.steps) {
-          if (s.status === 'skipped') writes.insertStep({ executionId: id, seq: s.seq, nodeId: s.nodeId, nodeType: s.type, status: 'skipped', startedAt: at, finishedAt: at });
-        }
-        // The in-flight marker is only written before nodes that wait on the world; a finished run
-        // names the node it failed at, else the last that ran.
-        const ran = result.steps.filter((s) => s.status !== 'skipped');
-        const last = result.failedNodeId ? ran.find((s) => s.nodeId === result.failedNodeId) ?? ran.at(-1) : ran.at(-1);
-        store.setCurrentNode(id, last?.nodeId ?? null, last?.type ?? null);
-        writes.finishExecution(id, { status: result.status, error: result.error, variables: redact(result.variables), finishedAt: at });
-      });
+      await recorder.finish(result);
       this.running.delete(id);
       this.logRun(job, scrub, {
         workflow: wf.name, status: result.status, durationMs: Date.parse(result.finishedAt) - Date.parse(result.startedAt),
@@ -526,7 +498,9 @@ export class ExecutionService {
     } catch (e) {
       this.opts.logger?.error({ executionId: id, err: (e as Error).message }, 'execution could not be recorded');
       try {
-        writes.finishExecution(id, { status: 'failed', error: `internal error: ${(e as Error).message}`, finishedAt: this.now().getTime() });
+        const message = `internal error: ${(e as Error).message}`;
+        if (recorder) await recorder.fail(message, this.now().getTime());
+        else await this.commits.commit((w) => scrubbedBatch(w, scrub).finishExecution(id, { status: 'failed', error: message, finishedAt: this.now().getTime() }));
       } catch {
         // The store itself is failing; the run stays open and is reported as crashed at the next start.
       }

@@ -7,14 +7,14 @@ import type { TriggerInfo } from '../engine/types.js';
 import type { Registry } from '../nodes/registry.js';
 import type { ConcurrencyPolicy, RiskLimits, Store, WebhookAuthType, WorkflowInfo } from '../store/types.js';
 import { validateWorkflow } from '../workflow/validate.js';
-import type { Workflow as WorkflowJson, WorkflowNode } from '../workflow/schema.js';
+import type { WorkflowNode } from '../workflow/schema.js';
 import type { Accepted, ExecutionService } from './service.js';
 
 /** Where schedules, price alerts and order watches are registered (src/triggers). */
 export interface TriggerRegistry {
   /** Registers the trigger nodes of an activated version; answers problems instead of registering. */
-  register(workflowId: string, nodes: readonly WorkflowNode[], opts: { lastRunAt?: number | null }): Array<{ nodeId: string; field: string; message: string }>;
-  unregister(workflowId: string): void;
+  register(workflowId: string, nodes: readonly WorkflowNode[], opts: { lastRunAt?: number | null }): Promise<Array<{ nodeId: string; field: string; message: string }>>;
+  unregister(workflowId: string): Promise<void>;
 }
 
 export interface ActivateOptions {
@@ -83,12 +83,14 @@ export class WorkflowManager {
       publicUrl: () => string;
       /** One line per activation and deactivation (names and ids only: no secret, no URL token). */
       logger?: { info(obj: unknown, msg?: string): void };
+      /** A workflow changed here (several processes: the others reload it). */
+      onChange?: (workflowId: string) => void;
     },
   ) {}
 
-  activate(workflowId: string, opts: ActivateOptions = {}): ActivationAnswer {
+  async activate(workflowId: string, opts: ActivateOptions = {}): Promise<ActivationAnswer> {
     const { store, registry, triggers } = this.deps;
-    const wf = store.getWorkflow(workflowId);
+    const wf = await store.getWorkflow(workflowId);
     if (!wf) throw notFound('workflow', workflowId);
     const validation = validateWorkflow(wf.definition, registry);
     if (!validation.valid) {
@@ -96,17 +98,17 @@ export class WorkflowManager {
     }
     const nodes = validation.workflow!.nodes;
     // Check trigger configuration before anything is written.
-    triggers.unregister(workflowId);
-    const problems = triggers.register(workflowId, nodes, { lastRunAt: null });
+    await triggers.unregister(workflowId);
+    const problems = await triggers.register(workflowId, nodes, { lastRunAt: null });
     if (problems.length) {
-      triggers.unregister(workflowId);
+      await triggers.unregister(workflowId);
       // A workflow that was active keeps running its frozen version with its old triggers.
-      if (wf.active && wf.activeVersion !== null) this.registerVersion(workflowId, wf.activeVersion);
+      if (wf.active && wf.activeVersion !== null) await this.registerVersion(workflowId, wf.activeVersion);
       throw new FlowError('invalid_trigger', `workflow ${workflowId} cannot be activated: its trigger is misconfigured`, 400, {
         problems: problems.map((p) => ({ code: 'invalid_field', severity: 'error', nodeId: p.nodeId, field: p.field, message: `${p.nodeId}: ${p.field} ${p.message}` })),
       });
     }
-    const previous = store.getWorkflowSecrets(workflowId);
+    const previous = await store.getWorkflowSecrets(workflowId);
     // Only a workflow with a webhookTrigger gets a URL; without one an old token stops reaching it.
     const hasWebhook = nodes.some((n) => n.type === 'webhookTrigger');
     const token = hasWebhook ? wf.webhookToken ?? randomBytes(32).toString('base64url') : null;
@@ -114,15 +116,14 @@ export class WorkflowManager {
     const authType = opts.authType ?? wf.authType ?? 'payload';
     const concurrency = opts.concurrency ?? wf.concurrency ?? 'queue';
     const limits = opts.limits ?? wf.limits ?? {};
-    let version = 0;
+    let version: number;
     try {
-      store.tx(() => {
-        version = store.freezeVersion(workflowId, validation.workflow as never);
-        store.setActive({ workflowId, version, webhookToken: token, webhookSecret: secret, authType, concurrency, limits, brokerApiKey: opts.brokerApiKey });
-      });
+      ({ version } = await store.activateDefinition(validation.workflow!, {
+        workflowId, webhookToken: token, webhookSecret: secret, authType, concurrency, limits, brokerApiKey: opts.brokerApiKey,
+      }));
     } catch (e) {
-      triggers.unregister(workflowId);
-      if (wf.active && wf.activeVersion !== null) this.registerVersion(workflowId, wf.activeVersion);
+      await triggers.unregister(workflowId);
+      if (wf.active && wf.activeVersion !== null) await this.registerVersion(workflowId, wf.activeVersion);
       throw e;
     }
     this.deps.service.invalidate(workflowId);
@@ -130,23 +131,25 @@ export class WorkflowManager {
     if (wf.webhookToken) this.routes.delete(wf.webhookToken);
     if (token) this.routes.delete(token);
     this.deps.logger?.info({ workflow: wf.name, workflowId, version, triggers: [...new Set(nodes.filter((n) => registry.get(n.type)?.trigger).map((n) => n.type))] }, 'workflow activated');
+    this.deps.onChange?.(workflowId);
     return {
       id: workflowId, active: true, version,
       webhook: token && secret ? { url: `${this.deps.publicUrl()}/flow/webhook/${token}`, token, secret, authType } : null,
     };
   }
 
-  deactivate(workflowId: string): WorkflowInfo {
+  async deactivate(workflowId: string): Promise<WorkflowInfo> {
     const { store, triggers } = this.deps;
-    const wf = store.getWorkflow(workflowId);
+    const wf = await store.getWorkflow(workflowId);
     if (!wf) throw notFound('workflow', workflowId);
-    triggers.unregister(workflowId);
-    store.setInactive(workflowId);
+    await triggers.unregister(workflowId);
+    await store.setInactive(workflowId);
     this.active.delete(workflowId);
     if (wf.webhookToken) this.routes.delete(wf.webhookToken);
     this.deps.service.invalidate(workflowId);
     if (wf.active) this.deps.logger?.info({ workflow: wf.name, workflowId }, 'workflow deactivated');
-    return store.getWorkflow(workflowId)!;
+    this.deps.onChange?.(workflowId);
+    return (await store.getWorkflow(workflowId))!;
   }
 
   /**
@@ -155,13 +158,13 @@ export class WorkflowManager {
    * The old token stops resolving and the old secret stops authenticating at once; runs started
    * from now on scrub the new secret (the service's per-workflow cache is dropped).
    */
-  manageWebhook(workflowId: string, m: WebhookManagement): WebhookAnswer {
+  async manageWebhook(workflowId: string, m: WebhookManagement): Promise<WebhookAnswer> {
     const { store } = this.deps;
-    const wf = store.getWorkflow(workflowId);
+    const wf = await store.getWorkflow(workflowId);
     if (!wf) throw notFound('workflow', workflowId);
     const oldToken = wf.webhookToken;
-    const hasSecret = store.getWorkflowSecrets(workflowId)?.webhookSecret;
-    const info = store.updateWebhook(workflowId, {
+    const hasSecret = (await store.getWorkflowSecrets(workflowId))?.webhookSecret;
+    const info = await store.updateWebhook(workflowId, {
       token: m.regenerateToken || !oldToken ? randomBytes(32).toString('base64url') : undefined,
       secret: m.regenerateSecret || !hasSecret ? randomBytes(24).toString('base64url') : undefined,
       authType: m.authType ?? (wf.authType ? undefined : 'payload'),
@@ -170,7 +173,8 @@ export class WorkflowManager {
     if (oldToken) this.routes.delete(oldToken);
     this.routes.delete(info.webhookToken!);
     this.deps.service.invalidate(workflowId);
-    const secret = store.getWorkflowSecrets(workflowId)!.webhookSecret!;
+    const secret = (await store.getWorkflowSecrets(workflowId))!.webhookSecret!;
+    this.deps.onChange?.(workflowId);
     return { url: `${this.deps.publicUrl()}/flow/webhook/${info.webhookToken}`, token: info.webhookToken!, secret, authType: info.authType ?? 'payload', enabled: info.webhookEnabled };
   }
 
@@ -179,28 +183,49 @@ export class WorkflowManager {
     this.active.delete(workflowId);
     if (token) this.routes.delete(token);
     this.deps.service.invalidate(workflowId);
+    this.deps.onChange?.(workflowId);
+  }
+
+  /**
+   * Another process changed this workflow: drop what is cached of it (every webhook route: its old
+   * token is not known here), read its settings again, and re-arm its triggers when its active
+   * version changed (only the trigger holder arms anything).
+   */
+  async reload(workflowId: string): Promise<void> {
+    this.routes.clear();
+    this.deps.service.invalidate(workflowId);
+    const had = this.active.get(workflowId);
+    const wf = await this.deps.store.getWorkflow(workflowId);
+    if (!wf?.active || wf.activeVersion === null) {
+      this.active.delete(workflowId);
+      if (had) await this.deps.triggers.unregister(workflowId);
+      return;
+    }
+    this.active.set(workflowId, { version: wf.activeVersion, concurrency: wf.concurrency, limits: wf.limits });
+    if (had?.version === wf.activeVersion) return;
+    await this.deps.triggers.unregister(workflowId);
+    await this.registerVersion(workflowId, wf.activeVersion);
   }
 
   /** Registers the triggers of a frozen version; answers their problems. */
-  private registerVersion(workflowId: string, version: number, lastRunAt: number | null = null): string[] {
-    const frozen = this.deps.store.getVersion(workflowId, version);
+  private async registerVersion(workflowId: string, version: number, lastRunAt: number | null = null): Promise<string[]> {
+    const frozen = await this.deps.store.getVersion(workflowId, version);
     if (!frozen) return [`version ${version} not found`];
-    const nodes = (frozen.definition as unknown as WorkflowJson).nodes;
-    return this.deps.triggers.register(workflowId, nodes, { lastRunAt }).map((p) => `${p.nodeId}: ${p.field} ${p.message}`);
+    return (await this.deps.triggers.register(workflowId, frozen.definition.nodes, { lastRunAt })).map((p) => `${p.nodeId}: ${p.field} ${p.message}`);
   }
 
   /** Re-registers the triggers of every active workflow (start-up). */
-  restore(onProblem: (workflowId: string, message: string) => void): number {
+  async restore(onProblem: (workflowId: string, message: string) => void): Promise<number> {
     const { store } = this.deps;
     let count = 0;
     const lastRuns = new Map<string, number>();
-    for (const sch of store.listSchedules()) {
+    for (const sch of await store.listSchedules()) {
       if (sch.lastRunAt !== null) lastRuns.set(sch.workflowId, Math.max(sch.lastRunAt, lastRuns.get(sch.workflowId) ?? 0));
     }
-    for (const item of store.listWorkflows()) {
+    for (const item of await store.listWorkflows()) {
       if (!item.active || item.activeVersion === null) continue;
       const lastRunAt = lastRuns.get(item.id) ?? null;
-      for (const problem of this.registerVersion(item.id, item.activeVersion, lastRunAt)) onProblem(item.id, problem);
+      for (const problem of await this.registerVersion(item.id, item.activeVersion, lastRunAt)) onProblem(item.id, problem);
       this.active.set(item.id, { version: item.activeVersion, concurrency: item.concurrency, limits: item.limits });
       count++;
     }
@@ -208,29 +233,30 @@ export class WorkflowManager {
   }
 
   /** Concurrency and limits of an active workflow (or its stored settings). */
-  settings(workflowId: string): { concurrency: ConcurrencyPolicy; limits: RiskLimits } | null {
+  async settings(workflowId: string): Promise<{ concurrency: ConcurrencyPolicy; limits: RiskLimits } | null> {
     const hit = this.active.get(workflowId);
     if (hit) return hit;
-    const wf = this.deps.store.getWorkflow(workflowId);
+    const wf = await this.deps.store.getWorkflow(workflowId);
     return wf ? { concurrency: wf.concurrency, limits: wf.limits } : null;
   }
 
   /** A trigger fired (schedule, price alert, order update): run the active version. */
-  fire(workflowId: string, trigger: TriggerInfo, idempotencyKey?: string): Accepted | null {
+  async fire(workflowId: string, trigger: TriggerInfo, idempotencyKey?: string): Promise<Accepted | null> {
     const s = this.active.get(workflowId);
     if (!s) return null;
     return this.deps.service.request({ workflowId, version: s.version, trigger, idempotencyKey, concurrency: s.concurrency, limits: s.limits });
   }
 
   /** Webhook routing by token, cached; null for an unknown token. */
-  webhookRoute(token: string): WebhookRoute | null {
+  async webhookRoute(token: string): Promise<WebhookRoute | null> {
     if (this.routes.has(token)) return this.routes.get(token)!;
-    const target = this.deps.store.getByWebhookToken(token);
+    const { store } = this.deps;
+    const target = await store.getByWebhookToken(token);
     let route: WebhookRoute | null = null;
     if (target) {
       const info = target.workflow;
-      const version = info.activeVersion !== null ? this.deps.store.getVersion(info.id, info.activeVersion) : null;
-      const nodes = ((version?.definition ?? this.deps.store.getWorkflow(info.id)?.definition) as unknown as WorkflowJson | undefined)?.nodes ?? [];
+      const version = info.activeVersion !== null ? await store.getVersion(info.id, info.activeVersion) : null;
+      const nodes = (version?.definition ?? (await store.getWorkflow(info.id))?.definition)?.nodes ?? [];
       const symbols = nodes
         .filter((n) => n.type === 'webhookTrigger' && typeof n.data.symbol === 'string' && n.data.symbol.trim() !== '')
         .map((n) => String(n.data.symbol).trim().toUpperCase());

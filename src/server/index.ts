@@ -5,13 +5,14 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBroker } from '../broker/factory.js';
 import { OpenAlgoBroker } from '../broker/openalgo/index.js';
-import { PaperBroker } from '../broker/paper/index.js';
+import { PaperBroker, type PaperState } from '../broker/paper/index.js';
+import { BrokerPool } from '../broker/pool.js';
 import type { Broker } from '../broker/types.js';
-import { knownSecrets, type Config } from '../config.js';
+import { brokerSettings, knownSecrets, type Config } from '../config.js';
 import { defaultRegistry } from '../nodes/registry.js';
 import { createNotifier } from '../notify/index.js';
+import { paperStateSaver } from '../runtime/paper-state.js';
 import { ExecutionService } from '../runtime/service.js';
 import { TriggerHub } from '../runtime/triggers.js';
 import { WorkflowManager } from '../runtime/workflows.js';
@@ -19,7 +20,9 @@ import { dataDirWarning, keepPrivate, makePrivateDir, openStore } from '../store
 import type { Store } from '../store/types.js';
 import { buildApp, type RouteInfo } from './app.js';
 import { createLogger, type LogSink } from './log.js';
-import { createMetrics, instrumentBroker, registerStreamMetrics } from './metrics.js';
+import { joinCluster, orderGate, runJobs, type Member } from '../cluster/member.js';
+import { LeaderTriggers } from '../cluster/triggers.js';
+import { createMetrics, instrumentBroker, registerQueueMetrics, registerStreamMetrics } from './metrics.js';
 
 export const VERSION = '0.1.0';
 
@@ -56,6 +59,29 @@ export interface StartOptions {
   role?: 'all' | 'web' | 'worker';
 }
 
+/** The kill switch: FLOW_KILL_SWITCH=1, or the stored setting (changed over HTTP, kept across restarts). */
+async function killSwitch(config: Config, store: Store, logger: ReturnType<typeof createLogger>, announce?: (on: boolean) => void) {
+  let on = config.killSwitch || (await store.getSetting('kill_switch')) === 'on';
+  return {
+    get: () => on,
+    /** Another process changed it (several processes): the same here, without writing it again. */
+    apply: (wanted: boolean) => {
+      const was = on;
+      on = wanted || config.killSwitch;
+      if (was !== on) logger.warn({ killSwitch: on ? 'on' : 'off' }, on ? 'kill switch ON (set by another Flow process): orders are refused' : 'kill switch off (set by another Flow process)');
+    },
+    set: async (wanted: boolean) => {
+      // FLOW_KILL_SWITCH=1 in the environment cannot be switched off over HTTP.
+      const was = on;
+      on = wanted || config.killSwitch;
+      await store.setSetting('kill_switch', on ? 'on' : 'off');
+      announce?.(on);
+      if (was !== on) logger.warn({ killSwitch: on ? 'on' : 'off' }, on ? 'kill switch ON: orders are refused' : 'kill switch off: orders allowed');
+      else if (wanted !== on) logger.warn({ killSwitch: 'on' }, 'kill switch stays on: FLOW_KILL_SWITCH=1 is set in the environment');
+    },
+  };
+}
+
 /** The API token: FLOW_API_TOKEN, else a token kept in the data directory (created once, mode 0600). */
 function loadApiToken(config: Config): { token: string; created: boolean } {
   if (config.apiToken) return { token: config.apiToken, created: false };
@@ -74,113 +100,100 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
   makePrivateDir(config.dataDir);
   const dirWarning = dataDirWarning(config.dataDir);
   if (dirWarning) logger.warn({ dataDir: config.dataDir }, dirWarning);
-  const store = openStore({ dataDir: config.dataDir, secretKey: undefined, env: { ...process.env, ...(config.secretKey ? { FLOW_SECRET_KEY: config.secretKey } : {}) } });
+  const store = await openStore({
+    dataDir: config.dataDir, databaseUrl: config.databaseUrl,
+    env: { ...process.env, ...(config.secretKey ? { FLOW_SECRET_KEY: config.secretKey } : {}) },
+  });
   const { token: apiToken, created: tokenCreated } = loadApiToken(config);
   const now = opts.now ?? (() => new Date());
+  // With FLOW_DATABASE_URL this process is one of several (DESIGN.md §9): runs are jobs, triggers follow a lock.
+  const role = opts.role ?? 'all';
+  let member: Member | undefined;
+  const kill = await killSwitch(config, store, logger, (on) => member?.announceKillSwitch(on));
 
-  const killSetting = store.getSetting('kill_switch');
-  let killSwitch = config.killSwitch || killSetting === 'on';
-  const kill = {
-    get: () => killSwitch,
-    set: (on: boolean) => {
-      // FLOW_KILL_SWITCH=1 in the environment cannot be switched off over HTTP.
-      const was = killSwitch;
-      killSwitch = on || config.killSwitch;
-      store.setSetting('kill_switch', killSwitch ? 'on' : 'off');
-      if (was !== killSwitch) logger.warn({ killSwitch: killSwitch ? 'on' : 'off' }, killSwitch ? 'kill switch ON: orders are refused' : 'kill switch off: orders allowed');
-      else if (on !== killSwitch) logger.warn({ killSwitch: 'on' }, 'kill switch stays on: FLOW_KILL_SWITCH=1 is set in the environment');
-    },
-  };
-
-  // Paper account changes are saved before the event loop moves on (coalesced per tick).
-  let paperDirty: unknown = null;
-  const savePaper = (state: unknown) => {
-    if (paperDirty === null) queueMicrotask(() => {
-      const s = paperDirty;
-      paperDirty = null;
-      store.savePaperState(s);
-    });
-    paperDirty = state;
-  };
-  let service!: ExecutionService;
-  const metrics = createMetrics(() => service?.depth ?? 0, () => service?.runningCount ?? 0);
-  const rawBroker = await createBroker(config, {
-    paperState: (store.loadPaperState() ?? undefined) as never,
-    onPaperChange: savePaper,
+  // Paper account changes are saved as they happen (the newest state, one write at a time).
+  const paperSaver = paperStateSaver(store, (e) => logger.error({ err: e.message }, 'paper account not saved'));
+  const metrics = createMetrics();
+  const brokers = new BrokerPool(brokerSettings(config), {
+    paperState: (await store.loadPaperState() ?? undefined) as PaperState | undefined,
+    onPaperChange: paperSaver.save,
     logger: logger.child({ part: 'broker' }),
+    decorate: (b) => instrumentBroker(b, metrics),
+    orderGate: config.databaseUrl ? orderGate(() => member, config.orderRateLimit) : undefined,
   });
-  const broker = instrumentBroker(rawBroker, metrics);
-  if (rawBroker.kind === 'openalgo') {
-    const check = (rawBroker as unknown as { checkConnection?: () => Promise<{ ok: boolean; message: string }> }).checkConnection;
-    if (check) {
-      const r = await check.call(rawBroker);
-      (r.ok ? logger.info.bind(logger) : logger.warn.bind(logger))({}, r.message);
-    }
+  const rawBroker = brokers.raw;
+  if (rawBroker instanceof OpenAlgoBroker) {
+    const r = await rawBroker.checkConnection();
+    (r.ok ? logger.info.bind(logger) : logger.warn.bind(logger))({}, r.message);
   }
   const notifier = createNotifier({
-    broker, openalgoUsername: config.openalgo.username, telegramBotToken: config.telegram.botToken,
+    broker: brokers.broker, openalgoUsername: config.openalgo.username, telegramBotToken: config.telegram.botToken,
     telegramChatId: config.telegram.chatId, telegramApiBase: config.telegram.apiBase,
   });
 
-  // In OpenAlgo mode a workflow activated with its own API key trades on that key.
-  const keyed = new Map<string, Broker>();
-  const brokerFor = rawBroker instanceof OpenAlgoBroker
-    ? (workflowId: string): Broker => {
-      const key = store.getWorkflowSecrets(workflowId)?.brokerApiKey;
-      if (!key) return broker;
-      let b = keyed.get(key);
-      if (!b) {
-        b = instrumentBroker(new OpenAlgoBroker({
-          host: config.openalgo.host!, apiKey: key, timeoutMs: config.openalgo.timeoutMs,
-          orderRatePerSec: config.orderRateLimit, apiRatePerSec: config.apiRateLimit, logger: logger.child({ part: 'broker' }),
-        }), metrics);
-        keyed.set(key, b);
-      }
-      return b;
-    }
-    : undefined;
-  service = new ExecutionService({
-    store, broker, brokerFor, notifier, registry: defaultRegistry, timezone: config.timezone, now,
+  const service = new ExecutionService({
+    store, broker: brokers.broker,
+    // In OpenAlgo mode a workflow activated with its own API key trades on that key.
+    brokerFor: async (workflowId) => brokers.forKey((await store.getWorkflowSecrets(workflowId))?.brokerApiKey),
+    notifier, registry: defaultRegistry, timezone: config.timezone, now,
     maxParallel: config.maxParallel, killSwitch: kill.get, settings: { allowPrivateHttp: config.allowPrivateHttp },
     logger: logger.child({ part: 'runtime' }), secrets: [...knownSecrets(config), apiToken],
+    jobs: config.databaseUrl ? runJobs(() => member) : undefined,
   });
-  service.events.on('event', (_wf, e) => metrics.observe(e));
+  // Runs of other processes (their events relayed here for viewers) are theirs to count.
+  service.events.on('event', (_wf, e, origin?: string) => origin !== 'remote' && metrics.observe(e));
+  registerQueueMetrics(metrics.registry, service);
 
-  let workflows!: WorkflowManager;
-  const triggers = new TriggerHub({
-    broker: rawBroker, store, timezone: config.timezone, now, priceTickMs: opts.priceTickMs,
-    logger: logger.child({ part: 'triggers' }),
-    fire: (workflowId, trigger) => {
+  const triggers = new TriggerHub({ broker: rawBroker, store, timezone: config.timezone, now, priceTickMs: opts.priceTickMs, logger: logger.child({ part: 'triggers' }) });
+  registerStreamMetrics(metrics.registry, () => triggers.streamStatus());
+
+  // Webhook URLs use the address Flow listens on, known once it listens (or FLOW_PUBLIC_URL).
+  let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+  const leaderTriggers = config.databaseUrl ? new LeaderTriggers(triggers, { timezone: config.timezone }) : undefined;
+  const workflows = new WorkflowManager({
+    store, service, registry: defaultRegistry, triggers: leaderTriggers ?? triggers, publicUrl: () => publicUrl, logger: logger.child({ part: 'workflows' }),
+    onChange: (workflowId) => member?.announceWorkflow(workflowId),
+  });
+  triggers.connect({
+    fire: async (workflowId, trigger) => {
       try {
-        const accepted = workflows.fire(workflowId, trigger);
+        // One run per scheduled instant, whichever process fires it.
+        const key = trigger.kind === 'schedule' ? `schedule:${trigger.nodeId}:${String(trigger.payload?.scheduled_for)}` : undefined;
+        const accepted = await workflows.fire(workflowId, trigger, key);
         // Settles when that run ends, so the trigger hub can hold back price ticks meanwhile.
-        return accepted?.status === 'queued' && !accepted.duplicate ? service.wait(accepted.executionId) : undefined;
+        if (accepted?.status === 'queued' && !accepted.duplicate) await service.wait(accepted.executionId);
       } catch (e) {
         logger.error({ workflowId, err: (e as Error).message }, 'trigger could not start a run');
       }
     },
     retire: (workflowId, reason) => {
       setImmediate(() => {
-        try {
-          workflows.deactivate(workflowId);
-          logger.info({ workflowId }, `deactivated: ${reason}`);
-        } catch (e) {
-          logger.error({ workflowId, err: (e as Error).message }, 'could not deactivate');
-        }
+        workflows.deactivate(workflowId).then(
+          () => logger.info({ workflowId }, `deactivated: ${reason}`),
+          (e: Error) => logger.error({ workflowId, err: e.message }, 'could not deactivate'),
+        );
       });
     },
   });
 
-  registerStreamMetrics(metrics.registry, () => triggers.streamStatus());
-
-  let publicUrl = `http://${config.host}:${config.port}`;
-  workflows = new WorkflowManager({ store, service, registry: defaultRegistry, triggers, publicUrl: () => publicUrl, logger: logger.child({ part: 'workflows' }) });
-
   // Recovery before anything new runs: crashed runs and unknown orders are reported, never re-sent.
-  const restored = workflows.restore((workflowId, message) => logger.warn({ workflowId }, `trigger not registered: ${message}`));
-  const recovered = service.recover((id) => workflows.settings(id));
-  if (recovered.crashed || recovered.unknownIntents || recovered.resumed || recovered.expired) logger.warn(recovered, 'recovered after an unclean stop');
-  triggers.start();
+  const onProblem = (workflowId: string, message: string) => logger.warn({ workflowId }, `trigger not registered: ${message}`);
+  let restored = 0;
+  if (leaderTriggers) {
+    // Recovery is per process (the dead ones' runs, by whoever notices); triggers arm when this process takes their lock.
+    member = await joinCluster(leaderTriggers, {
+      databaseUrl: config.databaseUrl!, role, concurrency: config.maxParallel, logger: logger.child({ part: 'cluster' }),
+      runStored: (id) => service.runStored(id), events: service.events, settleRemote: (id) => service.settleRemote(id),
+      cancelLocal: (id) => service.cancelLocal(id), reloadWorkflow: (id) => workflows.reload(id),
+      restoreTriggers: async () => (restored = await workflows.restore(onProblem)),
+      killSwitch: { apply: kill.apply, read: async () => config.killSwitch || (await store.getSetting('kill_switch')) === 'on' },
+    });
+  } else {
+    restored = await workflows.restore(onProblem);
+    const recovered = await service.recover((id) => workflows.settings(id));
+    if (recovered.crashed || recovered.unknownIntents || recovered.resumed || recovered.expired) logger.warn(recovered, 'recovered after an unclean stop');
+    triggers.start();
+  }
 
   const paper = rawBroker instanceof PaperBroker ? rawBroker : undefined;
   const app = await buildApp({
@@ -190,11 +203,13 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
       reset: () => paper.reset(),
     },
     version: VERSION, startedAt: Date.now(), metrics, apiToken, webhookRateLimit: config.webhookRateLimit,
+    cluster: member?.apiHooks(config.webhookRateLimit),
     marketData: () => triggers.streamStatus(),
     logger: logger.child({ part: 'http' }),
     uiDir: opts.uiDir ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../ui/dist'),
   });
-  await app.listen({ port: config.port, host: config.host });
+  // A worker answers no HTTP: it runs jobs only.
+  if (role !== 'worker') await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const listening = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -214,8 +229,10 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
 
   if (opts.banner !== false) {
     const lines = [
-      `Flow ${VERSION} listening on ${listening}${config.publicUrl ? ` (webhooks at ${config.publicUrl})` : ''}`,
-      `  broker:   ${rawBroker.description}${killSwitch ? '  (KILL SWITCH ON: orders refused)' : ''}`,
+      role === 'worker'
+        ? `Flow ${VERSION} worker (runs jobs only), process ${member!.status().process}`
+        : `Flow ${VERSION} listening on ${listening}${config.publicUrl ? ` (webhooks at ${config.publicUrl})` : ''}${member ? ` (role ${role}, process ${member.status().process})` : ''}`,
+      `  broker:   ${rawBroker.description}${kill.get() ? '  (KILL SWITCH ON: orders refused)' : ''}`,
       `  data:     ${store.path}`,
       `  workflows active: ${restored}`,
       tokenCreated ? `  API token (shown once; also in ${path.join(config.dataDir, 'api-token')}): ${apiToken}` : `  API token: FLOW_API_TOKEN or ${path.join(config.dataDir, 'api-token')}`,
@@ -230,14 +247,18 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     triggers.stop();
     // Stop accepting; requests in flight (a ?wait=true) are answered as their runs end.
     const httpClosed = app.close();
+    // No new jobs; those running end (or are canceled) with the service.
+    const jobsStopped = member?.stopJobs();
     await service.shutdown(graceMs);
+    await jobsStopped;
     // A request still open shortly after the runs ended (a slow client) is cut rather than waited on.
     const margin = new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref());
     await Promise.race([httpClosed, margin]);
     app.server.closeAllConnections();
     await httpClosed;
-    if (paperDirty !== null) store.savePaperState(paperDirty);
-    store.close();
+    await paperSaver.flush();
+    await member?.leave();
+    await store.close();
   })());
 
   return { url: listening, port, store, broker: rawBroker, service, workflows, triggers, apiToken, routes: app.routeTable, close };

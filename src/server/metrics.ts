@@ -14,7 +14,7 @@ export interface Metrics {
   observe(event: RunEvent): void;
 }
 
-export function createMetrics(queueDepth: () => number, running: () => number): Metrics {
+export function createMetrics(): Metrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'flow_' });
   const executions = new client.Counter({ name: 'flow_executions_total', help: 'Executions finished, by status', labelNames: ['status'], registers: [registry] });
@@ -28,8 +28,6 @@ export function createMetrics(queueDepth: () => number, running: () => number): 
   });
   const brokerErrors = new client.Counter({ name: 'flow_broker_errors_total', help: 'Broker calls that failed or answered an error', labelNames: ['endpoint'], registers: [registry] });
   const webhooks = new client.Counter({ name: 'flow_webhook_responses_total', help: 'Webhook answers, by HTTP status', labelNames: ['code'], registers: [registry] });
-  new client.Gauge({ name: 'flow_queue_depth', help: 'Executions waiting or running', registers: [registry], collect() { this.set(queueDepth()); } });
-  new client.Gauge({ name: 'flow_executions_running', help: 'Executions running now', registers: [registry], collect() { this.set(running()); } });
 
   const metrics: Metrics = {
     registry,
@@ -67,6 +65,12 @@ export function instrumentBroker(inner: Broker, metrics: Metrics): Broker {
     };
   }
   return wrapped as unknown as Broker;
+}
+
+/** Queue gauges, read from the execution service when scraped. */
+export function registerQueueMetrics(registry: client.Registry, service: { readonly depth: number; readonly runningCount: number }): void {
+  new client.Gauge({ name: 'flow_queue_depth', help: 'Executions waiting or running', registers: [registry], collect() { this.set(service.depth); } });
+  new client.Gauge({ name: 'flow_executions_running', help: 'Executions running now', registers: [registry], collect() { this.set(service.runningCount); } });
 }
 
 /** What the trigger hub reports about the live stream (TriggerHub.streamStatus). */

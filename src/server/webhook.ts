@@ -5,7 +5,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ExecutionService } from '../runtime/service.js';
 import type { WebhookRoute, WorkflowManager } from '../runtime/workflows.js';
-import type { Store } from '../store/types.js';
+import type { NewDelivery, Store } from '../store/types.js';
 import { jsonTooDeep, tooDeep } from './body.js';
 import { presentExecution } from './present.js';
 import type { Metrics } from './metrics.js';
@@ -17,6 +17,8 @@ export interface WebhookDeps {
   workflows: WorkflowManager;
   metrics: Metrics;
   webhookRateLimit: number;
+  /** Several processes: the token's limit is counted in PostgreSQL (instead of in this process). */
+  tokenLimit?: (token: string) => Promise<{ ok: true } | { ok: false; retryAfterMs: number }>;
 }
 
 /** Constant-time equality of two strings of any length. */
@@ -84,12 +86,19 @@ export async function webhookPlugin(app: FastifyInstance, deps: WebhookPluginOpt
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: deps.bodyLimit }, parse(true));
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: deps.bodyLimit }, parse(false));
 
-  const answer = (reply: FastifyReply, route: WebhookRoute | null, req: FastifyRequest, code: number, body: unknown, extra: { executionId?: string; idempotencyKey?: string | null; error?: string; recorded?: boolean } = {}) => {
+  type DeliveryFacts = { executionId?: string; idempotencyKey?: string | null; error?: string };
+  /** The one record of a delivery to a known token, whatever its answer. */
+  const delivery = (route: WebhookRoute, req: FastifyRequest, code: number, facts: DeliveryFacts): NewDelivery => ({
+    workflowId: route.workflowId, httpStatus: code, executionId: facts.executionId ?? null,
+    idempotencyKey: facts.idempotencyKey ?? null, remote: req.ip, error: facts.error ?? null,
+  });
+  /** Answers a delivery to a known token, recording it first unless it was recorded with its execution. */
+  const answer = async (reply: FastifyReply, route: WebhookRoute, req: FastifyRequest, code: number, body: unknown, facts: DeliveryFacts & { recorded?: boolean } = {}) => {
     metrics.webhookAnswered(code);
-    if (!extra.recorded) store.insertDelivery({
-      workflowId: route?.workflowId ?? null, httpStatus: code, executionId: extra.executionId ?? null,
-      idempotencyKey: extra.idempotencyKey ?? null, remote: req.ip, error: extra.error ?? null,
-    });
+    if (!facts.recorded) {
+      // The answer does not depend on the record: a store that cannot write it is logged, not turned into a 5xx.
+      await store.insertDelivery(delivery(route, req, code, facts)).catch((e: Error) => req.log.error({ err: e.message }, 'webhook delivery not recorded'));
+    }
     return reply.code(code).send(body);
   };
   const fail = (errCode: string, message: string) => ({ error: { code: errCode, message } });
@@ -100,7 +109,7 @@ export async function webhookPlugin(app: FastifyInstance, deps: WebhookPluginOpt
 
   const handler = async (req: FastifyRequest<{ Params: { token: string; symbol?: string }; Querystring: { wait?: string } }>, reply: FastifyReply) => {
     const { token, symbol } = req.params;
-    const route = workflows.webhookRoute(token);
+    const route = await workflows.webhookRoute(token);
     if (!route) {
       // No delivery row per unknown token (a scan would fill the table); scans are limited per address.
       if (!unknown.take(req.ip)) {
@@ -125,8 +134,11 @@ export async function webhookPlugin(app: FastifyInstance, deps: WebhookPluginOpt
       }
       return answer(reply, route, req, 401, fail('bad_secret', 'the webhook secret is missing or wrong'), { error: 'bad secret' });
     }
-    if (!limiter.take(token)) {
-      reply.header('retry-after', String(limiter.retryAfter(token)));
+    const limited = deps.tokenLimit && deps.webhookRateLimit > 0
+      ? await deps.tokenLimit(token).then((r) => (r.ok ? null : Math.ceil(r.retryAfterMs / 1000)))
+      : limiter.take(token) ? null : limiter.retryAfter(token);
+    if (limited !== null) {
+      reply.header('retry-after', String(limited));
       return answer(reply, route, req, 429, fail('rate_limited', 'too many webhooks for this workflow; slow down'), { error: 'rate limited' });
     }
     const { secret: _secret, ...payload } = body;
@@ -141,24 +153,26 @@ export async function webhookPlugin(app: FastifyInstance, deps: WebhookPluginOpt
     const header = req.headers['idempotency-key'];
     const idempotencyKey = (typeof header === 'string' && header) || (typeof payload.idempotencyKey === 'string' ? payload.idempotencyKey : null);
     const waiting = req.query.wait === 'true' || req.query.wait === '1';
+    const code = waiting ? 200 : 202;
     let accepted;
     try {
-      // The execution and its delivery record in one (group) commit; the run starts after it.
-      accepted = await service.submit({
+      // A new execution and its delivery record are one (group) commit; the run starts after it.
+      // A duplicate (the idempotency key seen before) starts nothing and is recorded with its answer.
+      accepted = await service.request({
         workflowId: route.workflowId, version: route.version, trigger: { kind: 'webhook', payload },
         idempotencyKey, concurrency: route.concurrency, limits: route.limits,
-      }, (a) => store.insertDelivery({ workflowId: route.workflowId, httpStatus: waiting ? 200 : 202, executionId: a.executionId, idempotencyKey, remote: req.ip }));
+      }, (w, a) => w.insertDelivery(delivery(route, req, code, { executionId: a.executionId, idempotencyKey })));
     } catch (e) {
       return answer(reply, route, req, 503, fail('unavailable', (e as Error).message), { error: (e as Error).message });
     }
-    if (accepted.duplicate) store.insertDelivery({ workflowId: route.workflowId, httpStatus: waiting ? 200 : 202, executionId: accepted.executionId, idempotencyKey, remote: req.ip });
+    const facts = { executionId: accepted.executionId, idempotencyKey, recorded: !accepted.duplicate };
     if (waiting) {
       const result = accepted.duplicate ? null : await service.wait(accepted.executionId);
-      const detail = result ? null : store.getExecution(accepted.executionId);
+      const detail = result ? null : await store.getExecution(accepted.executionId);
       const shown = result ? { ...result, workflowId: route.workflowId, version: route.version } : detail ? presentExecution(detail) : null;
-      return answer(reply, route, req, 200, shown, { recorded: true });
+      return answer(reply, route, req, code, shown, facts);
     }
-    return answer(reply, route, req, 202, { executionId: accepted.executionId, status: accepted.status, ...(accepted.duplicate ? { duplicate: true } : {}) }, { recorded: true });
+    return answer(reply, route, req, code, { executionId: accepted.executionId, status: accepted.status, ...(accepted.duplicate ? { duplicate: true } : {}) }, facts);
   };
 
   const schema = {

@@ -1,4 +1,5 @@
-// The store's entry point: openStore() picks the database file under FLOW_DATA_DIR and the secret key.
+// The store's entry point: openStore() opens PostgreSQL when given a database URL (FLOW_DATABASE_URL,
+// DESIGN.md §9), else the SQLite file under FLOW_DATA_DIR; the secret key comes from the data directory or FLOW_SECRET_KEY.
 
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -10,6 +11,8 @@ import type { Store } from './types.js';
 export interface OpenStoreOptions {
   /** Default: FLOW_DATA_DIR, else ./data. Created (mode 0700) if missing. */
   dataDir?: string;
+  /** postgres://…: the store is PostgreSQL (the data directory still holds the secret key and API token). */
+  databaseUrl?: string | null;
   /** Database file, relative to dataDir unless absolute. Default flow.db. */
   file?: string;
   /** An in-memory database (tests, `flow run`); nothing touches the disk. */
@@ -22,8 +25,18 @@ export interface OpenStoreOptions {
   backgroundCheckpoints?: boolean;
 }
 
-export function openStore(options: OpenStoreOptions = {}): Store {
+export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
   const env = options.env ?? process.env;
+  if (options.databaseUrl) {
+    const dataDir = path.resolve(options.dataDir ?? env.FLOW_DATA_DIR ?? './data');
+    let secretKey = options.secretKey;
+    if (!secretKey) {
+      makePrivateDir(dataDir);
+      secretKey = loadSecretKey(dataDir, env);
+    }
+    const { openPostgresStore } = await import('./postgres/store.js');
+    return openPostgresStore({ url: options.databaseUrl, secretKey });
+  }
   if (options.memory) {
     return openSqliteStore({ path: null, secretKey: options.secretKey ?? randomBytes(32), busyTimeoutMs: options.busyTimeoutMs });
   }

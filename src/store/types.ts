@@ -1,7 +1,9 @@
-// The store's public shape: row types and the repository interface the runtime and server use.
-// Times are milliseconds since the epoch; JSON columns come back parsed.
-// The SQLite implementation is synchronous (better-sqlite3); `await` on its results is harmless,
-// so code written with `await store.x()` also fits a future asynchronous (PostgreSQL) implementation.
+// The store's public shape: row types and the asynchronous repository interface the runtime and
+// server use (DESIGN.md §9). SQLite (embedded, the default) and PostgreSQL implement it; one contract
+// suite (test/store/contract) runs against both. Times are milliseconds since the epoch; JSON columns
+// come back parsed.
+
+import type { Workflow as WorkflowJson } from '../workflow/schema.js';
 
 export type ExecutionStatus = 'queued' | 'running' | 'completed' | 'failed' | 'canceled' | 'crashed' | 'skipped';
 export const EXECUTION_STATUSES: readonly ExecutionStatus[] = [
@@ -26,14 +28,8 @@ export type StepStatus = 'completed' | 'failed' | 'skipped';
  */
 export type IntentStatus = 'waiting' | 'pending' | 'sent' | 'accepted' | 'rejected' | 'unknown' | 'not_sent';
 
-/** A workflow in OpenAlgo's format; validated by `workflow/` before it reaches the store. */
-export interface WorkflowDefinition {
-  name?: string;
-  description?: string;
-  nodes: readonly unknown[];
-  edges: readonly unknown[];
-  viewport?: unknown;
-}
+/** A workflow in OpenAlgo's format (workflow/'s type); validated by `workflow/` before it reaches the store. */
+export type WorkflowDefinition = WorkflowJson;
 
 export interface RiskLimits {
   maxQuantityPerOrder?: number;
@@ -122,25 +118,27 @@ export interface WorkflowVersion {
 }
 
 export interface WorkflowStore {
-  createWorkflow(input: NewWorkflow): Workflow;
-  getWorkflow(id: string): Workflow | null;
-  listWorkflows(): WorkflowListItem[];
+  createWorkflow(input: NewWorkflow): Promise<Workflow>;
+  getWorkflow(id: string): Promise<Workflow | null>;
+  listWorkflows(): Promise<WorkflowListItem[]>;
   /** Saves a new draft; the active frozen version keeps running until reactivation. */
-  updateWorkflow(id: string, update: WorkflowUpdate): Workflow | null;
+  updateWorkflow(id: string, update: WorkflowUpdate): Promise<Workflow | null>;
   /** Soft delete: the workflow disappears, its token stops resolving, its runs stay for history. */
-  deleteWorkflow(id: string): boolean;
-  setActive(activation: Activation): WorkflowInfo;
+  deleteWorkflow(id: string): Promise<boolean>;
+  setActive(activation: Activation): Promise<WorkflowInfo>;
   /** Keeps the token so a delivery answers 403 inactive rather than 404. */
-  setInactive(workflowId: string): boolean;
+  setInactive(workflowId: string): Promise<boolean>;
   /** Active or not (the caller answers 403 for inactive); null for an unknown token. */
-  getByWebhookToken(token: string): WebhookTarget | null;
-  getWorkflowSecrets(workflowId: string): WorkflowSecrets | null;
+  getByWebhookToken(token: string): Promise<WebhookTarget | null>;
+  getWorkflowSecrets(workflowId: string): Promise<WorkflowSecrets | null>;
   /** Freezes a definition as the next version; an unchanged definition reuses the latest version. */
-  freezeVersion(workflowId: string, definition: WorkflowDefinition, createdAt?: number): number;
-  getVersion(workflowId: string, version: number): WorkflowVersion | null;
-  listVersions(workflowId: string): Array<{ version: number; createdAt: number }>;
+  freezeVersion(workflowId: string, definition: WorkflowDefinition, createdAt?: number): Promise<number>;
+  getVersion(workflowId: string, version: number): Promise<WorkflowVersion | null>;
+  listVersions(workflowId: string): Promise<Array<{ version: number; createdAt: number }>>;
   /** Changes the webhook without re-activating: a new token or secret replaces the old at once. */
-  updateWebhook(workflowId: string, change: WebhookChange): WorkflowInfo;
+  updateWebhook(workflowId: string, change: WebhookChange): Promise<WorkflowInfo>;
+  /** freezeVersion + setActive in one transaction: the version activated is the one just frozen. */
+  activateDefinition(definition: WorkflowDefinition, activation: Omit<Activation, 'version'>): Promise<{ version: number; workflow: WorkflowInfo }>;
 }
 
 export interface WebhookChange {
@@ -281,28 +279,28 @@ export interface CrashReport {
 }
 
 export interface ExecutionStore {
-  insertExecution(input: NewExecution): void;
+  insertExecution(input: NewExecution): Promise<void>;
   /** queued → running; false when the run is not queued (canceled, unknown). */
-  markRunning(id: string, startedAt?: number): boolean;
+  markRunning(id: string, startedAt?: number): Promise<boolean>;
   /** Records the node in flight, so a crash report can name it. */
   /** The node in flight; at the finish, the last node that ran (null when none did). */
-  setCurrentNode(id: string, nodeId: string | null, nodeType?: string | null): void;
+  setCurrentNode(id: string, nodeId: string | null, nodeType?: string | null): Promise<void>;
   /** queued/running → final; false when already final. */
-  finishExecution(id: string, finish: ExecutionFinish): boolean;
-  getExecution(id: string): ExecutionDetail | null;
+  finishExecution(id: string, finish: ExecutionFinish): Promise<boolean>;
+  getExecution(id: string): Promise<ExecutionDetail | null>;
   /** Newest first. */
-  listExecutions(workflowId: string, options?: ListExecutionsOptions): ExecutionSummary[];
+  listExecutions(workflowId: string, options?: ListExecutionsOptions): Promise<ExecutionSummary[]>;
   /** Runs of every workflow (deleted ones included), newest first. */
-  searchExecutions(search: ExecutionSearch): ExecutionSummary[];
+  searchExecutions(search: ExecutionSearch): Promise<ExecutionSummary[]>;
   /** The first execution with this key created at or after sinceMs. */
-  findByIdempotencyKey(workflowId: string, key: string, sinceMs: number): string | null;
-  countByStatus(workflowId?: string): Record<ExecutionStatus, number>;
+  findByIdempotencyKey(workflowId: string, key: string, sinceMs: number): Promise<string | null>;
+  countByStatus(workflowId?: string): Promise<Record<ExecutionStatus, number>>;
   /** Oldest first, with input, to resume after a restart. */
-  listQueued(workflowId?: string): Execution[];
+  listQueued(workflowId?: string): Promise<Execution[]>;
   /** running → crashed (naming the node in flight); pending intents → unknown. Nothing is re-sent. */
-  recoverAfterCrash(now?: number): CrashReport;
-  insertStep(step: NewStep): void;
-  insertLogs(executionId: string, entries: readonly LogEntry[]): void;
+  recoverAfterCrash(now?: number): Promise<CrashReport>;
+  insertStep(step: NewStep): Promise<void>;
+  insertLogs(executionId: string, entries: readonly LogEntry[]): Promise<void>;
 }
 
 // ---------- order intents ----------
@@ -347,15 +345,15 @@ export interface OrderIntent {
 
 export interface IntentStore {
   /** Written before the broker call, status `pending` (or `waiting`). */
-  insertIntent(intent: NewOrderIntent): void;
+  insertIntent(intent: NewOrderIntent): Promise<void>;
   /** A `waiting` intent got its slot: `pending` from now on (it may reach the broker). False if it was not waiting. */
-  markIntentSending(key: string): boolean;
-  resolveIntent(key: string, resolution: IntentResolution): boolean;
-  getIntent(key: string): OrderIntent | null;
-  listIntents(executionId: string): OrderIntent[];
-  listUnknownIntents(): OrderIntent[];
+  markIntentSending(key: string): Promise<boolean>;
+  resolveIntent(key: string, resolution: IntentResolution): Promise<boolean>;
+  getIntent(key: string): Promise<OrderIntent | null>;
+  listIntents(executionId: string): Promise<OrderIntent[]>;
+  listUnknownIntents(): Promise<OrderIntent[]>;
   /** Intents created since sinceMs that may have reached the market (everything but rejected and not_sent). */
-  countOrdersForWorkflowSince(workflowId: string, sinceMs: number): number;
+  countOrdersForWorkflowSince(workflowId: string, sinceMs: number): Promise<number>;
 }
 
 // ---------- webhook deliveries, schedules, notifications, paper account, settings ----------
@@ -428,19 +426,19 @@ export interface StoredNotification {
 }
 
 export interface MiscStore {
-  insertDelivery(delivery: NewDelivery): void;
+  insertDelivery(delivery: NewDelivery): Promise<void>;
   /** Newest first. */
-  listDeliveries(workflowId: string, limit?: number): Delivery[];
-  upsertSchedule(schedule: ScheduleInput): void;
-  listSchedules(workflowId?: string): Schedule[];
-  deleteSchedulesFor(workflowId: string): number;
-  recordMissedRun(missed: MissedRun): void;
-  insertNotification(notification: NewNotification): void;
-  savePaperState(state: unknown): void;
-  loadPaperState(): unknown;
-  getSetting(key: string): string | null;
+  listDeliveries(workflowId: string, limit?: number): Promise<Delivery[]>;
+  upsertSchedule(schedule: ScheduleInput): Promise<void>;
+  listSchedules(workflowId?: string): Promise<Schedule[]>;
+  deleteSchedulesFor(workflowId: string): Promise<number>;
+  recordMissedRun(missed: MissedRun): Promise<void>;
+  insertNotification(notification: NewNotification): Promise<void>;
+  savePaperState(state: unknown): Promise<void>;
+  loadPaperState(): Promise<unknown>;
+  getSetting(key: string): Promise<string | null>;
   /** null removes the setting. */
-  setSetting(key: string, value: string | null): void;
+  setSetting(key: string, value: string | null): Promise<void>;
 }
 
 // ---------- retention ----------
@@ -464,20 +462,51 @@ export interface PruneResult {
   deliveries: number;
 }
 
+/**
+ * The writes that may share one transaction (`Store.tx`): each call is synchronous and only records
+ * (PostgreSQL) or performs (SQLite) the write; the transaction's promise says when all are durable.
+ * A write whose outcome matters answers a promise that settles once the transaction ran it (before
+ * the transaction's own promise resolves; never, if the transaction failed first).
+ */
+export interface WriteBatch {
+  insertExecution(input: NewExecution): void;
+  /** queued → running; resolves false when the run is no longer queued (canceled meanwhile). */
+  markRunning(id: string, startedAt?: number): Promise<boolean>;
+  setCurrentNode(id: string, nodeId: string | null, nodeType?: string | null): void;
+  finishExecution(id: string, finish: ExecutionFinish): void;
+  insertStep(step: NewStep): void;
+  insertLogs(executionId: string, entries: readonly LogEntry[]): void;
+  insertIntent(intent: NewOrderIntent): void;
+  markIntentSending(key: string): void;
+  resolveIntent(key: string, resolution: IntentResolution): void;
+  insertNotification(notification: NewNotification): void;
+  insertDelivery(delivery: NewDelivery): void;
+  /** PostgreSQL only (several processes, src/cluster): runs one statement in this transaction; resolves with its rows. */
+  query?(text: string, params: unknown[]): Promise<Array<Record<string, unknown>>>;
+}
+
+export const WRITE_BATCH_METHODS = [
+  'insertExecution', 'markRunning', 'setCurrentNode', 'finishExecution', 'insertStep', 'insertLogs', 'insertIntent',
+  'markIntentSending', 'resolveIntent', 'insertNotification', 'insertDelivery',
+] as const satisfies ReadonlyArray<keyof WriteBatch>;
+
 export interface Store extends WorkflowStore, ExecutionStore, IntentStore, MiscStore {
-  /** The database file, or null in memory. */
+  readonly kind: 'sqlite' | 'postgres';
+  /** The database file (SQLite), the database URL without its password (PostgreSQL), or null in memory. */
   readonly path: string | null;
   readonly schemaVersion: number;
   /**
-   * Runs fn in one transaction (one durable commit). fn must be synchronous;
-   * nested calls become savepoints. Throwing rolls everything back.
+   * Runs the writes `fn` records in one transaction (one durable commit); resolves once committed.
+   * `fn` is synchronous and only writes: a decision that needs a read in the same transaction is a
+   * store method of its own (activateDefinition, recoverAfterCrash). A throw in `fn` or a failing
+   * write rolls everything back and rejects.
    */
-  tx<T>(fn: () => T): T;
+  tx(fn: (w: WriteBatch) => void): Promise<void>;
   /**
    * Deletes executions beyond the newest N of their workflow AND older than D days, with their
    * steps, logs, intents and notifications, in bounded batches. Runs that are still open or hold
    * a waiting/pending/unknown order intent are kept whole.
    */
   prune(options?: PruneOptions): Promise<PruneResult>;
-  close(): void;
+  close(): Promise<void>;
 }

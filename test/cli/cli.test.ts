@@ -24,7 +24,7 @@ function flow(args: string[], env: Record<string, string> = {}): Promise<{ code:
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-cli-'));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+afterAll(async () => fs.rmSync(tmp, { recursive: true, force: true }));
 const write = (name: string, content: string) => {
   const file = path.join(tmp, name);
   fs.writeFileSync(file, content);
@@ -103,16 +103,16 @@ describe('flow run --data-dir', () => {
     expect(first.orders).toHaveLength(1);
     expect(second.orders).toHaveLength(0); // the position from the first run exists now
     const { openStore } = await import('../../src/store/index.js');
-    const store = openStore({ dataDir });
+    const store = await openStore({ dataDir });
     try {
-      const [wf] = store.listWorkflows();
+      const [wf] = await store.listWorkflows();
       expect(wf.name).toBe('TradingView EMA crossover entry');
-      const stored = store.getExecution(first.executionId)!;
+      const stored = (await store.getExecution(first.executionId))!;
       expect(stored.status).toBe('completed');
       expect(stored.intents.map((i) => i.status)).toEqual(['accepted']);
-      expect(store.listExecutions(wf.id)).toHaveLength(2);
+      expect(await store.listExecutions(wf.id)).toHaveLength(2);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });
@@ -137,7 +137,7 @@ describe('against flow paper-broker through the OpenAlgo client', () => {
       server.once('exit', (code) => reject(new Error(`paper-broker exited ${code}`)));
     });
   }, 20_000);
-  afterAll(() => {
+  afterAll(async () => {
     server?.kill('SIGTERM');
   });
 

@@ -4,7 +4,7 @@ import { GroupCommit } from '../../src/runtime/group-commit.js';
 describe('group commit', () => {
   it('writes asked for in one turn share one transaction, and each resolves after it', async () => {
     const log: string[] = [];
-    const gc = new GroupCommit((fn) => {
+    const gc = new GroupCommit<void>(async (fn) => {
       log.push('begin');
       fn();
       log.push('commit');
@@ -18,7 +18,7 @@ describe('group commit', () => {
 
   it('a failing write fails only its own caller', async () => {
     const committed: string[] = [];
-    const gc = new GroupCommit((fn) => {
+    const gc = new GroupCommit<void>(async (fn) => {
       const before = committed.length;
       try {
         fn();

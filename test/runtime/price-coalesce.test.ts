@@ -11,21 +11,22 @@ import { tempStore } from '../store/helpers.js';
 import { until } from '../stream/helpers.js';
 
 const open: Array<{ hub: TriggerHub; store: Store }> = [];
-afterEach(() => {
+afterEach(async () => {
   for (const { hub, store } of open.splice(0)) {
     hub.stop();
-    store.close();
+    await store.close();
   }
 });
 
-function hubWith(fire: (workflowId: string, trigger: TriggerInfo) => PromiseLike<unknown> | void) {
+async function hubWith(fire: (workflowId: string, trigger: TriggerInfo) => PromiseLike<unknown> | void) {
   const paper = new PaperBroker();
-  const store = tempStore();
-  const hub = new TriggerHub({ broker: paper, store, timezone: 'Asia/Kolkata', priceTickMs: 20, fire, retire: () => {} });
+  const store = await tempStore();
+  const hub = new TriggerHub({ broker: paper, store, timezone: 'Asia/Kolkata', priceTickMs: 20 });
+  hub.connect({ fire, retire: () => {} });
   open.push({ hub, store });
   hub.start();
   paper.setPrice('SBIN', 'NSE', 790);
-  const problems = hub.register('wf1', [
+  const problems = await hub.register('wf1', [
     { id: 'alert', type: 'priceAlert', position: { x: 0, y: 0 }, data: { symbol: 'SBIN', exchange: 'NSE', condition: 'greater_than', price: 800, trigger: 'every_time' } },
   ], {});
   expect(problems).toEqual([]);
@@ -36,7 +37,7 @@ describe('price alerts: one pending run per workflow', () => {
   it('ticks while the fired run has not ended are dropped and counted; the next tick after it ends fires again', async () => {
     const fired: number[] = [];
     let endRun: () => void = () => {};
-    const { paper, hub } = hubWith((_wf, trigger) => {
+    const { paper, hub } = await hubWith((_wf, trigger) => {
       fired.push((trigger.payload as { trigger_price: number }).trigger_price);
       return new Promise<void>((resolve) => { endRun = resolve; });
     });
@@ -56,7 +57,7 @@ describe('price alerts: one pending run per workflow', () => {
 
   it('a fire that queued no run (skipped, or refused) does not hold back the next tick', async () => {
     const fired: number[] = [];
-    const { paper, hub } = hubWith((_wf, trigger) => {
+    const { paper, hub } = await hubWith((_wf, trigger) => {
       fired.push((trigger.payload as { trigger_price: number }).trigger_price);
     });
     await until(() => hub.prices.list()[0]?.lastLtp === 790, 'the alert armed at 790');

@@ -99,7 +99,7 @@ describe('versions', () => {
     const { id } = await activated(logOnly('scheduled', 'v1'));
     expect((await flow.api('PUT', `/api/workflows/${id}`, logOnly('scheduled', 'draft'))).status).toBe(200);
     expect((await flow.api('POST', `/api/workflows/${id}/versions/1/restore`)).status).toBe(200);
-    const fired = flow.workflows.fire(id, { kind: 'schedule', nodeId: 'go' });
+    const fired = await flow.workflows.fire(id, { kind: 'schedule', nodeId: 'go' });
     expect(fired).not.toBeNull();
     const run = await finished(fired!.executionId);
     expect(run).toMatchObject({ status: 'completed', version: 1 });

@@ -118,16 +118,16 @@ describe('manual runs', () => {
 
   it('a draft that fails before it starts still answers ?wait=true (the waiter sees a run that already ended)', async () => {
     // Stored behind validation's back: an unknown node type fails when the run compiles it.
-    const wf = flow.store.createWorkflow({
+    const wf = await flow.store.createWorkflow({
       name: 'broken', description: '',
       definition: { name: 'broken', nodes: [node('s', 'start'), node('x', 'noSuchNode', {}, 100)], edges: chain('s', 'x') } as never,
     });
     for (let i = 0; i < 3; i++) {
-      const accepted = await flow.service.submit({ workflowId: wf.id, version: null, trigger: { kind: 'manual', payload: {} } });
+      const accepted = await flow.service.request({ workflowId: wf.id, version: null, trigger: { kind: 'manual', payload: {} } });
       await Promise.resolve(); // let the run start (and fail) before anyone waits
       const waited = await Promise.race([flow.service.wait(accepted.executionId).then(() => 'answered'), new Promise((r) => setTimeout(() => r('hung'), 2_000))]);
       expect(waited).toBe('answered');
-      expect(flow.store.getExecution(accepted.executionId)!.status).toBe('failed');
+      expect((await flow.store.getExecution(accepted.executionId))!.status).toBe('failed');
     }
   });
 });

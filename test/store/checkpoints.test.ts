@@ -15,32 +15,32 @@ describe('WAL checkpoints', () => {
       await new Promise((r) => setTimeout(r, 10)); // lets the worker start
       const before = size(file);
       for (let batch = 0; batch < 20; batch++) {
-        store.tx(() => {
+        await store.tx((w) => {
           for (let i = 0; i < 100; i++) {
-            store.insertExecution({ id: `ex_${batch}_${i}`, workflowId: 'wf_a', version: 1, trigger: { kind: 'manual' }, input: { n: i }, status: 'queued' });
+            w.insertExecution({ id: `ex_${batch}_${i}`, workflowId: 'wf_a', version: 1, trigger: { kind: 'manual' }, input: { n: i }, status: 'queued' });
           }
         });
       }
       // The main connection does not checkpoint while the worker runs: only the worker can grow the file.
       await vi.waitFor(() => expect(size(file)).toBeGreaterThan(before), { timeout: 15_000, interval: 50 });
     } finally {
-      store.close();
+      await store.close();
     }
     expect(fs.existsSync(`${file}-wal`)).toBe(false);
-    const reopened = tempStore({ dataDir: dir });
-    expect(reopened.countByStatus().queued).toBe(2000);
+    const reopened = await tempStore({ dataDir: dir });
+    expect((await reopened.countByStatus()).queued).toBe(2000);
   });
 
-  it('without the worker the connection checkpoints for itself', () => {
+  it('without the worker the connection checkpoints for itself', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'flow.db');
-    const store = tempStore({ dataDir: dir, backgroundCheckpoints: false });
+    const store = await tempStore({ dataDir: dir, backgroundCheckpoints: false });
     const before = size(file);
     // Well past the 1000-page automatic checkpoint.
     for (let batch = 0; batch < 4; batch++) {
-      store.tx(() => {
+      await store.tx((w) => {
         for (let i = 0; i < 3000; i++) {
-          store.insertExecution({ id: `ex_${batch}_${i}`, workflowId: 'wf_a', version: 1, trigger: { kind: 'manual' }, input: { n: i }, status: 'queued' });
+          w.insertExecution({ id: `ex_${batch}_${i}`, workflowId: 'wf_a', version: 1, trigger: { kind: 'manual' }, input: { n: i }, status: 'queued' });
         }
       });
     }

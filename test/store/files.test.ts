@@ -9,7 +9,7 @@ import { startTestFlow } from '../server/helpers.js';
 
 const dirs: string[] = [];
 const stores: Store[] = [];
-afterEach(() => {
+afterEach(async () => {
   for (const s of stores.splice(0)) s.close();
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
@@ -31,25 +31,25 @@ function openUmask<T>(fn: () => T): T {
 }
 
 describe('files in the data directory', () => {
-  it('a data directory Flow creates is 0700, and flow.db, its -wal and -shm and secret.key are 0600, whatever the umask', () => {
+  it('a data directory Flow creates is 0700, and flow.db, its -wal and -shm and secret.key are 0600, whatever the umask', async () => {
     const dataDir = path.join(parent(), 'nested', 'data');
-    const store = openUmask(() => openStore({ dataDir, env: {} }));
+    const store = await openUmask(() => openStore({ dataDir, env: {} }));
     stores.push(store);
-    store.insertExecution({ id: 'ex_1', workflowId: 'wf_1', version: null, trigger: { kind: 'manual' }, status: 'queued' });
+    await store.insertExecution({ id: 'ex_1', workflowId: 'wf_1', version: null, trigger: { kind: 'manual' }, status: 'queued' });
     expect(mode(dataDir)).toBe(0o700);
     for (const f of ['flow.db', 'flow.db-wal', 'flow.db-shm', 'secret.key']) expect([f, mode(path.join(dataDir, f))]).toEqual([f, 0o600]);
     expect(dataDirWarning(dataDir)).toBeNull();
   });
 
-  it('an existing data directory readable by others is warned about, and database files left loose are narrowed to 0600', () => {
+  it('an existing data directory readable by others is warned about, and database files left loose are narrowed to 0600', async () => {
     const dataDir = parent();
     fs.chmodSync(dataDir, 0o755);
-    const first = openStore({ dataDir, env: {} });
-    first.close();
+    const first = await openStore({ dataDir, env: {} });
+    await first.close();
     fs.chmodSync(path.join(dataDir, 'flow.db'), 0o644);
     fs.writeFileSync(path.join(dataDir, 'flow.db-wal'), '');
     fs.chmodSync(path.join(dataDir, 'flow.db-wal'), 0o666);
-    const store = openStore({ dataDir, env: {} });
+    const store = await openStore({ dataDir, env: {} });
     stores.push(store);
     expect(mode(path.join(dataDir, 'flow.db'))).toBe(0o600);
     expect(mode(path.join(dataDir, 'flow.db-wal'))).toBe(0o600);

@@ -1,18 +1,33 @@
-// Temporary data directories with real SQLite files, removed after each test.
+// Temporary stores for tests: SQLite files in temporary data directories, or PostgreSQL databases
+// (flow_test_<random> on 127.0.0.1:5432, created for the test run and dropped after it).
 
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterEach } from 'vitest';
 import { openStore, type OpenStoreOptions, type Store, type WorkflowDefinition } from '../../src/store/index.js';
 
+export type Backend = 'sqlite' | 'postgres';
+/** Every store the contract suite runs against. */
+export const BACKENDS: readonly Backend[] = ['sqlite', 'postgres'];
+
+/** The server the PostgreSQL tests use (FLOW_TEST_POSTGRES_URL; default the local one, user postgres). */
+export const PG_SERVER = process.env.FLOW_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
 const dirs: string[] = [];
 const stores: Store[] = [];
+const databases = new Map<string, string>();
 
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
+// A test's databases go with it (a restart within the test reopens the same one).
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+  const names = [...databases.values()].map((url) => new URL(url).pathname.slice(1));
+  databases.clear();
+  if (names.length) await dropDatabases(names);
+}, 60_000);
 
 export function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-store-'));
@@ -20,13 +35,53 @@ export function tempDir(): string {
   return dir;
 }
 
-/** A store on a fresh file; closed after the test. A fixed key keeps the test independent of the environment. */
-export function tempStore(options: OpenStoreOptions = {}): Store {
-  const store = openStore({ dataDir: options.dataDir ?? tempDir(), secretKey: Buffer.alloc(32, 7), env: {}, ...options });
+/** A new, empty database on the test server: its URL. tempStore's are dropped after each test; others by dropDatabases. */
+export async function createTestDatabase(): Promise<string> {
+  const name = `flow_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_SERVER });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(PG_SERVER);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function dropDatabases(names: readonly string[]): Promise<void> {
+  const admin = new pg.Client({ connectionString: PG_SERVER });
+  await admin.connect();
+  try {
+    for (const name of names) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** The test database standing for a data directory: the same directory reopens the same database. */
+async function databaseFor(dataDir: string): Promise<string> {
+  let url = databases.get(dataDir);
+  if (!url) {
+    url = await createTestDatabase();
+    databases.set(dataDir, url);
+  }
+  return url;
+}
+
+/**
+ * A store on a fresh file (or, for `postgres`, a fresh database); closed after the test. The same
+ * dataDir opens the same one again (a restart). A fixed key keeps the test independent of the environment.
+ */
+export async function tempStore(options: OpenStoreOptions & { backend?: Backend } = {}): Promise<Store> {
+  const { backend = 'sqlite', ...rest } = options;
+  const dataDir = rest.dataDir ?? tempDir();
+  const databaseUrl = backend === 'postgres' ? await databaseFor(dataDir) : undefined;
+  const store = await openStore({ secretKey: Buffer.alloc(32, 7), env: {}, ...rest, dataDir, databaseUrl });
   stores.push(store);
   return store;
 }
-
 export const webhookWorkflow: WorkflowDefinition = {
   name: 'EMA webhook',
   description: 'buys SBIN on an alert',
@@ -37,10 +92,10 @@ export const webhookWorkflow: WorkflowDefinition = {
   edges: [{ id: 'e1', source: 'node_1', target: 'node_2' }],
 };
 
-export function activeWorkflow(store: Store, token = 'tok_' + Math.random().toString(36).slice(2)) {
-  const wf = store.createWorkflow({ definition: webhookWorkflow });
-  const version = store.freezeVersion(wf.id, wf.definition);
-  store.setActive({
+export async function activeWorkflow(store: Store, token = 'tok_' + Math.random().toString(36).slice(2)) {
+  const wf = await store.createWorkflow({ definition: webhookWorkflow });
+  const version = await store.freezeVersion(wf.id, wf.definition);
+  await store.setActive({
     workflowId: wf.id, version, webhookToken: token, webhookSecret: 'whsec_test', authType: 'payload',
     concurrency: 'queue', limits: { maxOrdersPerDay: 5 },
   });

@@ -24,18 +24,18 @@ function versionOf(file: string): number {
 }
 
 describe('migrations', () => {
-  it('ships at least two migrations, numbered 1, 2, … in order', () => {
+  it('ships at least two migrations, numbered 1, 2, … in order', async () => {
     expect(MIGRATIONS.length).toBeGreaterThanOrEqual(2);
     expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
     expect(LATEST_VERSION).toBe(MIGRATIONS.length);
   });
 
-  it('an empty data directory gets every table at the latest version, in WAL mode', () => {
+  it('an empty data directory gets every table at the latest version, in WAL mode', async () => {
     const dir = tempDir();
-    const store = tempStore({ dataDir: dir });
+    const store = await tempStore({ dataDir: dir });
     expect(store.schemaVersion).toBe(LATEST_VERSION);
     expect(store.path).toBe(path.join(dir, 'flow.db'));
-    store.close();
+    await store.close();
     const db = new Database(path.join(dir, 'flow.db'), { readonly: true });
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[]).sort();
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -48,18 +48,18 @@ describe('migrations', () => {
     expect(applied).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
   });
 
-  it('reopening an up-to-date database applies nothing', () => {
+  it('reopening an up-to-date database applies nothing', async () => {
     const dir = tempDir();
-    tempStore({ dataDir: dir }).close();
+    (await tempStore({ dataDir: dir })).close();
     const db = new Database(path.join(dir, 'flow.db'));
     expect(migrate(db)).toEqual({ from: LATEST_VERSION, to: LATEST_VERSION, applied: [] });
     db.close();
   });
 
   for (let from = 0; from < LATEST_VERSION; from++) {
-    it(`upgrades from version ${from} to the same schema a fresh database has, keeping the data`, () => {
+    it(`upgrades from version ${from} to the same schema a fresh database has, keeping the data`, async () => {
       const freshDir = tempDir();
-      tempStore({ dataDir: freshDir }).close();
+      (await tempStore({ dataDir: freshDir })).close();
 
       const dir = tempDir();
       const file = path.join(dir, 'flow.db');
@@ -71,24 +71,24 @@ describe('migrations', () => {
       }
       db.close();
 
-      const store = tempStore({ dataDir: dir });
+      const store = await tempStore({ dataDir: dir });
       expect(store.schemaVersion).toBe(LATEST_VERSION);
       if (from >= 1) {
-        expect(store.getWorkflow('wf_old')?.name).toBe('Old one');
-        expect(store.getExecution('ex_old')?.status).toBe('completed');
+        expect((await store.getWorkflow('wf_old'))?.name).toBe('Old one');
+        expect((await store.getExecution('ex_old'))?.status).toBe('completed');
       }
       // Features of later migrations work on the upgraded file.
-      store.insertExecution({ id: 'ex_new', workflowId: 'wf_old', version: null, trigger: { kind: 'manual' }, status: 'queued' });
-      store.insertNotification({ executionId: 'ex_new', nodeId: 'node_1', channel: 'log', message: 'hello', delivered: true });
-      expect(store.getExecution('ex_new')?.notifications.map((n) => n.message)).toEqual(['hello']);
-      store.insertStep({ executionId: 'ex_new', seq: 1, nodeId: 'say', nodeType: 'log', status: 'completed', startedAt: 1, finishedAt: 2, notes: ['message did not resolve'] });
-      expect(store.getExecution('ex_new')?.steps.map((s) => s.notes)).toEqual([['message did not resolve']]);
-      store.close();
+      await store.insertExecution({ id: 'ex_new', workflowId: 'wf_old', version: null, trigger: { kind: 'manual' }, status: 'queued' });
+      await store.insertNotification({ executionId: 'ex_new', nodeId: 'node_1', channel: 'log', message: 'hello', delivered: true });
+      expect((await store.getExecution('ex_new'))?.notifications.map((n) => n.message)).toEqual(['hello']);
+      await store.insertStep({ executionId: 'ex_new', seq: 1, nodeId: 'say', nodeType: 'log', status: 'completed', startedAt: 1, finishedAt: 2, notes: ['message did not resolve'] });
+      expect((await store.getExecution('ex_new'))?.steps.map((s) => s.notes)).toEqual([['message did not resolve']]);
+      await store.close();
       expect(schemaOf(file)).toEqual(schemaOf(path.join(freshDir, 'flow.db')));
     });
   }
 
-  it('a failing migration leaves the database at the previous version', () => {
+  it('a failing migration leaves the database at the previous version', async () => {
     const file = path.join(tempDir(), 'flow.db');
     const db = new Database(file);
     const broken = [...MIGRATIONS, { version: LATEST_VERSION + 1, name: 'broken', up: (d: Database.Database) => {
@@ -101,12 +101,12 @@ describe('migrations', () => {
     db.close();
   });
 
-  it('refuses a database written by a newer Flow', () => {
+  it('refuses a database written by a newer Flow', async () => {
     const dir = tempDir();
     const db = new Database(path.join(dir, 'flow.db'));
     db.pragma(`user_version = ${LATEST_VERSION + 1}`);
     db.close();
-    expect(() => openStore({ dataDir: dir, secretKey: Buffer.alloc(32), env: {} })).toThrow(expect.objectContaining({ code: 'schema_too_new' }));
+    await expect(openStore({ dataDir: dir, secretKey: Buffer.alloc(32), env: {} })).rejects.toThrow(expect.objectContaining({ code: 'schema_too_new' }));
     expect(versionOf(path.join(dir, 'flow.db'))).toBe(LATEST_VERSION + 1);
   });
 });

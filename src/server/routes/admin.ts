@@ -13,7 +13,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
   app.post('/kill-switch', {
     schema: { body: { type: 'object', required: ['enabled'], additionalProperties: false, properties: { enabled: { type: 'boolean' } } }, response: { 200: enabled } },
   }, async (req: FastifyRequest<{ Body: { enabled: boolean } }>) => {
-    deps.killSwitch.set(req.body.enabled);
+    await deps.killSwitch.set(req.body.enabled);
     return { enabled: deps.killSwitch.get() };
   });
 

@@ -40,14 +40,14 @@ export async function executionRoutes(app: FastifyInstance, deps: ApiDeps): Prom
         throw new FlowError('invalid_workflow', `workflow ${wf.id} cannot run: ${errors.slice(0, 3).map((p) => p.message).join('; ')}${errors.length > 3 ? ` (and ${errors.length - 3} more)` : ''}`, 422, { problems: v.problems });
       }
     }
-    const settings = workflows.settings(wf.id)!;
+    const settings = (await workflows.settings(wf.id))!;
     // An active workflow runs its frozen version; an inactive one runs its draft.
     const version = wf.active ? wf.activeVersion : null;
-    const done = await service.submit({ workflowId: wf.id, version, trigger, idempotencyKey, concurrency: settings.concurrency, limits: settings.limits });
+    const done = await service.request({ workflowId: wf.id, version, trigger, idempotencyKey, concurrency: settings.concurrency, limits: settings.limits });
     if (wait === 'true' || wait === '1') {
       const result = done.duplicate ? null : await service.wait(done.executionId);
       if (result) return { ...result, workflowId: wf.id, version };
-      const detail = store.getExecution(done.executionId);
+      const detail = await store.getExecution(done.executionId);
       return detail ? presentExecution(detail) : { executionId: done.executionId, status: done.status };
     }
     reply.code(202);
@@ -75,7 +75,7 @@ export async function executionRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     const from = req.query.from === undefined ? undefined : timeParam('from', req.query.from);
     const to = req.query.to === undefined ? undefined : timeParam('to', req.query.to);
     if (from !== undefined && to !== undefined && from > to) throw new FlowError('invalid_request', `querystring from (${req.query.from}) is after to (${req.query.to})`, 400, { field: 'from' });
-    const items = store.searchExecutions({ workflowId, status, trigger, from, to, limit, offset });
+    const items = await store.searchExecutions({ workflowId, status, trigger, from, to, limit, offset });
     return { executions: items.map(presentSummary), limit, offset };
   });
 
@@ -88,7 +88,7 @@ export async function executionRoutes(app: FastifyInstance, deps: ApiDeps): Prom
       response: { 200: looseObject, 202: accepted },
     },
   }, async (req: FastifyRequest<{ Params: { id: string }; Querystring: { wait?: string }; Body: { webhookData?: Record<string, unknown>; idempotencyKey?: string } | null }>, reply) => {
-    const wf = store.getWorkflow(req.params.id);
+    const wf = await store.getWorkflow(req.params.id);
     if (!wf) throw notFound('workflow', req.params.id);
     const body = req.body ?? {};
     const trigger: TriggerInfo = body.webhookData ? { kind: 'webhook', payload: body.webhookData } : { kind: 'manual', payload: {} };
@@ -105,9 +105,9 @@ export async function executionRoutes(app: FastifyInstance, deps: ApiDeps): Prom
       response: { 200: looseObject, 202: rerunAccepted },
     },
   }, async (req: FastifyRequest<{ Params: { id: string }; Querystring: { wait?: string }; Body: { broker?: 'paper' | 'live' } | null }>, reply) => {
-    const e = store.getExecution(req.params.id);
+    const e = await store.getExecution(req.params.id);
     if (!e) throw notFound('execution', req.params.id);
-    const wf = store.getWorkflow(e.workflowId);
+    const wf = await store.getWorkflow(e.workflowId);
     if (!wf) throw new FlowError('not_found', `execution ${e.id} belongs to workflow ${e.workflowId}, which was deleted`, 404);
     // Runs take the server's broker; there is no per-run switch. So "paper" is honoured only where the
     // broker is paper, and a server trading live re-runs only when asked for live in so many words.
@@ -133,24 +133,24 @@ export async function executionRoutes(app: FastifyInstance, deps: ApiDeps): Prom
       },
     },
   }, async (req: FastifyRequest<{ Params: { id: string }; Querystring: { limit: number; offset: number; status?: ExecutionStatus } }>) => {
-    if (!store.getWorkflow(req.params.id)) throw notFound('workflow', req.params.id);
+    if (!(await store.getWorkflow(req.params.id))) throw notFound('workflow', req.params.id);
     const { limit, offset, status } = req.query;
-    const items = store.listExecutions(req.params.id, { limit, offset, status });
+    const items = await store.listExecutions(req.params.id, { limit, offset, status });
     return { executions: items.map(presentSummary), limit, offset };
   });
 
   app.get('/executions/:id', { schema: { params: idParams } }, async (req: IdReq) => {
-    const e = store.getExecution(req.params.id);
+    const e = await store.getExecution(req.params.id);
     if (!e) throw notFound('execution', req.params.id);
     return presentExecution(e);
   });
 
   app.post('/executions/:id/cancel', { schema: { params: idParams, response: { 200: accepted } } }, async (req: IdReq) => {
-    const e = store.getExecution(req.params.id);
+    const e = await store.getExecution(req.params.id);
     if (!e) throw notFound('execution', req.params.id);
-    if (!service.cancel(e.id)) throw new FlowError('not_cancelable', `execution ${e.id} is ${e.status}; only queued or running executions can be canceled`, 409);
+    if (!(await service.cancel(e.id))) throw new FlowError('not_cancelable', `execution ${e.id} is ${e.status}; only queued or running executions can be canceled`, 409);
     if (e.status === 'running') await Promise.race([service.wait(e.id), new Promise((r) => setTimeout(r, 2_000))]);
-    const after = store.getExecution(e.id)!;
+    const after = (await store.getExecution(e.id))!;
     return { executionId: e.id, status: after.status };
   });
 
@@ -158,7 +158,7 @@ export async function executionRoutes(app: FastifyInstance, deps: ApiDeps): Prom
   // EventSource cannot send headers, so this route (and only this one) reads ?token=.
   app.get('/executions/:id/events', { config: { tokenInQuery: true }, schema: { params: idParams } }, async (req: IdReq, reply) => {
     const { id } = req.params;
-    const stored = store.getExecution(id);
+    const stored = await store.getExecution(id);
     if (!stored) throw notFound('execution', id);
     reply.hijack();
     const res = reply.raw;
@@ -175,8 +175,10 @@ export async function executionRoutes(app: FastifyInstance, deps: ApiDeps): Prom
       if (e.type === 'run_finished') close();
     };
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    const unwatch = deps.cluster?.watch(id);
     const close = () => {
       clearInterval(ping);
+      unwatch?.();
       service.events.off('event', listener);
       deps.streams.delete(close);
       res.end();

@@ -8,7 +8,7 @@ import { presentOrder } from '../present.js';
 export async function orderRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { store } = deps;
 
-  app.get('/orders/unknown', async () => ({ orders: store.listUnknownIntents().map(presentOrder) }));
+  app.get('/orders/unknown', async () => ({ orders: (await store.listUnknownIntents()).map(presentOrder) }));
 
   app.post('/orders/:key/resolve', {
     schema: {
@@ -23,15 +23,15 @@ export async function orderRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       },
     },
   }, async (req: FastifyRequest<{ Params: { key: string }; Body: { status: 'accepted' | 'rejected'; orderId?: string; note?: string } }>) => {
-    const intent = store.getIntent(req.params.key);
+    const intent = await store.getIntent(req.params.key);
     if (!intent) throw notFound('order', req.params.key);
     if (intent.status !== 'unknown') throw new FlowError('not_unknown', `order ${intent.key} is ${intent.status}; only an unknown outcome can be resolved by hand`, 409);
     const { status, orderId, note } = req.body;
-    store.resolveIntent(intent.key, {
+    await store.resolveIntent(intent.key, {
       status, orderIds: orderId ? [orderId] : [], resolvedAt: Date.now(),
       answer: { resolvedBy: 'operator', previous: intent.answer ?? null },
       error: note ? `resolved by an operator: ${note}` : 'resolved by an operator',
     });
-    return presentOrder(store.getIntent(intent.key)!);
+    return presentOrder((await store.getIntent(intent.key))!);
   });
 }

@@ -58,25 +58,25 @@ const versionList = {
 
 export async function versionRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { store, registry } = deps;
-  const getWorkflow = (id: string) => {
-    const wf = store.getWorkflow(id);
+  const getWorkflow = async (id: string) => {
+    const wf = await store.getWorkflow(id);
     if (!wf) throw notFound('workflow', id);
     return wf;
   };
-  const getVersion = (id: string, n: number) => {
-    const v = store.getVersion(id, n);
+  const getVersion = async (id: string, n: number) => {
+    const v = await store.getVersion(id, n);
     if (!v) throw new FlowError('not_found', `workflow ${id} has no version ${n}`, 404);
     return v;
   };
 
   // Newest first. A version is frozen when it is activated, so its creation is its activation.
   app.get('/workflows/:id/versions', { schema: { params: idParams, response: { 200: versionList } } }, async (req: FastifyRequest<{ Params: { id: string } }>) => {
-    const wf = getWorkflow(req.params.id);
-    const versions = store.listVersions(wf.id).reverse().map(({ version, createdAt }) => {
-      const def = store.getVersion(wf.id, version)!.definition;
+    const wf = await getWorkflow(req.params.id);
+    const versions = await Promise.all((await store.listVersions(wf.id)).reverse().map(async ({ version, createdAt }) => {
+      const def = (await store.getVersion(wf.id, version))!.definition;
       const at = new Date(createdAt).toISOString();
       return { version, createdAt: at, activatedAt: at, nodes: def.nodes.length, edges: def.edges.length, active: wf.active && wf.activeVersion === version };
-    });
+    }));
     return { activeVersion: wf.active ? wf.activeVersion : null, versions };
   });
 
@@ -84,16 +84,16 @@ export async function versionRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   app.get('/workflows/:id/versions/:version', {
     schema: { params: versionParams, querystring: { type: 'object', additionalProperties: false, properties: { against: { type: 'string', enum: ['draft'] } } }, response: { 200: looseObject } },
   }, async (req: VersionReq) => {
-    const wf = getWorkflow(req.params.id);
-    const v = getVersion(wf.id, req.params.version);
+    const wf = await getWorkflow(req.params.id);
+    const v = await getVersion(wf.id, req.params.version);
     const shown = { id: v.workflowId, version: v.version, definition: v.definition, createdAt: new Date(v.createdAt).toISOString() };
     return req.query.against === 'draft' ? { ...shown, diff: diffDefinitions(v.definition, wf.definition) } : shown;
   });
 
   app.post('/workflows/:id/versions/:version/restore', { schema: { params: versionParams, response: { 200: looseObject } } }, async (req: VersionReq) => {
-    const wf = getWorkflow(req.params.id);
-    const v = getVersion(wf.id, req.params.version);
-    const restored = store.updateWorkflow(wf.id, { definition: v.definition })!;
+    const wf = await getWorkflow(req.params.id);
+    const v = await getVersion(wf.id, req.params.version);
+    const restored = (await store.updateWorkflow(wf.id, { definition: v.definition }))!;
     // Drafts are compiled per run; the active version's triggers and settings stay as they are.
     deps.service.invalidate(wf.id);
     return { ...presentWorkflow(restored, deps.publicUrl()), restoredFrom: v.version, problems: validateWorkflow(restored.definition, registry).problems };

@@ -3,7 +3,6 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FlowError, notFound } from '../../errors.js';
-import type { WorkflowDefinition } from '../../store/types.js';
 import { exportWorkflow, validateWorkflow, type Workflow as WorkflowJson } from '../../workflow/index.js';
 import { uniqueName } from '../../workflow/names.js';
 import type { ApiDeps } from '../api.js';
@@ -15,8 +14,8 @@ type IdReq = FastifyRequest<{ Params: { id: string } }>;
 export async function workflowRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { store, workflows, registry } = deps;
   const url = () => deps.publicUrl();
-  const getWorkflow = (id: string) => {
-    const wf = store.getWorkflow(id);
+  const getWorkflow = async (id: string) => {
+    const wf = await store.getWorkflow(id);
     if (!wf) throw notFound('workflow', id);
     return wf;
   };
@@ -27,7 +26,7 @@ export async function workflowRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     return { valid: v.valid, problems: v.problems };
   });
 
-  app.get('/workflows', async () => ({ workflows: store.listWorkflows().map((w) => presentListItem(w, url())) }));
+  app.get('/workflows', async () => ({ workflows: (await store.listWorkflows()).map((w) => presentListItem(w, url())) }));
 
   /** The definition to store; strict (import) refuses any error, otherwise only a broken shape. */
   const checked = (body: unknown, strict: boolean) => {
@@ -36,15 +35,15 @@ export async function workflowRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     if (shapeBroken || (strict && !v.valid)) {
       throw new FlowError('invalid_workflow', `the workflow has ${v.problems.filter((p) => p.severity === 'error').length} problem(s)`, 400, { problems: v.problems });
     }
-    return { definition: exportWorkflow(v.workflow!) as unknown as WorkflowDefinition, name: v.workflow!.name, description: v.workflow!.description ?? '', problems: v.problems };
+    return { definition: exportWorkflow(v.workflow!), name: v.workflow!.name, description: v.workflow!.description ?? '', problems: v.problems };
   };
 
-  const create = (body: unknown, strict: boolean) => {
+  const create = async (body: unknown, strict: boolean) => {
     const c = checked(body, strict);
     // An import of a file already imported gets a name of its own, and says so.
-    const name = strict ? uniqueName(c.name, store.listWorkflows().map((w) => w.name)) : c.name;
+    const name = strict ? uniqueName(c.name, (await store.listWorkflows()).map((w) => w.name)) : c.name;
     const warnings = name === c.name ? [] : [`a workflow named '${c.name}' already exists: imported as '${name}'`];
-    const wf = store.createWorkflow({ name, description: c.description, definition: { ...c.definition, name } });
+    const wf = await store.createWorkflow({ name, description: c.description, definition: { ...c.definition, name } });
     return { ...presentWorkflow(wf, url()), problems: c.problems, ...(strict ? { warnings } : {}) };
   };
 
@@ -64,33 +63,33 @@ export async function workflowRoutes(app: FastifyInstance, deps: ApiDeps): Promi
       reply.code(201);
       return create(req.body, true);
     }
-    const existing = getWorkflow(req.query.replace);
+    const existing = await getWorkflow(req.query.replace);
     const def = checked(req.body, true);
-    const wf = store.updateWorkflow(existing.id, { name: def.name, description: def.description, definition: def.definition })!;
+    const wf = (await store.updateWorkflow(existing.id, { name: def.name, description: def.description, definition: def.definition }))!;
     deps.service.invalidate(wf.id);
     return { ...presentWorkflow(wf, url()), problems: def.problems };
   });
 
   app.get('/workflows/:id', { schema: { params: idParams } }, async (req: IdReq) => {
-    const wf = getWorkflow(req.params.id);
+    const wf = await getWorkflow(req.params.id);
     return { ...presentWorkflow(wf, url()), problems: validateWorkflow(wf.definition, registry).problems };
   });
 
-  app.get('/workflows/:id/export', { schema: { params: idParams } }, async (req: IdReq) => exportWorkflow(getWorkflow(req.params.id).definition as unknown as WorkflowJson));
+  app.get('/workflows/:id/export', { schema: { params: idParams } }, async (req: IdReq) => exportWorkflow((await getWorkflow(req.params.id)).definition));
 
   app.get('/workflows/:id/webhook', { schema: { params: idParams } }, async (req: IdReq) => {
-    const wf = getWorkflow(req.params.id);
-    const secrets = store.getWorkflowSecrets(wf.id);
+    const wf = await getWorkflow(req.params.id);
+    const secrets = await store.getWorkflowSecrets(wf.id);
     if (!wf.webhookToken) throw new FlowError('not_activated', `workflow ${wf.id} has no webhook yet: activate it first`, 409);
     return { url: `${url()}/flow/webhook/${wf.webhookToken}`, token: wf.webhookToken, secret: secrets?.webhookSecret ?? null, authType: wf.authType ?? 'payload', enabled: wf.webhookEnabled };
   });
 
   app.put('/workflows/:id', { ...big, schema: { params: idParams, body: workflowBody } }, async (req: FastifyRequest<{ Params: { id: string }; Body: WorkflowJson }>) => {
-    getWorkflow(req.params.id);
+    await getWorkflow(req.params.id);
     const v = validateWorkflow(req.body, registry);
     if (v.problems.some((p) => p.code === 'invalid_format')) throw new FlowError('invalid_workflow', 'the workflow is not in OpenAlgo format', 400, { problems: v.problems });
-    const def = exportWorkflow(v.workflow!) as unknown as WorkflowDefinition;
-    const wf = store.updateWorkflow(req.params.id, { name: v.workflow!.name, description: v.workflow!.description ?? '', definition: def })!;
+    const def = exportWorkflow(v.workflow!);
+    const wf = (await store.updateWorkflow(req.params.id, { name: v.workflow!.name, description: v.workflow!.description ?? '', definition: def }))!;
     // Only compiled drafts go stale: an active workflow's frozen version, triggers and settings stay
     // (forgetting them stopped its schedule and price triggers from firing until a restart).
     deps.service.invalidate(wf.id);
@@ -98,9 +97,9 @@ export async function workflowRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   });
 
   app.delete('/workflows/:id', { schema: { params: idParams } }, async (req: IdReq, reply: FastifyReply) => {
-    const wf = getWorkflow(req.params.id);
+    const wf = await getWorkflow(req.params.id);
     if (wf.active) throw new FlowError('active', `workflow ${wf.id} is active: deactivate it before deleting`, 409);
-    store.deleteWorkflow(wf.id);
+    await store.deleteWorkflow(wf.id);
     workflows.forget(wf.id, wf.webhookToken);
     return reply.code(204).send();
   });
@@ -128,7 +127,7 @@ export async function workflowRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   app.post('/workflows/:id/deactivate', {
     schema: { params: idParams, response: { 200: { type: 'object', required: ['id', 'active'], properties: { id: { type: 'string' }, active: { type: 'boolean' } } } } },
   }, async (req: IdReq) => {
-    const info = workflows.deactivate(req.params.id);
+    const info = await workflows.deactivate(req.params.id);
     return { id: info.id, active: false };
   });
 }

@@ -2,10 +2,11 @@
 
 import type Database from 'better-sqlite3';
 import type { Delivery, MiscStore } from '../types.js';
+import type { Sync } from './sync.js';
 
 type DB = Database.Database;
 
-export function deliveryStore(db: DB): Pick<MiscStore, 'insertDelivery' | 'listDeliveries'> {
+export function deliveryStore(db: DB): Sync<Pick<MiscStore, 'insertDelivery' | 'listDeliveries'>> {
   const q = {
     insert: db.prepare(`INSERT INTO webhook_deliveries (workflow_id, received_at, http_status, execution_id,
       idempotency_key, remote, error) VALUES (?, ?, ?, ?, ?, ?, ?)`),

@@ -7,6 +7,7 @@ import type {
   StoredNotification, TriggerKind,
 } from '../types.js';
 import { EXECUTION_STATUSES } from '../types.js';
+import type { Sync } from './sync.js';
 import { asStoreError } from './errors.js';
 import { fromJson, toJson } from './json.js';
 
@@ -40,10 +41,10 @@ export function toExecution(r: FullRow): Execution {
 export interface ExecutionDeps {
   listIntents(executionId: string): OrderIntent[];
   listNotifications(executionId: string): StoredNotification[];
-  recoverAfterCrash: ExecutionStore['recoverAfterCrash'];
+  recoverAfterCrash: Sync<ExecutionStore>['recoverAfterCrash'];
 }
 
-export function executionStore(db: DB, deps: ExecutionDeps): ExecutionStore {
+export function executionStore(db: DB, deps: ExecutionDeps): Sync<ExecutionStore> {
   const q = {
     insert: db.prepare(`INSERT INTO executions (id, workflow_id, version, status, trigger_kind, trigger_node,
       idempotency_key, created_at, finished_at, error, input) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),

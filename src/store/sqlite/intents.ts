@@ -3,6 +3,7 @@
 
 import type Database from 'better-sqlite3';
 import type { IntentStatus, IntentStore, OrderIntent } from '../types.js';
+import type { Sync } from './sync.js';
 import { asStoreError } from './errors.js';
 import { fromJson, toJson } from './json.js';
 
@@ -26,7 +27,7 @@ export function toIntent(r: IntentRow): OrderIntent {
   };
 }
 
-export function intentStore(db: DB): IntentStore {
+export function intentStore(db: DB): Sync<IntentStore> {
   const q = {
     insert: db.prepare(`INSERT INTO order_intents (key, workflow_id, execution_id, node_id, method, status, created_at, request)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),

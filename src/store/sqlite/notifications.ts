@@ -2,10 +2,11 @@
 
 import type Database from 'better-sqlite3';
 import type { MiscStore, StoredNotification } from '../types.js';
+import type { Sync } from './sync.js';
 
 type DB = Database.Database;
 
-export interface NotificationStore extends Pick<MiscStore, 'insertNotification'> {
+export interface NotificationStore extends Sync<Pick<MiscStore, 'insertNotification'>> {
   listNotifications(executionId: string): StoredNotification[];
 }
 

@@ -8,9 +8,9 @@ import { INTENT, type IntentRow, toIntent } from './intents.js';
 
 type DB = Database.Database;
 
-const UNKNOWN_INTENT_ERROR =
+export const UNKNOWN_INTENT_ERROR =
   'no broker answer was recorded: Flow stopped while this order was being sent. Check the broker order book; it is never re-sent';
-const NOT_SENT_INTENT_ERROR =
+export const NOT_SENT_INTENT_ERROR =
   'not sent: Flow stopped while this order waited for a rate-limit slot, before it left Flow. It was not placed and is never re-sent';
 
 export function crashRecovery(db: DB): (now?: number) => CrashReport {

@@ -2,6 +2,7 @@
 
 import type Database from 'better-sqlite3';
 import type { MiscStore, Schedule } from '../types.js';
+import type { Sync } from './sync.js';
 import { fromJson, toJson } from './json.js';
 
 type DB = Database.Database;
@@ -11,7 +12,7 @@ type Row = Omit<Schedule, 'spec'> & { spec: string };
 const COLUMNS = `workflow_id AS workflowId, node_id AS nodeId, spec, next_run_at AS nextRunAt, last_run_at AS lastRunAt,
   missed_count AS missedCount, last_missed_at AS lastMissedAt`;
 
-export function scheduleStore(db: DB): Pick<MiscStore, 'upsertSchedule' | 'listSchedules' | 'deleteSchedulesFor' | 'recordMissedRun'> {
+export function scheduleStore(db: DB): Sync<Pick<MiscStore, 'upsertSchedule' | 'listSchedules' | 'deleteSchedulesFor' | 'recordMissedRun'>> {
   const q = {
     upsert: db.prepare(`INSERT INTO schedules (workflow_id, node_id, spec, next_run_at, last_run_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (workflow_id, node_id) DO UPDATE SET spec = excluded.spec, next_run_at = excluded.next_run_at,

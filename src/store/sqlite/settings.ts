@@ -2,11 +2,12 @@
 
 import type Database from 'better-sqlite3';
 import type { MiscStore } from '../types.js';
+import type { Sync } from './sync.js';
 import { fromJson, toJson } from './json.js';
 
 type DB = Database.Database;
 
-export function settingsStore(db: DB): Pick<MiscStore, 'getSetting' | 'setSetting' | 'savePaperState' | 'loadPaperState'> {
+export function settingsStore(db: DB): Sync<Pick<MiscStore, 'getSetting' | 'setSetting' | 'savePaperState' | 'loadPaperState'>> {
   const q = {
     get: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
     set: db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)

@@ -1,7 +1,8 @@
 // Opens a SQLite database, brings its schema up to date and assembles the Store from the per-table parts.
 
 import Database from 'better-sqlite3';
-import type { Store } from '../types.js';
+import type { Store, WriteBatch } from '../types.js';
+import { WRITE_BATCH_METHODS } from '../types.js';
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { deliveryStore } from './deliveries.js';
 import { executionStore } from './executions.js';
@@ -12,6 +13,7 @@ import { crashRecovery } from './recovery.js';
 import { retention } from './retention.js';
 import { scheduleStore } from './schedules.js';
 import { settingsStore } from './settings.js';
+import { promised, type Sync } from './sync.js';
 import { workflowStore } from './workflows.js';
 
 export interface SqliteStoreOptions {
@@ -80,11 +82,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     listNotifications: notifications.listNotifications,
     recoverAfterCrash: crashRecovery(db),
   });
-  const inTransaction = db.transaction((fn: () => unknown) => fn());
-
-  return {
-    path: options.path,
-    schemaVersion: schemaVersion(db),
+  const parts: Sync<Omit<Store, 'kind' | 'path' | 'schemaVersion' | 'tx' | 'prune' | 'close'>> = {
     ...workflowStore(db, options.secretKey),
     ...executions,
     ...intents,
@@ -92,9 +90,22 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...deliveryStore(db),
     ...scheduleStore(db),
     ...settingsStore(db),
-    tx: <T>(fn: () => T): T => inTransaction.immediate(fn) as T,
+  };
+  // A write batch performs each write at once, inside the transaction tx opened.
+  const batch = Object.fromEntries(WRITE_BATCH_METHODS.map((name) => [name, parts[name]])) as unknown as WriteBatch;
+  const markRunning = parts.markRunning;
+  batch.markRunning = (id, startedAt) => Promise.resolve(markRunning(id, startedAt));
+  const inTransaction = db.transaction((fn: (w: WriteBatch) => void) => fn(batch));
+  const methods = Object.fromEntries(Object.entries(parts).map(([name, fn]) => [name, promised(fn as (...a: unknown[]) => unknown)]));
+
+  return {
+    ...(methods as unknown as Omit<Store, 'kind' | 'path' | 'schemaVersion' | 'tx' | 'prune' | 'close'>),
+    kind: 'sqlite',
+    path: options.path,
+    schemaVersion: schemaVersion(db),
+    tx: promised((fn: (w: WriteBatch) => void) => { inTransaction.immediate(fn); }),
     prune: retention(db),
-    close() {
+    async close() {
       if (!db.open) return;
       if (startWorker) clearTimeout(startWorker);
       checkpointer?.stop();

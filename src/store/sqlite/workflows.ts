@@ -10,6 +10,7 @@ import type {
 } from '../types.js';
 import { asStoreError } from './errors.js';
 import { fromJson } from './json.js';
+import type { Sync } from './sync.js';
 
 type DB = Database.Database;
 
@@ -21,7 +22,7 @@ const TRIGGER_KINDS: Record<string, TriggerKind> = {
   orderUpdateTrigger: 'orderUpdate',
 };
 
-function triggerKindsOf(definition: WorkflowDefinition): string {
+export function triggerKindsOf(definition: WorkflowDefinition): string {
   const kinds = new Set<TriggerKind>();
   for (const node of definition.nodes) {
     const type = (node as { type?: unknown } | null)?.type;
@@ -31,7 +32,7 @@ function triggerKindsOf(definition: WorkflowDefinition): string {
 }
 
 // The context binds a ciphertext to its row and column, so one cannot be swapped into another.
-const secretContext = (workflowId: string, column: string) => `${workflowId}:${column}`;
+export const secretContext = (workflowId: string, column: string) => `${workflowId}:${column}`;
 
 const INFO = (w: string) => `${w}.id, ${w}.name, ${w}.description, ${w}.trigger_kinds AS triggerKinds,
   ${w}.created_at AS createdAt, ${w}.updated_at AS updatedAt, ${w}.active, ${w}.active_version AS activeVersion,
@@ -66,7 +67,7 @@ function toInfo(r: InfoRow): WorkflowInfo {
   };
 }
 
-export function workflowStore(db: DB, key: Buffer): WorkflowStore {
+export function workflowStore(db: DB, key: Buffer): Sync<WorkflowStore> {
   const q = {
     insert: db.prepare(`INSERT INTO workflows (id, name, description, definition, trigger_kinds, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?)`),
@@ -149,6 +150,27 @@ export function workflowStore(db: DB, key: Buffer): WorkflowStore {
     return true;
   });
 
+  const setActive = (a: Activation): WorkflowInfo => {
+    if (!q.hasVersion.get(a.workflowId, a.version)) {
+      requireInfo(a.workflowId);
+      throw new StoreError('not_found', `workflow ${a.workflowId} has no frozen version ${a.version}`);
+    }
+    const setKey = a.brokerApiKey !== undefined;
+    const apiKey = a.brokerApiKey ? encrypt(key, a.brokerApiKey, secretContext(a.workflowId, 'broker_api_key')) : null;
+    try {
+      q.activate.run(a.version, a.webhookToken, a.webhookSecret === null ? null : encrypt(key, a.webhookSecret, secretContext(a.workflowId, 'webhook_secret')),
+        a.authType, a.concurrency, JSON.stringify(a.limits), setKey ? 1 : 0, apiKey, a.workflowId);
+    } catch (e) {
+      throw asStoreError(e, 'a workflow with this webhook token');
+    }
+    return requireInfo(a.workflowId);
+  };
+
+  const activateDefinition = db.transaction((definition: WorkflowDefinition, a: Omit<Activation, 'version'>) => {
+    const version = freeze(a.workflowId, definition, Date.now());
+    return { version, workflow: setActive({ ...a, version }) };
+  });
+
   return {
     createWorkflow(input) {
       const id = input.id ?? newWorkflowId();
@@ -183,21 +205,7 @@ export function workflowStore(db: DB, key: Buffer): WorkflowStore {
 
     deleteWorkflow: (id) => remove(id, Date.now()),
 
-    setActive(a) {
-      if (!q.hasVersion.get(a.workflowId, a.version)) {
-        requireInfo(a.workflowId);
-        throw new StoreError('not_found', `workflow ${a.workflowId} has no frozen version ${a.version}`);
-      }
-      const setKey = a.brokerApiKey !== undefined;
-      const apiKey = a.brokerApiKey ? encrypt(key, a.brokerApiKey, secretContext(a.workflowId, 'broker_api_key')) : null;
-      try {
-        q.activate.run(a.version, a.webhookToken, a.webhookSecret === null ? null : encrypt(key, a.webhookSecret, secretContext(a.workflowId, 'webhook_secret')),
-          a.authType, a.concurrency, JSON.stringify(a.limits), setKey ? 1 : 0, apiKey, a.workflowId);
-      } catch (e) {
-        throw asStoreError(e, 'a workflow with this webhook token');
-      }
-      return requireInfo(a.workflowId);
-    },
+    setActive,
 
     setInactive: (workflowId) => q.deactivate.run(workflowId).changes > 0,
 
@@ -224,6 +232,8 @@ export function workflowStore(db: DB, key: Buffer): WorkflowStore {
     },
 
     listVersions: (workflowId) => q.listVersions.all(workflowId),
+
+    activateDefinition: (definition, a) => activateDefinition.immediate(definition, a),
 
     updateWebhook(workflowId, c) {
       requireInfo(workflowId);
