@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './pgdb.js';
 
@@ -186,16 +187,29 @@ describe.skipIf(!wired)('several flow serve processes on one PostgreSQL', () => 
         await sleep(100);
       }
     })();
+    const pgc = new pg.Client({ connectionString: db.url });
+    await pgc.connect();
     for (let kill = 0; kill < 3; kill++) {
-      await sleep(1_200);
+      await sleep(800);
+      // killed while it holds runs: wait (a little) until it has taken some
+      for (let i = 0; i < 40; i++) {
+        const r = await pgc.query(`SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN flow_processes p
+          ON p.worker_pool_id = j.locked_by WHERE p.pid = $1`, [victim.child.pid]);
+        if (r.rows[0].n > 0) break;
+        await sleep(50);
+      }
       victim.child.kill('SIGKILL');
       await victim.exited;
       victim = await serve('worker', { FLOW_MAX_PARALLEL: '8' });
     }
     await sending;
+    await pgc.end();
     const list = await settled(web, wf.id, accepted.length, 90_000);
     // nothing lost: every accepted run is stored and ended
     expect(new Set(list.map((e) => e.executionId))).toEqual(new Set(accepted));
+    // no order twice (checked first: it matters most)
+    const placedFirst = await orders();
+    expect(placedFirst.length).toBe(new Set(placedFirst).size);
     const statuses = new Set(list.map((e) => e.status));
     expect([...statuses].every((s) => s === 'completed' || s === 'crashed')).toBe(true);
     const crashed = list.filter((e) => e.status === 'crashed');
