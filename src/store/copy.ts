@@ -83,7 +83,7 @@ export async function copySqliteToPostgres(o: CopyOptions): Promise<CopyCounts> 
 }
 
 async function copyTable(source: Database.Database, target: pg.Client, t: (typeof TABLES)[number], batchSize: number): Promise<number> {
-  const rows = source.prepare(`SELECT ${t.columns.join(', ')} FROM ${t.name} ORDER BY rowid`).iterate() as IterableIterator<Record<string, unknown>>;
+  const rows = source.prepare(`SELECT ${t.columns.join(', ')} FROM ${t.name} ORDER BY 1, 2`).iterate() as IterableIterator<Record<string, unknown>>;
   const booleans = new Set(t.booleans ?? []);
   let batch: unknown[][] = [];
   let n = 0;
