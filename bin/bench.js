@@ -9,7 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
-const BENCHES = ['webhook-to-order', 'engine', 'scale', 'stream', 'rehearse'];
+const BENCHES = ['webhook-to-order', 'engine', 'scale', 'stream', 'rehearse', 'pg'];
+// Run only when named: it needs a PostgreSQL server.
+const BY_DEFAULT = BENCHES.filter((b) => b !== 'pg');
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const names = argv.filter((a) => BENCHES.includes(a));
@@ -41,7 +43,7 @@ if (compiled) {
   console.log(`compiled src/ and bench/ to ${built} (esbuild, no tsx at run time)`);
 }
 let failed = 0;
-for (const name of names.length ? names : BENCHES) {
+for (const name of names.length ? names : BY_DEFAULT) {
   const r = spawnSync(process.execPath, [runner, name, ...options], { stdio: 'inherit', env: { ...process.env, FLOW_BENCH_REPO: repo } });
   if (r.status !== 0) failed++;
 }

@@ -171,12 +171,15 @@ program
   .option('--host <host>', 'address to bind (FLOW_HOST, default 127.0.0.1)')
   .option('--data-dir <dir>', 'where the database and keys live (FLOW_DATA_DIR, default ./data)')
   .option('--broker <kind>', 'paper or openalgo (FLOW_BROKER; openalgo when OPENALGO_HOST is set)')
-  .option('--role <role>', 'main (default); worker and webhook roles need FLOW_QUEUE_URL (queue mode)')
+  .option('--role <role>', 'all (default: HTTP and runs), web (HTTP only) or worker (runs only); web and worker need FLOW_DATABASE_URL')
   .action(async (opts: { port?: string; host?: string; dataDir?: string; broker?: string; role?: string }) => {
-    if (opts.role && opts.role !== 'main') throw new Exit(2, `--role ${opts.role}: queue mode (worker/webhook roles) is not available in this build; run the single-process main role`);
+    const role = opts.role ?? 'all';
+    if (role !== 'all' && role !== 'web' && role !== 'worker') throw new Exit(2, `--role ${role}: expected all, web or worker`);
     const config = loadConfig(process.env, { port: opts.port, host: opts.host, dataDir: opts.dataDir, broker: opts.broker });
+    // With SQLite one process does everything: a web process alone would queue runs nobody runs.
+    if (role !== 'all' && !config.databaseUrl) throw new Exit(2, `--role ${role} needs FLOW_DATABASE_URL (PostgreSQL): with SQLite one process does everything; run --role all`);
     const { startFlow } = await import('./server/index.js');
-    const flow = await startFlow(config);
+    const flow = await startFlow(config, { role });
     const stop = (signal: string) => {
       console.log(`\n${signal}: finishing running executions (up to 10 s), then stopping…`);
       flow.close(10_000).then(() => process.exit(0), (e) => {

@@ -24,6 +24,8 @@ export interface BrokerPoolOptions {
   logger?: ConstructorParameters<typeof OpenAlgoBroker>[0]['logger'];
   /** Wraps every broker the pool hands out (metrics). */
   decorate?: (broker: Broker) => Broker;
+  /** Several processes: each key's order slot is also taken in PostgreSQL (OpenAlgo limits per key, not per process). */
+  orderGate?: (apiKey: string) => (signal?: AbortSignal) => Promise<void>;
 }
 
 export class BrokerPool {
@@ -58,7 +60,7 @@ export class BrokerPool {
     const { host, timeoutMs } = this.settings.openalgo;
     return new OpenAlgoBroker({
       host: host!, apiKey, timeoutMs, wsUrl, orderRatePerSec: this.settings.orderRatePerSec, apiRatePerSec: this.settings.apiRatePerSec,
-      logger: this.opts.logger,
+      logger: this.opts.logger, orderGate: this.opts.orderGate?.(apiKey),
     });
   }
 

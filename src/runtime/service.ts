@@ -39,6 +39,19 @@ export interface ExecutionServiceOptions {
    * key): scrubbed, with each workflow's webhook secret and broker API key, from everything a run stores.
    */
   secrets?: ReadonlyArray<string | null | undefined>;
+  /**
+   * Several processes on PostgreSQL (DESIGN.md §9): runs are jobs. `enqueue` records, in the
+   * execution's transaction, its job, deciding `skip` and the idempotency key across processes
+   * (rejects with code 23505 for a key already used); a process runs a job it takes with
+   * runStored. Nothing is scheduled in memory, and start-up recovery is the cluster's, per process.
+   */
+  jobs?: RunJobs;
+}
+
+export interface RunJobs {
+  enqueue(w: WriteBatch, e: { executionId: string; workflowId: string; policy: ConcurrencyPolicy; idempotencyKey: string | null; createdAt: number }): Promise<'queued' | 'skipped'>;
+  /** Asks the process running this execution, wherever it is, to cancel it. */
+  cancelElsewhere(executionId: string): void;
 }
 
 export interface ExecutionRequest {
@@ -124,6 +137,12 @@ export class ExecutionService {
       });
     } catch (e) {
       this.release(p);
+      // Another process stored this key first (decided in the transaction): that execution is the answer.
+      const key = req.idempotencyKey?.trim();
+      if (key && (e as { code?: string }).code === '23505') {
+        const first = await this.opts.store.findByIdempotencyKey(req.workflowId, key, this.now().getTime() - DAY_MS);
+        if (first) return { executionId: first, status: 'queued', duplicate: true };
+      }
       throw e;
     }
     this.launch(p);
@@ -156,6 +175,19 @@ export class ExecutionService {
     };
     // Claimed only after everything that can throw on the payload: a failure here must not keep the key.
     if (pendingKey) this.pendingKeys.set(pendingKey, executionId);
+    const jobs = this.opts.jobs;
+    if (jobs) {
+      // Stored queued with its job; `skip` (runs anywhere) is decided in the same transaction.
+      const accepted: Accepted = { executionId, status: 'queued', duplicate: false };
+      return {
+        accepted, pendingKey,
+        write: (w) => {
+          scrubbedBatch(w, scrub).insertExecution({ ...base, status: 'queued' });
+          jobs.enqueue(w, { executionId, workflowId: req.workflowId, policy, idempotencyKey: key, createdAt: nowMs })
+            .then((status) => (accepted.status = status), () => {});
+        },
+      };
+    }
     if (policy === 'skip' && this.isBusy(req.workflowId)) {
       return {
         accepted: { executionId, status: 'skipped', duplicate: false }, pendingKey,
@@ -207,6 +239,14 @@ export class ExecutionService {
       running.controller.abort(new Error('canceled'));
       return true;
     }
+    if (this.opts.jobs) {
+      // It may be running in another process: that one aborts it. Queued, it is closed here (its job then finds it canceled).
+      const stored = await this.opts.store.getExecution(executionId);
+      if (stored?.status === 'running') {
+        this.opts.jobs.cancelElsewhere(executionId);
+        return true;
+      }
+    }
     // Marked before the write: a job whose turn comes meanwhile is skipped (and the store refuses to
     // mark a canceled run running in any case).
     this.canceledQueued.add(executionId);
@@ -216,6 +256,40 @@ export class ExecutionService {
     if (finished) this.settleWaiters(executionId, null);
     else this.canceledQueued.delete(executionId);
     return finished;
+  }
+
+  /** Cancels an execution if it runs in this process (asked by another process); true when it did. */
+  cancelLocal(executionId: string): boolean {
+    const running = this.running.get(executionId);
+    running?.controller.abort(new Error('canceled'));
+    return running !== undefined;
+  }
+
+  /** A run executed by another process ended: whoever waits on it here reads the stored run. */
+  settleRemote(executionId: string): void {
+    this.settleWaiters(executionId, null);
+  }
+
+  /**
+   * Runs a stored execution whose job this process took (cluster mode), to its end. Answers false,
+   * running nothing, when this service is shutting down (the caller queues it again) — a canceled
+   * or already recovered execution is simply not run.
+   */
+  async runStored(executionId: string): Promise<boolean> {
+    if (this.closed) return false;
+    const e = await this.opts.store.getExecution(executionId);
+    if (!e || e.status !== 'queued') return true;
+    const wf = await this.opts.store.getWorkflow(e.workflowId);
+    const job: Job = {
+      executionId, workflowId: e.workflowId, version: e.version,
+      trigger: { ...e.trigger, payload: (e.input ?? {}) as Record<string, unknown> },
+      limits: wf?.limits ?? {}, policy: wf?.concurrency ?? 'queue',
+    };
+    // execute() looks at `closed` before its first await: checked here again after ours.
+    if (this.closed) return false;
+    this.claim(job);
+    await this.execute(job);
+    return true;
   }
 
   /** Executions waiting or running. */

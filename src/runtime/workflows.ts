@@ -83,6 +83,8 @@ export class WorkflowManager {
       publicUrl: () => string;
       /** One line per activation and deactivation (names and ids only: no secret, no URL token). */
       logger?: { info(obj: unknown, msg?: string): void };
+      /** A workflow changed here (several processes: the others reload it). */
+      onChange?: (workflowId: string) => void;
     },
   ) {}
 
@@ -129,6 +131,7 @@ export class WorkflowManager {
     if (wf.webhookToken) this.routes.delete(wf.webhookToken);
     if (token) this.routes.delete(token);
     this.deps.logger?.info({ workflow: wf.name, workflowId, version, triggers: [...new Set(nodes.filter((n) => registry.get(n.type)?.trigger).map((n) => n.type))] }, 'workflow activated');
+    this.deps.onChange?.(workflowId);
     return {
       id: workflowId, active: true, version,
       webhook: token && secret ? { url: `${this.deps.publicUrl()}/flow/webhook/${token}`, token, secret, authType } : null,
@@ -145,6 +148,7 @@ export class WorkflowManager {
     if (wf.webhookToken) this.routes.delete(wf.webhookToken);
     this.deps.service.invalidate(workflowId);
     if (wf.active) this.deps.logger?.info({ workflow: wf.name, workflowId }, 'workflow deactivated');
+    this.deps.onChange?.(workflowId);
     return (await store.getWorkflow(workflowId))!;
   }
 
@@ -170,6 +174,7 @@ export class WorkflowManager {
     this.routes.delete(info.webhookToken!);
     this.deps.service.invalidate(workflowId);
     const secret = (await store.getWorkflowSecrets(workflowId))!.webhookSecret!;
+    this.deps.onChange?.(workflowId);
     return { url: `${this.deps.publicUrl()}/flow/webhook/${info.webhookToken}`, token: info.webhookToken!, secret, authType: info.authType ?? 'payload', enabled: info.webhookEnabled };
   }
 
@@ -178,6 +183,28 @@ export class WorkflowManager {
     this.active.delete(workflowId);
     if (token) this.routes.delete(token);
     this.deps.service.invalidate(workflowId);
+    this.deps.onChange?.(workflowId);
+  }
+
+  /**
+   * Another process changed this workflow: drop what is cached of it (every webhook route: its old
+   * token is not known here), read its settings again, and re-arm its triggers when its active
+   * version changed (only the trigger holder arms anything).
+   */
+  async reload(workflowId: string): Promise<void> {
+    this.routes.clear();
+    this.deps.service.invalidate(workflowId);
+    const had = this.active.get(workflowId);
+    const wf = await this.deps.store.getWorkflow(workflowId);
+    if (!wf?.active || wf.activeVersion === null) {
+      this.active.delete(workflowId);
+      if (had) await this.deps.triggers.unregister(workflowId);
+      return;
+    }
+    this.active.set(workflowId, { version: wf.activeVersion, concurrency: wf.concurrency, limits: wf.limits });
+    if (had?.version === wf.activeVersion) return;
+    await this.deps.triggers.unregister(workflowId);
+    await this.registerVersion(workflowId, wf.activeVersion);
   }
 
   /** Registers the triggers of a frozen version; answers their problems. */

@@ -33,6 +33,14 @@ declare module 'fastify' {
   }
 }
 
+export interface ClusterHooks {
+  status(): { process: string; role: string; triggers: boolean };
+  /** A live viewer here follows a run that may execute in another process; call the result when it leaves. */
+  watch(executionId: string): () => void;
+  /** One webhook of this token against its limit shared by every process. */
+  tokenLimit(token: string): Promise<{ ok: true } | { ok: false; retryAfterMs: number }>;
+}
+
 export interface ApiDeps {
   store: Store;
   service: ExecutionService;
@@ -52,6 +60,8 @@ export interface ApiDeps {
   /** Rehearsals: where OpenAlgo history is cached, and the exchange zone (absent: paper prices, IST). */
   rehearse?: { dataDir: string; timezone: string };
   /** Where price alerts and order updates learn of the market now (DESIGN §7: health says which). */
+  /** Several processes on PostgreSQL (DESIGN.md §9): this process in the cluster, viewers of runs executed elsewhere, webhook limits shared. */
+  cluster?: ClusterHooks;
   marketData?: () => { stream: { state: string } | null; prices: { alerts: { stream: number; poll: number }; heldBack: number }; orders: { source: string; watches: number } };
 }
 
@@ -134,5 +144,7 @@ export function healthRoute(app: FastifyInstance, deps: ApiDeps): void {
     // Which paper market is on: 'always open' (FLOW_PAPER_ALWAYS_OPEN) or OpenAlgo sandbox hours; null off paper.
     paperMarket: deps.broker instanceof PaperBroker ? (deps.broker.alwaysOpen ? 'always_open' : 'sandbox_hours') : null,
     marketData: marketData(deps),
+    // With several processes: this one, its role, and whether it holds the triggers.
+    ...(deps.cluster ? { cluster: deps.cluster.status() } : {}),
   }));
 }

@@ -74,6 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(apiPlugin, { ...api, prefix: '/api' });
   await app.register(webhookPlugin, {
     store: deps.store, service: deps.service, workflows: deps.workflows, metrics: deps.metrics, webhookRateLimit: deps.webhookRateLimit, bodyLimit,
+    tokenLimit: deps.cluster?.tokenLimit,
   });
 
   app.get('/metrics', async (_req, reply) => {

@@ -21,6 +21,8 @@ import { dataDirWarning, keepPrivate, makePrivateDir, openStore } from '../store
 import type { Store } from '../store/types.js';
 import { buildApp, type RouteInfo } from './app.js';
 import { createLogger, type LogSink } from './log.js';
+import { joinCluster, orderGate, runJobs, type Member } from '../cluster/member.js';
+import { LeaderTriggers } from '../cluster/triggers.js';
 import { createMetrics, instrumentBroker, registerQueueMetrics, registerStreamMetrics } from './metrics.js';
 
 export const VERSION = '0.1.0';
@@ -54,18 +56,27 @@ export interface StartOptions {
   now?: () => Date;
   /** The built UI to serve (default ui/dist); tests pass their own. */
   uiDir?: string;
+  /** all: HTTP and runs; web: HTTP only; worker: runs only (web and worker need FLOW_DATABASE_URL). */
+  role?: 'all' | 'web' | 'worker';
 }
 
 /** The kill switch: FLOW_KILL_SWITCH=1, or the stored setting (changed over HTTP, kept across restarts). */
-async function killSwitch(config: Config, store: Store, logger: ReturnType<typeof createLogger>) {
+async function killSwitch(config: Config, store: Store, logger: ReturnType<typeof createLogger>, announce?: (on: boolean) => void) {
   let on = config.killSwitch || (await store.getSetting('kill_switch')) === 'on';
   return {
     get: () => on,
+    /** Another process changed it (several processes): the same here, without writing it again. */
+    apply: (wanted: boolean) => {
+      const was = on;
+      on = wanted || config.killSwitch;
+      if (was !== on) logger.warn({ killSwitch: on ? 'on' : 'off' }, on ? 'kill switch ON (set by another Flow process): orders are refused' : 'kill switch off (set by another Flow process)');
+    },
     set: async (wanted: boolean) => {
       // FLOW_KILL_SWITCH=1 in the environment cannot be switched off over HTTP.
       const was = on;
       on = wanted || config.killSwitch;
       await store.setSetting('kill_switch', on ? 'on' : 'off');
+      announce?.(on);
       if (was !== on) logger.warn({ killSwitch: on ? 'on' : 'off' }, on ? 'kill switch ON: orders are refused' : 'kill switch off: orders allowed');
       else if (wanted !== on) logger.warn({ killSwitch: 'on' }, 'kill switch stays on: FLOW_KILL_SWITCH=1 is set in the environment');
     },
@@ -98,7 +109,10 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
   });
   const { token: apiToken, created: tokenCreated } = loadApiToken(config);
   const now = opts.now ?? (() => new Date());
-  const kill = await killSwitch(config, store, logger);
+  // With FLOW_DATABASE_URL this process is one of several (DESIGN.md §9): runs are jobs, triggers follow a lock.
+  const role = opts.role ?? 'all';
+  let member: Member | undefined;
+  const kill = await killSwitch(config, store, logger, (on) => member?.announceKillSwitch(on));
 
   // Paper account changes are saved as they happen (the newest state, one write at a time).
   const paperSaver = paperStateSaver(store, (e) => logger.error({ err: e.message }, 'paper account not saved'));
@@ -108,6 +122,7 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     onPaperChange: paperSaver.save,
     logger: logger.child({ part: 'broker' }),
     decorate: (b) => instrumentBroker(b, metrics),
+    orderGate: config.databaseUrl ? orderGate(() => member, config.orderRateLimit) : undefined,
   });
   const rawBroker = brokers.raw;
   if (rawBroker instanceof OpenAlgoBroker) {
@@ -126,8 +141,10 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     notifier, registry: defaultRegistry, timezone: config.timezone, now,
     maxParallel: config.maxParallel, killSwitch: kill.get, settings: { allowPrivateHttp: config.allowPrivateHttp },
     logger: logger.child({ part: 'runtime' }), secrets: [...knownSecrets(config), apiToken],
+    jobs: config.databaseUrl ? runJobs(() => member) : undefined,
   });
-  service.events.on('event', (_wf, e) => metrics.observe(e));
+  // Runs of other processes (their events relayed here for viewers) are theirs to count.
+  service.events.on('event', (_wf, e, origin?: string) => origin !== 'remote' && metrics.observe(e));
   registerQueueMetrics(metrics.registry, service);
 
   const triggers = new TriggerHub({ broker: rawBroker, store, timezone: config.timezone, now, priceTickMs: opts.priceTickMs, logger: logger.child({ part: 'triggers' }) });
@@ -135,11 +152,17 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
 
   // Webhook URLs use the address Flow listens on, known once it listens (or FLOW_PUBLIC_URL).
   let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
-  const workflows = new WorkflowManager({ store, service, registry: defaultRegistry, triggers, publicUrl: () => publicUrl, logger: logger.child({ part: 'workflows' }) });
+  const leaderTriggers = config.databaseUrl ? new LeaderTriggers(triggers, { timezone: config.timezone }) : undefined;
+  const workflows = new WorkflowManager({
+    store, service, registry: defaultRegistry, triggers: leaderTriggers ?? triggers, publicUrl: () => publicUrl, logger: logger.child({ part: 'workflows' }),
+    onChange: (workflowId) => member?.announceWorkflow(workflowId),
+  });
   triggers.connect({
     fire: async (workflowId, trigger) => {
       try {
-        const accepted = await workflows.fire(workflowId, trigger);
+        // One run per scheduled instant, whichever process fires it.
+        const key = trigger.kind === 'schedule' ? `schedule:${trigger.nodeId}:${String(trigger.payload?.scheduled_for)}` : undefined;
+        const accepted = await workflows.fire(workflowId, trigger, key);
         // Settles when that run ends, so the trigger hub can hold back price ticks meanwhile.
         if (accepted?.status === 'queued' && !accepted.duplicate) await service.wait(accepted.executionId);
       } catch (e) {
@@ -163,10 +186,23 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
   });
 
   // Recovery before anything new runs: crashed runs and unknown orders are reported, never re-sent.
-  const restored = await workflows.restore((workflowId, message) => logger.warn({ workflowId }, `trigger not registered: ${message}`));
-  const recovered = await service.recover((id) => workflows.settings(id));
-  if (recovered.crashed || recovered.unknownIntents || recovered.resumed || recovered.expired) logger.warn(recovered, 'recovered after an unclean stop');
-  triggers.start();
+  const onProblem = (workflowId: string, message: string) => logger.warn({ workflowId }, `trigger not registered: ${message}`);
+  let restored = 0;
+  if (leaderTriggers) {
+    // Recovery is per process (the dead ones' runs, by whoever notices); triggers arm when this process takes their lock.
+    member = await joinCluster(leaderTriggers, {
+      databaseUrl: config.databaseUrl!, role, concurrency: config.maxParallel, logger: logger.child({ part: 'cluster' }),
+      runStored: (id) => service.runStored(id), events: service.events, settleRemote: (id) => service.settleRemote(id),
+      cancelLocal: (id) => service.cancelLocal(id), reloadWorkflow: (id) => workflows.reload(id),
+      restoreTriggers: async () => (restored = await workflows.restore(onProblem)),
+      killSwitch: { apply: kill.apply, read: async () => config.killSwitch || (await store.getSetting('kill_switch')) === 'on' },
+    });
+  } else {
+    restored = await workflows.restore(onProblem);
+    const recovered = await service.recover((id) => workflows.settings(id));
+    if (recovered.crashed || recovered.unknownIntents || recovered.resumed || recovered.expired) logger.warn(recovered, 'recovered after an unclean stop');
+    triggers.start();
+  }
 
   const paper = rawBroker instanceof PaperBroker ? rawBroker : undefined;
   const app = await buildApp({
@@ -176,12 +212,14 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
       reset: () => paper.reset(),
     },
     version: VERSION, timezone: config.timezone, startedAt: Date.now(), metrics, apiToken, webhookRateLimit: config.webhookRateLimit,
+    cluster: member?.apiHooks(config.webhookRateLimit),
     marketData: () => triggers.streamStatus(),
     rehearse: { dataDir: config.dataDir, timezone: config.timezone },
     logger: logger.child({ part: 'http' }),
     uiDir: opts.uiDir ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../ui/dist'),
   });
-  await app.listen({ port: config.port, host: config.host });
+  // A worker answers no HTTP: it runs jobs only.
+  if (role !== 'worker') await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const listening = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -200,7 +238,9 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
   const firstPrune = setTimeout(prune, 60_000).unref();
 
   if (opts.banner !== false) {
-    const headline = `Flow ${VERSION} listening on ${listening}${config.publicUrl ? ` (webhooks at ${config.publicUrl})` : ''}`;
+    const headline = role === 'worker'
+      ? `Flow ${VERSION} worker (runs jobs only), process ${member!.status().process}`
+      : `Flow ${VERSION} listening on ${listening}${config.publicUrl ? ` (webhooks at ${config.publicUrl})` : ''}${member ? ` (role ${role}, process ${member.status().process})` : ''}`;
     const tokenFile = path.join(config.dataDir, 'api-token');
     const out = opts.logSink ?? process.stdout;
     if (logPretty) {
@@ -230,7 +270,10 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     triggers.stop();
     // Stop accepting; requests in flight (a ?wait=true) are answered as their runs end.
     const httpClosed = app.close();
+    // No new jobs; those running end (or are canceled) with the service.
+    const jobsStopped = member?.stopJobs();
     await service.shutdown(graceMs);
+    await jobsStopped;
     stopFailureAlerts();
     // A request still open shortly after the runs ended (a slow client) is cut rather than waited on.
     const margin = new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref());
@@ -238,6 +281,7 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     app.server.closeAllConnections();
     await httpClosed;
     await paperSaver.flush();
+    await member?.leave();
     await store.close();
   })());
 

@@ -18,6 +18,8 @@ export interface WebhookDeps {
   workflows: WorkflowManager;
   metrics: Metrics;
   webhookRateLimit: number;
+  /** Several processes: the token's limit is counted in PostgreSQL (instead of in this process). */
+  tokenLimit?: (token: string) => Promise<{ ok: true } | { ok: false; retryAfterMs: number }>;
 }
 
 /** Constant-time equality of two strings of any length. */
@@ -136,8 +138,11 @@ export async function webhookPlugin(app: FastifyInstance, deps: WebhookPluginOpt
       return answer(reply, route, req, 401, fail('bad_secret', 'the webhook secret is missing or wrong'), { error: 'bad secret' });
     }
     trace?.('authenticated');
-    if (!limiter.take(token)) {
-      reply.header('retry-after', String(limiter.retryAfter(token)));
+    const limited = deps.tokenLimit && deps.webhookRateLimit > 0
+      ? await deps.tokenLimit(token).then((r) => (r.ok ? null : Math.ceil(r.retryAfterMs / 1000)))
+      : limiter.take(token) ? null : limiter.retryAfter(token);
+    if (limited !== null) {
+      reply.header('retry-after', String(limited));
       return answer(reply, route, req, 429, fail('rate_limited', 'too many webhooks for this workflow; slow down'), { error: 'rate limited' });
     }
     const { secret: _secret, ...payload } = body;

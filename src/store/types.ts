@@ -476,6 +476,8 @@ export interface WriteBatch {
   resolveIntent(key: string, resolution: IntentResolution): void;
   insertNotification(notification: NewNotification): void;
   insertDelivery(delivery: NewDelivery): void;
+  /** PostgreSQL only (several processes, src/cluster): runs one statement in this transaction; resolves with its rows. */
+  query?(text: string, params: unknown[]): Promise<Array<Record<string, unknown>>>;
 }
 
 export const WRITE_BATCH_METHODS = [

@@ -48,6 +48,11 @@ export interface OpenAlgoBrokerOptions {
   onCall?: (e: OpenAlgoCallEvent) => void;
   /** OpenAlgo's WebSocket (OPENALGO_WS_URL); default derived from the host as OpenAlgo does. */
   wsUrl?: string;
+  /**
+   * Waits for this key's order slot shared with other Flow processes (DESIGN.md §9), after the local
+   * slot and before the order is recorded as sent; rejects when `signal` aborts (the order is not sent).
+   */
+  orderGate?: (signal?: AbortSignal) => Promise<void>;
 }
 
 import { deriveWsUrl, sharedOpenAlgoStream } from '../../stream/client.js';
@@ -89,6 +94,7 @@ export class OpenAlgoBroker implements Broker {
   private readonly agent: Agent;
   private readonly logger?: OpenAlgoLogger;
   private readonly onCall?: (e: OpenAlgoCallEvent) => void;
+  private readonly orderGate?: (signal?: AbortSignal) => Promise<void>;
 
   constructor(opts: OpenAlgoBrokerOptions) {
     this.host = normaliseHost(opts.host);
@@ -104,6 +110,7 @@ export class OpenAlgoBroker implements Broker {
     this.agent = createAgent(this.timeoutMs);
     this.logger = opts.logger;
     this.onCall = opts.onCall;
+    this.orderGate = opts.orderGate;
     const wsUrl = opts.wsUrl || process.env.OPENALGO_WS_URL?.trim() || deriveWsUrl(this.host);
     // An arrow on the instance: wrappers built with Object.create reach it with the key intact.
     this.marketStream = () => sharedOpenAlgoStream({ url: wsUrl, apiKey: this.#apiKey, logger: this.logger });
@@ -226,6 +233,7 @@ export class OpenAlgoBroker implements Broker {
         if (inTurn && attempt === 1 && opts?.onQueued) await opts.onQueued();
         try {
           release = await slot;
+          if (isOrder && this.orderGate) await this.orderGate(opts?.signal);
         } catch {
           throw fail.abortedBeforeSend();
         }

@@ -175,8 +175,10 @@ export async function executionRoutes(app: FastifyInstance, deps: ApiDeps): Prom
       if (e.type === 'run_finished') close();
     };
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    const unwatch = deps.cluster?.watch(id);
     const close = () => {
       clearInterval(ping);
+      unwatch?.();
       service.events.off('event', listener);
       deps.streams.delete(close);
       res.end();

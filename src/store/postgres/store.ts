@@ -77,6 +77,17 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       resolveIntent: later(runWrites.resolveIntent),
       insertNotification: later(runWrites.insertNotification),
       insertDelivery: later(insertDelivery),
+      // Several processes (src/cluster): a statement of its own in this transaction, after the writes recorded before it.
+      query: (text, params) => new Promise((resolve, reject) => {
+        ops.push(async (db) => {
+          try {
+            resolve((await db.query(text, params)).rows);
+          } catch (e) {
+            reject(e);
+            throw e;
+          }
+        });
+      }),
     };
   };
 
