@@ -191,12 +191,15 @@ describe.skipIf(!wired)('several flow serve processes on one PostgreSQL', () => 
     await pgc.connect();
     for (let kill = 0; kill < 3; kill++) {
       await sleep(800);
-      // killed while it holds runs: wait (a little) until it has taken some
-      for (let i = 0; i < 40; i++) {
-        const r = await pgc.query(`SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN flow_processes p
-          ON p.worker_pool_id = j.locked_by WHERE p.pid = $1`, [victim.child.pid]);
+      // killed while it is running runs (not only holding their jobs: a taken but unstarted run is
+      // queued again, not crashed): wait until one of its jobs' executions is running
+      for (let i = 0; i < 200; i++) {
+        const r = await pgc.query(`SELECT count(*)::int AS n FROM graphile_worker._private_jobs j
+          JOIN flow_processes p ON p.worker_pool_id = j.locked_by
+          JOIN executions e ON e.id = j.payload->>'executionId'
+          WHERE p.pid = $1 AND e.status = 'running'`, [victim.child.pid]);
         if (r.rows[0].n > 0) break;
-        await sleep(50);
+        await sleep(25);
       }
       victim.child.kill('SIGKILL');
       await victim.exited;
