@@ -1,11 +1,11 @@
 // Temporary stores for tests: SQLite files in temporary data directories, or PostgreSQL databases
 // (flow_test_<random> on 127.0.0.1:5432, created for the test run and dropped after it).
 
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { createDatabase, databaseUrl, dropDatabases } from '../helpers/postgres.js';
+export { dropDatabases };
 import { afterEach } from 'vitest';
 import { openStore, type OpenStoreOptions, type Store, type WorkflowDefinition } from '../../src/store/index.js';
 
@@ -13,8 +13,6 @@ export type Backend = 'sqlite' | 'postgres';
 /** Every store the contract suite runs against. */
 export const BACKENDS: readonly Backend[] = ['sqlite', 'postgres'];
 
-/** The server the PostgreSQL tests use (FLOW_TEST_POSTGRES_URL; default the local one, user postgres). */
-export const PG_SERVER = process.env.FLOW_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const dirs: string[] = [];
 const stores: Store[] = [];
@@ -37,27 +35,7 @@ export function tempDir(): string {
 
 /** A new, empty database on the test server: its URL. tempStore's are dropped after each test; others by dropDatabases. */
 export async function createTestDatabase(): Promise<string> {
-  const name = `flow_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_SERVER });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(PG_SERVER);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-export async function dropDatabases(names: readonly string[]): Promise<void> {
-  const admin = new pg.Client({ connectionString: PG_SERVER });
-  await admin.connect();
-  try {
-    for (const name of names) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
+  return databaseUrl(await createDatabase());
 }
 
 /** The test database standing for a data directory: the same directory reopens the same database. */
