@@ -179,16 +179,24 @@ program
     // With SQLite one process does everything: a web process alone would queue runs nobody runs.
     if (role !== 'all' && !config.databaseUrl) throw new Exit(2, `--role ${role} needs FLOW_DATABASE_URL (PostgreSQL): with SQLite one process does everything; run --role all`);
     const { startFlow } = await import('./server/index.js');
-    const flow = await startFlow(config, { role });
+    // The handlers go in before start-up: the banner ("listening on") is printed before startFlow
+    // returns, and a SIGTERM in between must still stop gracefully, not kill the process outright.
+    let flow: Awaited<ReturnType<typeof startFlow>> | undefined;
+    let stopping = false;
+    const close = (f: NonNullable<typeof flow>) => f.close(10_000).then(() => process.exit(0), (e) => {
+      console.error(`shutdown: ${(e as Error).message}`);
+      process.exit(1);
+    });
     const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       console.log(`\n${signal}: finishing running executions (up to 10 s), then stopping…`);
-      flow.close(10_000).then(() => process.exit(0), (e) => {
-        console.error(`shutdown: ${(e as Error).message}`);
-        process.exit(1);
-      });
+      if (flow) void close(flow);
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    flow = await startFlow(config, { role });
+    if (stopping) void close(flow);
     await new Promise(() => {}); // serve until a signal
   });
 
