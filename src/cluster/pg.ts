@@ -29,21 +29,7 @@ export async function connectClient(connectionString: string, name: string): Pro
   return client;
 }
 
-/** Runs `fn` in one transaction on one pooled connection: committed when it resolves, rolled back when it throws. */
-export async function transaction<T>(pool: Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
-}
+export { transaction } from '../store/postgres/rows.js';
 
 /** This process's name in the processes table and in graphile-worker's locks: host, pid and a random tail. */
 export function processName(): string {

@@ -5,12 +5,8 @@
 // else closed as too late to act on. Written against the store's PostgreSQL tables.
 
 import type pg from 'pg';
+import { crashedNode, crashError, NOT_SENT_INTENT_ERROR, UNKNOWN_INTENT_ERROR } from '../store/crash.js';
 import { addRunJob } from './jobs.js';
-
-const UNKNOWN_INTENT_ERROR =
-  'no broker answer was recorded: the Flow process running this order stopped while it was being sent. Check the broker order book; it is never re-sent';
-const NOT_SENT_INTENT_ERROR =
-  'not sent: the Flow process running this order stopped while it waited for a rate-limit slot, before it left Flow. It was not placed and is never re-sent';
 
 export interface RecoveryReport {
   crashed: Array<{ executionId: string; workflowId: string; error: string }>;
@@ -56,18 +52,10 @@ export async function recoverExecutions(
       }
       continue;
     }
-    const order = inFlight.get(r.id);
-    const node = order
-      ? { nodeId: order.nodeId, nodeType: order.nodeId === r.current_node && r.current_node_type ? r.current_node_type : order.nodeType }
-      : r.current_node ? { nodeId: r.current_node, nodeType: r.current_node_type } : null;
-    let error: string;
-    if (node) error = `crashed while running ${node.nodeId}${node.nodeType ? ` (${node.nodeType})` : ''}`;
-    else {
-      const last = await client.query<{ node_id: string; node_type: string }>(
-        'SELECT node_id, node_type FROM steps WHERE execution_id = $1 ORDER BY seq DESC, id DESC LIMIT 1', [r.id]);
-      const l = last.rows[0];
-      error = l ? `crashed after ${l.node_id} (${l.node_type}) finished` : 'crashed before its first node finished';
-    }
+    const node = crashedNode(inFlight.get(r.id), { nodeId: r.current_node, nodeType: r.current_node_type });
+    const last = node ? null : (await client.query<{ nodeId: string; nodeType: string }>(
+      'SELECT node_id AS "nodeId", node_type AS "nodeType" FROM steps WHERE execution_id = $1 ORDER BY seq DESC, id DESC LIMIT 1', [r.id])).rows[0];
+    const error = crashError(node, last);
     await client.query(`UPDATE executions SET status = 'crashed', error = $2, finished_at = $3 WHERE id = $1`, [r.id, error, opts.now]);
     report.crashed.push({ executionId: r.id, workflowId: r.workflow_id, error });
   }

@@ -7,6 +7,22 @@ import { StoreError } from '../errors.js';
 /** A pool or a client inside a transaction: what every query function takes. */
 export type Db = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
+/** Runs `fn` in one transaction on one pooled connection: committed when it resolves, rolled back when it throws. */
+export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
 export const SUMMARY = `id, workflow_id AS "workflowId", version, status, trigger_kind AS "triggerKind",
   trigger_node AS "triggerNode", idempotency_key AS "idempotencyKey", created_at AS "createdAt", started_at AS "startedAt",
   finished_at AS "finishedAt", current_node AS "currentNodeId", current_node_type AS "currentNodeType", error`;

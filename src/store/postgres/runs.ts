@@ -4,7 +4,7 @@
 import { toExecution, toSummary } from '../sqlite/executions.js';
 import { toIntent } from '../sqlite/intents.js';
 import { fromJson, toJson } from '../sqlite/json.js';
-import { NOT_SENT_INTENT_ERROR, UNKNOWN_INTENT_ERROR } from '../sqlite/recovery.js';
+import { crashedNode, crashError, NOT_SENT_INTENT_ERROR, UNKNOWN_INTENT_ERROR } from '../crash.js';
 import type {
   CrashReport, CrashedExecution, ExecutionFinish, ExecutionStatus, ExecutionStore, IntentResolution, IntentStore, LogEntry,
   MiscStore, NewExecution, NewNotification, NewOrderIntent, NewStep, OrderIntent,
@@ -138,17 +138,9 @@ export function pgRuns(pool: Db, inTransaction: <T>(fn: (db: Db) => Promise<T>) 
       const running = (await db.query(`SELECT id, workflow_id AS "workflowId", current_node AS "nodeId", current_node_type AS "nodeType"
         FROM executions WHERE status = 'running' ORDER BY seq FOR UPDATE`)).rows;
       for (const r of running) {
-        const order = inFlight.get(r.id);
-        const node = order
-          ? { nodeId: order.nodeId, nodeType: order.nodeId === r.nodeId && r.nodeType ? r.nodeType : order.nodeType }
-          : r.nodeId ? { nodeId: r.nodeId, nodeType: r.nodeType } : null;
-        let error: string;
-        if (node) {
-          error = `crashed while running ${node.nodeId}${node.nodeType ? ` (${node.nodeType})` : ''}`;
-        } else {
-          const last = (await db.query('SELECT node_id AS "nodeId", node_type AS "nodeType" FROM steps WHERE execution_id = $1 ORDER BY seq DESC, id DESC LIMIT 1', [r.id])).rows[0];
-          error = last ? `crashed after ${last.nodeId} (${last.nodeType}) finished` : 'crashed before its first node finished';
-        }
+        const node = crashedNode(inFlight.get(r.id), r);
+        const last = node ? null : (await db.query('SELECT node_id AS "nodeId", node_type AS "nodeType" FROM steps WHERE execution_id = $1 ORDER BY seq DESC, id DESC LIMIT 1', [r.id])).rows[0];
+        const error = crashError(node, last);
         await db.query(`UPDATE executions SET status = 'crashed', error = $1, finished_at = $2 WHERE id = $3`, [error, now, r.id]);
         crashed.push({ executionId: r.id, workflowId: r.workflowId, nodeId: node?.nodeId ?? null, nodeType: node?.nodeType ?? null, error });
       }

@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { Store, WriteBatch } from '../types.js';
 import { insertDelivery, pgMisc, pgRetention } from './misc.js';
 import { migratePostgres, pgSchemaVersion } from './migrations.js';
-import { type Db, typeParser } from './rows.js';
+import { type Db, transaction, typeParser } from './rows.js';
 import { pgRuns, runWrites } from './runs.js';
 import { pgWorkflows } from './workflows.js';
 
@@ -43,20 +43,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   }
   const schemaVersion = await pgSchemaVersion(pool);
 
-  const inTransaction = async <T>(fn: (db: Db) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      client.release();
-    }
-  };
+  const inTransaction = <T>(fn: (db: Db) => Promise<T>): Promise<T> => transaction(pool, fn);
 
   /** A batch that records each write, to run in order inside the transaction. */
   const recordBatch = (ops: Array<(db: Db) => Promise<unknown>>): WriteBatch => {

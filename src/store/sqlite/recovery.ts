@@ -4,14 +4,11 @@
 
 import type Database from 'better-sqlite3';
 import type { CrashReport, CrashedExecution, OrderIntent } from '../types.js';
+import { crashedNode, crashError, NOT_SENT_INTENT_ERROR, UNKNOWN_INTENT_ERROR } from '../crash.js';
 import { INTENT, type IntentRow, toIntent } from './intents.js';
 
 type DB = Database.Database;
 
-export const UNKNOWN_INTENT_ERROR =
-  'no broker answer was recorded: Flow stopped while this order was being sent. Check the broker order book; it is never re-sent';
-export const NOT_SENT_INTENT_ERROR =
-  'not sent: Flow stopped while this order waited for a rate-limit slot, before it left Flow. It was not placed and is never re-sent';
 
 export function crashRecovery(db: DB): (now?: number) => CrashReport {
   const q = {
@@ -41,17 +38,8 @@ export function crashRecovery(db: DB): (now?: number) => CrashReport {
     }
     const crashed: CrashedExecution[] = [];
     for (const r of q.running.all()) {
-      const order = inFlight.get(r.id);
-      const node = order
-        ? { nodeId: order.nodeId, nodeType: order.nodeId === r.nodeId && r.nodeType ? r.nodeType : order.nodeType }
-        : r.nodeId ? { nodeId: r.nodeId, nodeType: r.nodeType } : null;
-      let error: string;
-      if (node) {
-        error = `crashed while running ${node.nodeId}${node.nodeType ? ` (${node.nodeType})` : ''}`;
-      } else {
-        const last = q.lastStep.get(r.id);
-        error = last ? `crashed after ${last.nodeId} (${last.nodeType}) finished` : 'crashed before its first node finished';
-      }
+      const node = crashedNode(inFlight.get(r.id), r);
+      const error = crashError(node, node ? null : q.lastStep.get(r.id));
       q.crash.run(error, now, r.id);
       crashed.push({ executionId: r.id, workflowId: r.workflowId, nodeId: node?.nodeId ?? null, nodeType: node?.nodeType ?? null, error });
     }
