@@ -204,7 +204,7 @@ async function failover(s: Setup) {
       await sleep(50);
     }
     await sleep(2_000);
-    const dup = await db.query(`SELECT count(*)::int AS n FROM (SELECT input->>'scheduled_for' AS f FROM executions WHERE workflow_id = $1
+    const dup = await db.query(`SELECT count(*)::int AS n FROM (SELECT input::jsonb->>'scheduled_for' AS f FROM executions WHERE workflow_id = $1
       GROUP BY 1 HAVING count(*) > 1) d`, [wf.id]);
     await stop(other);
     return { killedHolder: holder === a ? 'first' : 'second', firstFireAfterMs: firstAfterMs, instantsFiredTwice: dup.rows[0].n };
