@@ -4,8 +4,8 @@
 
 import { StoreError } from '../errors.js';
 import { newWorkflowId } from '../ids.js';
-import { decrypt, encrypt } from '../secrets.js';
-import { secretContext, triggerKindsOf } from '../sqlite/workflows.js';
+import { encrypt } from '../secrets.js';
+import { secretContext, secretOpener, triggerKindsOf } from '../sqlite/workflows.js';
 import type {
   Activation, RiskLimits, TriggerKind, WebhookTarget, Workflow, WorkflowDefinition, WorkflowInfo, WorkflowListItem,
   WorkflowSecrets, WorkflowStore, WorkflowVersion,
@@ -34,20 +34,7 @@ export function pgWorkflows(pool: Db, key: Buffer, inTransaction: <T>(fn: (db: D
     if (!r) throw new StoreError('not_found', `workflow ${id} does not exist`);
     return toInfo(r);
   };
-  // Every webhook delivery reads its secret: decrypt each stored ciphertext once (bounded by the number of workflows).
-  const plain = new Map<string, string>();
-  const open = (text: string | null, workflowId: string, column: string): string | null => {
-    if (text === null) return null;
-    const context = secretContext(workflowId, column);
-    const cacheKey = `${context}:${text}`;
-    let value = plain.get(cacheKey);
-    if (value === undefined) {
-      value = decrypt(key, text, context);
-      if (plain.size >= 10_000) plain.clear();
-      plain.set(cacheKey, value);
-    }
-    return value;
-  };
+  const open = secretOpener(key);
 
   const freeze = async (db: Db, workflowId: string, definition: WorkflowDefinition, createdAt: number): Promise<number> => {
     await requireInfo(db, workflowId, true);

@@ -119,20 +119,7 @@ export function workflowStore(db: DB, key: Buffer): Sync<WorkflowStore> {
     if (!r) throw new StoreError('not_found', `workflow ${id} does not exist`);
     return toInfo(r);
   };
-  // Every webhook delivery reads its secret: decrypt each stored ciphertext once (bounded by the number of workflows).
-  const plain = new Map<string, string>();
-  const open = (text: string | null, workflowId: string, column: string): string | null => {
-    if (text === null) return null;
-    const context = secretContext(workflowId, column);
-    const cacheKey = `${context}:${text}`;
-    let value = plain.get(cacheKey);
-    if (value === undefined) {
-      value = decrypt(key, text, context);
-      if (plain.size >= 10_000) plain.clear();
-      plain.set(cacheKey, value);
-    }
-    return value;
-  };
+  const open = secretOpener(key);
 
   const freeze = db.transaction((workflowId: string, definition: WorkflowDefinition, createdAt: number): number => {
     requireInfo(workflowId);
@@ -248,5 +235,25 @@ export function workflowStore(db: DB, key: Buffer): Sync<WorkflowStore> {
       }
       return requireInfo(workflowId);
     },
+  };
+}
+
+/**
+ * Reads a stored ciphertext of a workflow's column. Every webhook delivery reads its secret, so each
+ * ciphertext is decrypted once (bounded by the number of workflows).
+ */
+export function secretOpener(key: Buffer): (text: string | null, workflowId: string, column: string) => string | null {
+  const plain = new Map<string, string>();
+  return (text, workflowId, column) => {
+    if (text === null) return null;
+    const context = secretContext(workflowId, column);
+    const cacheKey = `${context}:${text}`;
+    let value = plain.get(cacheKey);
+    if (value === undefined) {
+      value = decrypt(key, text, context);
+      if (plain.size >= 10_000) plain.clear();
+      plain.set(cacheKey, value);
+    }
+    return value;
   };
 }
