@@ -93,14 +93,14 @@ interface FlowServer {
   remove(): void;
 }
 
-async function startFlowServer(fakeUrl: string, env: Record<string, string | undefined>, nodeArgs: string[] = []): Promise<FlowServer> {
+async function startFlowServer(fakeUrl: string, env: Record<string, string | undefined>, nodeArgs: string[] = [], repo: string = ROOT): Promise<FlowServer> {
   const tmp = tempDir('flow-bench-');
   const fullEnv: NodeJS.ProcessEnv = {
     ...process.env, OPENALGO_HOST: fakeUrl, OPENALGO_API_KEY: API_KEY, FLOW_LOG_LEVEL: 'warn', FLOW_API_TOKEN: '', ...env,
   };
   for (const [k, v] of Object.entries(fullEnv)) if (v === undefined) delete fullEnv[k];
   const { child, match } = await spawnUntil(
-    [...nodeArgs, path.join(ROOT, 'bin', 'flow.js'), 'serve', '--port', '0', '--data-dir', tmp.dir, '--broker', 'openalgo'],
+    [...nodeArgs, path.join(repo, 'bin', 'flow.js'), 'serve', '--port', '0', '--data-dir', tmp.dir, '--broker', 'openalgo'],
     fullEnv, /listening on (http:\/\/\S+)/,
   );
   const token = fs.readFileSync(path.join(tmp.dir, 'api-token'), 'utf8').trim();
@@ -412,8 +412,8 @@ interface RunResult {
   store: ReturnType<typeof verifyStore>;
 }
 
-async function measure(fake: Fake, opts: Options): Promise<RunResult> {
-  const flow = await startFlowServer(fake.url, { FLOW_ORDER_RATE_LIMIT: '100000', FLOW_WEBHOOK_RATE_LIMIT: '0' }, opts.nodeArgs);
+async function measure(fake: Fake, opts: Options, repo?: string): Promise<RunResult> {
+  const flow = await startFlowServer(fake.url, { FLOW_ORDER_RATE_LIMIT: '100000', FLOW_WEBHOOK_RATE_LIMIT: '0' }, opts.nodeArgs, repo);
   const hooks = new Pool(flow.url, { connections: opts.senders, keepAliveTimeout: 30_000 });
   const direct = new Pool(fake.url, { connections: opts.senders, keepAliveTimeout: 30_000 });
   const executionIds: string[] = [];
@@ -646,17 +646,32 @@ export async function run(argv: string[]): Promise<void> {
     console.log(`  shared monotonic clock between processes: ${clock.ok ? 'yes' : 'NO (latencies are not comparable)'} (${clock.samples} readings, round trip ≤ ${fmt(clock.maxRoundTripMs)} ms)`);
     if (!clock.ok) throw new Error('hrtime is not comparable across processes on this machine');
 
-    const results: RunResult[] = [];
+    // --flow-repos A,B: the built checkouts (bin/flow.js, dist/) measured in turn in every run, so
+    // a change and its baseline meet the same machine; the limiter, profile and trace use the first.
+    const repos = typeof args['flow-repos'] === 'string' ? args['flow-repos'].split(',').map((r) => path.resolve(r)) : [undefined];
+    const byRepo = repos.map(() => [] as RunResult[]);
     for (let i = 1; i <= runs; i++) {
-      process.stdout.write(`  run ${i}/${runs}: floor and Flow, ${opts.sequentialCount} sequential, ${opts.seconds} s × ${opts.senders} senders… `);
-      const r = await measure(fake, opts);
-      results.push(r);
-      console.log(`Flow p50 ${fmt(r.flowSequential.latency.p50)} ms, ${fmt(r.flowConcurrent.perSec)} exec/s, store ${r.store.ok ? 'ok' : 'MISMATCH'}`);
+      for (const [k, repo] of repos.entries()) {
+        process.stdout.write(`  run ${i}/${runs}${repo ? ` (${repo})` : ''}: floor and Flow, ${opts.sequentialCount} sequential, ${opts.seconds} s × ${opts.senders} senders… `);
+        const r = await measure(fake, opts, repo);
+        byRepo[k].push(r);
+        console.log(`Flow p50 ${fmt(r.flowSequential.latency.p50)} ms, ${fmt(r.flowConcurrent.perSec)} exec/s, store ${r.store.ok ? 'ok' : 'MISMATCH'}`);
+      }
     }
+    const results = byRepo[0];
     let medians: Medians | undefined;
     let limiter: Array<Awaited<ReturnType<typeof measureLimiter>>> | undefined;
     if (runs > 0) {
-      medians = report(results, opts, env.cpus);
+      for (const [k, repo] of repos.entries()) {
+        if (repo) console.log(`\n  === ${repo} (load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+        const m = report(byRepo[k], opts, env.cpus);
+        if (k === 0) medians = m;
+      }
+      if (repos.length > 1) {
+        const med = (k: number, f: (r: RunResult) => number) => median(byRepo[k].map(f));
+        const last = repos.length - 1;
+        console.log(`\n  ${repos[last]} / ${repos[0]}: seq p50 ${ratio(med(last, (r) => r.flowSequential.latency.p50), med(0, (r) => r.flowSequential.latency.p50))}, p99 ${ratio(med(last, (r) => r.flowSequential.latency.p99), med(0, (r) => r.flowSequential.latency.p99))}, exec/s ${ratio(med(last, (r) => r.flowConcurrent.perSec), med(0, (r) => r.flowConcurrent.perSec))}, CPU µs/execution ${ratio(med(last, (r) => r.flowConcurrent.cpu?.flowUsPerRequest ?? NaN), med(0, (r) => r.flowConcurrent.cpu?.flowUsPerRequest ?? NaN))}`);
+      }
       limiter = [];
       for (const concurrency of ['parallel', 'queue'] as const) {
         process.stdout.write(`\n  default order limiter (FLOW_ORDER_RATE_LIMIT unset = 10/s), concurrency ${concurrency}: a burst of 50 webhooks… `);

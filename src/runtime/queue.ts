@@ -14,6 +14,13 @@ export class Semaphore {
     await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
+  /** Takes a slot if one is free now, without waiting; true when it did. */
+  tryAcquire(): boolean {
+    if (this.used >= this.limit) return false;
+    this.used++;
+    return true;
+  }
+
   release(): void {
     const next = this.waiters.shift();
     if (next) next(); // the slot passes straight to the next waiter

@@ -9,7 +9,7 @@ import { redact, type Scrub } from '../engine/redact.js';
 import type { LogEntry, OrderRecord, RunHooks, RunResult, Step } from '../engine/types.js';
 import type { Notifier } from '../nodes/types.js';
 import { WRITE_BATCH_METHODS, type WriteBatch } from '../store/types.js';
-import type { GroupCommit } from './group-commit.js';
+import type { Committer } from './group-commit.js';
 
 /** A write batch whose every write has each argument scrubbed. */
 export function scrubbedBatch(w: WriteBatch, scrub: Scrub): WriteBatch {
@@ -25,7 +25,8 @@ export interface RecorderOptions {
   workflowId: string;
   workflow: CompiledWorkflow;
   startedAt: number;
-  commits: GroupCommit;
+  /** The group commit, or (a run started before its execution is durable) a gate that joins that commit first. */
+  commits: Committer;
   scrub: Scrub;
   /** Aborted when the store says the run is no longer queued as it starts (canceled meanwhile). */
   controller: AbortController;

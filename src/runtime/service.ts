@@ -13,7 +13,7 @@ import type { NodeSettings, Notifier } from '../nodes/types.js';
 import { newExecutionId } from '../store/ids.js';
 import type { ConcurrencyPolicy, RiskLimits, Store, WorkflowDefinition, WriteBatch } from '../store/types.js';
 import { createGuard } from './guard.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, type Committer, type OpenCommit } from './group-commit.js';
 import { Lanes, Semaphore } from './queue.js';
 import { RunRecorder, scrubbedBatch } from './recorder.js';
 import { trace } from './trace.js';
@@ -84,6 +84,8 @@ interface Job {
   trigger: TriggerInfo;
   limits: RiskLimits;
   policy: ConcurrencyPolicy;
+  /** Started before its execution was durable: its writes go through this gate (see request()). */
+  commits?: Committer;
 }
 
 const DAY_MS = 86_400_000;
@@ -130,11 +132,24 @@ export class ExecutionService {
   async request(req: ExecutionRequest, also?: (w: WriteBatch, accepted: Accepted) => void): Promise<Accepted> {
     const p = await this.prepare(req);
     if (p.accepted.duplicate) return p.accepted;
+    const write = (w: WriteBatch) => {
+      p.write(w);
+      also?.(w, p.accepted);
+    };
+    const open = p.job && this.startNow(p.job, write);
+    if (open) {
+      // Started before its execution is durable: its first durable point (the running mark, its
+      // steps, an order intent) joins the execution's commit. Nothing it does reaches the world
+      // before that commit (every node that does commits first), and the answer waits for it.
+      try {
+        await open.done;
+      } finally {
+        if (p.pendingKey) this.pendingKeys.delete(p.pendingKey);
+      }
+      return p.accepted;
+    }
     try {
-      await this.commits.commit((w) => {
-        p.write(w);
-        also?.(w, p.accepted);
-      });
+      await this.commits.commit(write);
     } catch (e) {
       this.release(p);
       // Another process stored this key first (decided in the transaction): that execution is the answer.
@@ -147,6 +162,28 @@ export class ExecutionService {
     }
     this.launch(p);
     return p.accepted;
+  }
+
+  /**
+   * Starts a claimed job at once, before `write` (its execution) is committed, when its policy lets
+   * it start now (`queue`: nothing else of its workflow in flight; otherwise a free `maxParallel` slot): the
+   * execution's write is queued as an open commit and the job's writes go through a gate that joins
+   * it while it is queued, and otherwise waits for it. Null (nothing done) when it must wait its turn.
+   * The run (execute) owns the claim from here: if the commit fails, its own writes fail with it
+   * (nothing reaches the broker: an intent is never durable) and it ends, giving the claim back.
+   */
+  private startNow(job: Job, write: (w: WriteBatch) => void): OpenCommit | null {
+    // `queue`: only when no other run of its workflow is waiting or running, committed or not (one
+    // accepted earlier and still committing must not be overtaken).
+    const free = job.policy === 'queue'
+      ? (this.perWorkflow.get(job.workflowId) ?? 0) <= 1 && !this.lanes.busy(job.workflowId)
+      : this.pool.tryAcquire();
+    if (!free) return null;
+    const open = this.commits.open(write);
+    job.commits = joining(open, this.commits);
+    if (job.policy === 'queue') this.lanes.add(job.workflowId, job);
+    else void this.execute(job).finally(() => this.pool.release());
+    return open;
   }
 
   /** Checks a request and builds its write; in-memory state (keys, counts) is claimed before it resolves. */
@@ -448,6 +485,7 @@ export class ExecutionService {
     let announce: ((r: RunResult | null) => void) | undefined;
     let scrub: Scrub = (v) => v;
     let recorder: RunRecorder | undefined;
+    const commits = job.commits ?? this.commits;
     try {
       // After shutdown began, queued work stays queued in the store for the next start; a waiting
       // request is answered with that (queued) state rather than left open.
@@ -469,7 +507,7 @@ export class ExecutionService {
         [wf, { broker }] = await Promise.all([this.definitionFor(job), this.brokerOf(job.workflowId)]);
       } catch (e) {
         const message = (e as Error).message;
-        await this.commits.commit((w) => scrubbedBatch(w, scrub).finishExecution(id, { status: 'failed', error: message, finishedAt: this.now().getTime() }));
+        await commits.commit((w) => scrubbedBatch(w, scrub).finishExecution(id, { status: 'failed', error: message, finishedAt: this.now().getTime() }));
         this.running.delete(id);
         this.logRun(job, scrub, { workflow: null, status: 'failed', durationMs: this.now().getTime() - startedAt, orders: 0, error: message });
         announce?.(null);
@@ -477,7 +515,7 @@ export class ExecutionService {
         return;
       }
       recorder = new RunRecorder({
-        executionId: id, workflowId: job.workflowId, workflow: wf, startedAt, commits: this.commits, scrub, controller,
+        executionId: id, workflowId: job.workflowId, workflow: wf, startedAt, commits, scrub, controller,
         emit: (e) => this.events.emit('event', job.workflowId, e),
       });
       const result = await runWorkflow(wf, {
@@ -504,7 +542,7 @@ export class ExecutionService {
       try {
         const message = `internal error: ${(e as Error).message}`;
         if (recorder) await recorder.fail(message, this.now().getTime());
-        else await this.commits.commit((w) => scrubbedBatch(w, scrub).finishExecution(id, { status: 'failed', error: message, finishedAt: this.now().getTime() }));
+        else await commits.commit((w) => scrubbedBatch(w, scrub).finishExecution(id, { status: 'failed', error: message, finishedAt: this.now().getTime() }));
       } catch {
         // The store itself is failing; the run stays open and is reported as crashed at the next start.
       }
@@ -539,4 +577,24 @@ export class ExecutionService {
     const shown = result && scrub ? scrub(result) : result;
     for (const resolve of list) resolve(shown);
   }
+}
+
+/**
+ * The writes of a run started before its execution is durable: while the execution's commit is
+ * queued they join it (one transaction: both durable, or neither); after it was taken by a flush
+ * they wait for it to be durable (a failed execution commit fails them, so the run stops before
+ * anything reaches the world), and once it is, they go to the group commit directly.
+ */
+function joining(open: OpenCommit, commits: GroupCommit): Committer {
+  let durable = false;
+  const after = open.done.then(() => {
+    durable = true;
+  });
+  after.catch(() => {});
+  return {
+    commit: (write) => {
+      if (durable) return commits.commit(write);
+      return open.join(write) ?? after.then(() => commits.commit(write));
+    },
+  };
 }
