@@ -9,6 +9,8 @@
 //
 //   npm run bench -- webhook-to-order [--runs 3] [--seconds 10] [--senders 16] [--sequential 200] [--profile] [--trace]
 //                                     [--node-args '--max-semi-space-size=4']   (flags for the server's node)
+//                                     [--flow-repos /work/main,.]  (built checkouts, measured in turn in every run)
+//                                     [--log-level info]  (the server's FLOW_LOG_LEVEL; default warn)
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -93,10 +95,13 @@ interface FlowServer {
   remove(): void;
 }
 
+/** --log-level (default warn): `info` logs a line per run, as the yardstick's server does. */
+let logLevel = 'warn';
+
 async function startFlowServer(fakeUrl: string, env: Record<string, string | undefined>, nodeArgs: string[] = [], repo: string = ROOT): Promise<FlowServer> {
   const tmp = tempDir('flow-bench-');
   const fullEnv: NodeJS.ProcessEnv = {
-    ...process.env, OPENALGO_HOST: fakeUrl, OPENALGO_API_KEY: API_KEY, FLOW_LOG_LEVEL: 'warn', FLOW_API_TOKEN: '', ...env,
+    ...process.env, OPENALGO_HOST: fakeUrl, OPENALGO_API_KEY: API_KEY, FLOW_LOG_LEVEL: logLevel, FLOW_API_TOKEN: '', ...env,
   };
   for (const [k, v] of Object.entries(fullEnv)) if (v === undefined) delete fullEnv[k];
   const { child, match } = await spawnUntil(
@@ -633,6 +638,7 @@ function report(results: RunResult[], opts: Options, cpus: number) {
 export async function run(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
   const runs = intArg(args, 'runs', 3);
+  if (typeof args['log-level'] === 'string') logLevel = args['log-level'];
   const opts: Options = {
     seconds: intArg(args, 'seconds', 10), senders: intArg(args, 'senders', 16),
     sequentialCount: intArg(args, 'sequential', 200), gapMs: intArg(args, 'gap-ms', 1),

@@ -45,7 +45,10 @@ export function prettyLine(json: string): string {
 export function createLogger(opts: LoggerOptions): Logger {
   const options = { level: opts.level, redact: { paths: REDACT, censor: '[redacted]' } };
   const pretty = opts.pretty ?? process.stdout.isTTY === true;
-  if (!pretty) return opts.sink ? pino(options, opts.sink as pino.DestinationStream) : pino(options);
+  // stdout asynchronously (pino's own SonicBoom, flushed synchronously at exit): a line per run at
+  // `info` was one write(2) per execution on the hot path; now lines written while one write is in
+  // flight go out together with the next.
+  if (!pretty) return pino(options, opts.sink ? opts.sink as pino.DestinationStream : pino.destination({ dest: 1, sync: false }));
   const out = opts.sink ?? process.stdout;
   return pino(options, { write: (line: string) => void out.write(prettyLine(line)) });
 }
