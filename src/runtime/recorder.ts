@@ -8,7 +8,7 @@ import type { CompiledWorkflow } from '../engine/compile.js';
 import { redact, type Scrub } from '../engine/redact.js';
 import type { LogEntry, OrderRecord, RunHooks, RunResult, Step } from '../engine/types.js';
 import type { Notifier } from '../nodes/types.js';
-import type { WriteBatch } from '../store/types.js';
+import type { CurrentNode, WriteBatch } from '../store/types.js';
 import type { Committer } from './group-commit.js';
 
 /** A write batch whose every write has each argument scrubbed. */
@@ -24,8 +24,8 @@ class ScrubbedBatch implements WriteBatch {
   insertExecution(input: Parameters<WriteBatch['insertExecution']>[0]): void {
     this.w.insertExecution(this.s(input));
   }
-  markRunning(id: string, startedAt?: number): Promise<boolean> {
-    return this.w.markRunning(id, startedAt);
+  markRunning(id: string, startedAt?: number, node?: CurrentNode): Promise<boolean> {
+    return this.w.markRunning(id, startedAt, node && this.s(node));
   }
   setCurrentNode(id: string, nodeId: string | null, nodeType?: string | null): void {
     this.w.setCurrentNode(id, this.s(nodeId), this.s(nodeType));
@@ -94,7 +94,7 @@ export class RunRecorder {
       beforeNode: (nodeId, nodeType) => {
         this.currentNode = nodeId;
         const def = wf.byId.get(nodeId)?.def;
-        if (def && !def.trigger && !def.instant && def.category !== 'order') return this.commit((w) => w.setCurrentNode(id, nodeId, nodeType));
+        if (def && !def.trigger && !def.instant && def.category !== 'order') return this.commit(() => {}, { id: nodeId, type: nodeType });
       },
       onEvent: (e) => {
         if (e.type === 'log') this.pendingLogs.push(e.entry);
@@ -108,12 +108,11 @@ export class RunRecorder {
       // that must wait for a rate-limit slot is written `waiting`, and marked sent once it has the slot.
       orderIntent: (o, stage) =>
         this.commit((w) => {
-          w.setCurrentNode(id, o.nodeId, wf.byId.get(o.nodeId)?.type ?? null);
           w.insertIntent({
             key: o.key, workflowId: this.o.workflowId, executionId: id, nodeId: o.nodeId, method: o.method, request: o.request,
             createdAt: Date.parse(o.createdAt), status: stage === 'waiting' ? 'waiting' : 'pending',
           });
-        }),
+        }, { id: o.nodeId, type: wf.byId.get(o.nodeId)?.type ?? null }),
       orderSending: (o) => this.commit((w) => w.markIntentSending(o.key)),
       // The answer is written with the next commit, in the same tick (a crash in between leaves the
       // intent unknown: never re-sent, checked in the order book).
@@ -150,8 +149,10 @@ export class RunRecorder {
       // names the node it failed at, else the last that ran.
       const ran = result.steps.filter((s) => s.status !== 'skipped');
       const last = result.failedNodeId ? ran.find((s) => s.nodeId === result.failedNodeId) ?? ran.at(-1) : ran.at(-1);
-      w.setCurrentNode(id, last?.nodeId ?? null, last?.type ?? null);
-      w.finishExecution(id, { status: result.status, error: result.error, variables: redact(result.variables), finishedAt: at });
+      w.finishExecution(id, {
+        status: result.status, error: result.error, variables: redact(result.variables), finishedAt: at,
+        currentNode: { id: last?.nodeId ?? null, type: last?.type ?? null },
+      });
     });
   }
 
@@ -161,11 +162,12 @@ export class RunRecorder {
   }
 
   /**
-   * Commits what the run has done so far, plus `extra`, in the next group commit. The pending
+   * Commits what the run has done so far, plus `extra`, in the next group commit, with `node` as
+   * the node in flight (in the running mark's statement when this is the run's first commit). The pending
    * lists are taken when asked, so a write retried alone (after another run's write failed the
    * shared transaction) writes the same rows again; on failure they are put back.
    */
-  private async commit(extra: (w: WriteBatch) => void): Promise<void> {
+  private async commit(extra: (w: WriteBatch) => void, node?: CurrentNode): Promise<void> {
     const { executionId: id, startedAt, scrub } = this.o;
     const steps = this.pendingSteps;
     const answers = this.pendingAnswers;
@@ -178,7 +180,8 @@ export class RunRecorder {
     try {
       await this.o.commits.commit((batch) => {
         const w = scrubbedBatch(batch, scrub);
-        if (markRunning) started = batch.markRunning(id, startedAt);
+        if (markRunning) started = w.markRunning(id, startedAt, node);
+        else if (node) w.setCurrentNode(id, node.id, node.type);
         for (const s of steps) {
           w.insertStep({
             executionId: id, seq: s.seq, nodeId: s.nodeId, nodeType: s.type, status: s.status, input: s.input, output: s.output,

@@ -203,6 +203,14 @@ export interface ExecutionFinish {
   error?: string | null;
   variables?: Record<string, unknown>;
   finishedAt?: number;
+  /** Also records the node it ended at (as setCurrentNode would), in the same statement. */
+  currentNode?: CurrentNode;
+}
+
+/** The node in flight (or, at the finish, the last that ran); null id when none did. */
+export interface CurrentNode {
+  id: string | null;
+  type: string | null;
 }
 
 export interface ListExecutionsOptions {
@@ -280,8 +288,8 @@ export interface CrashReport {
 
 export interface ExecutionStore {
   insertExecution(input: NewExecution): Promise<void>;
-  /** queued → running; false when the run is not queued (canceled, unknown). */
-  markRunning(id: string, startedAt?: number): Promise<boolean>;
+  /** queued → running (with the node in flight, when given); false when the run is not queued (canceled, unknown). */
+  markRunning(id: string, startedAt?: number, currentNode?: CurrentNode): Promise<boolean>;
   /** Records the node in flight, so a crash report can name it. */
   /** The node in flight; at the finish, the last node that ran (null when none did). */
   setCurrentNode(id: string, nodeId: string | null, nodeType?: string | null): Promise<void>;
@@ -465,8 +473,8 @@ export interface PruneResult {
  */
 export interface WriteBatch {
   insertExecution(input: NewExecution): void;
-  /** queued → running; resolves false when the run is no longer queued (canceled meanwhile). */
-  markRunning(id: string, startedAt?: number): Promise<boolean>;
+  /** queued → running (with the node in flight, when given); resolves false when the run is no longer queued (canceled meanwhile). */
+  markRunning(id: string, startedAt?: number, currentNode?: CurrentNode): Promise<boolean>;
   setCurrentNode(id: string, nodeId: string | null, nodeType?: string | null): void;
   finishExecution(id: string, finish: ExecutionFinish): void;
   insertStep(step: NewStep): void;

@@ -123,6 +123,9 @@ describe('one transaction before the order', () => {
     const first = t.txs[before].writes;
     expect(first).toEqual(expect.arrayContaining(['insertExecution', 'insertDelivery', 'markRunning', 'insertStep', 'insertIntent']));
     expect(first.indexOf('insertExecution')).toBeLessThan(first.indexOf('markRunning'));
+    // The node in flight is written with the running mark, and the last node with the finish: no UPDATE of their own.
+    expect(t.txs.slice(before).flatMap((x) => x.writes)).not.toContain('setCurrentNode');
+    expect(await t.store.getExecution(a.executionId)).toMatchObject({ currentNodeId: 'buy', currentNodeType: 'placeOrder' });
     // At the broker: that one commit was durable (execution running, intent pending), nothing more.
     expect(t.atBroker).toEqual([{ execution: { execution: { status: 'running' }, intents: [{ status: 'pending' }], deliveries: 1 }, txs: before + 1 }]);
     expect(t.durable(a.executionId).execution!.status).toBe('completed');

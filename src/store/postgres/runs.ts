@@ -6,6 +6,7 @@ import { toIntent } from '../sqlite/intents.js';
 import { fromJson, toJson } from '../sqlite/json.js';
 import { crashedNode, crashError, NOT_SENT_INTENT_ERROR, UNKNOWN_INTENT_ERROR } from '../crash.js';
 import type {
+  CurrentNode,
   CrashReport, CrashedExecution, ExecutionFinish, ExecutionStatus, ExecutionStore, IntentResolution, IntentStore, LogEntry,
   MiscStore, NewExecution, NewNotification, NewOrderIntent, NewStep, OrderIntent,
 } from '../types.js';
@@ -25,14 +26,21 @@ export const runWrites = {
       throw asStoreError(err, `execution ${e.id}`);
     }
   },
-  markRunning: async (db: Db, id: string, startedAt?: number) =>
-    ((await db.query(`UPDATE executions SET status = 'running', started_at = $1 WHERE id = $2 AND status = 'queued'`, [startedAt ?? Date.now(), id])).rowCount ?? 0) > 0,
+  markRunning: async (db: Db, id: string, startedAt?: number, node?: CurrentNode) =>
+    ((await (node
+      ? db.query(`UPDATE executions SET status = 'running', started_at = $1, current_node = $3, current_node_type = $4 WHERE id = $2 AND status = 'queued'`,
+        [startedAt ?? Date.now(), id, node.id, node.type ?? null])
+      : db.query(`UPDATE executions SET status = 'running', started_at = $1 WHERE id = $2 AND status = 'queued'`, [startedAt ?? Date.now(), id]))).rowCount ?? 0) > 0,
   async setCurrentNode(db: Db, id: string, nodeId: string | null, nodeType?: string | null): Promise<void> {
     await db.query('UPDATE executions SET current_node = $1, current_node_type = $2 WHERE id = $3', [nodeId, nodeType ?? null, id]);
   },
   finishExecution: async (db: Db, id: string, f: ExecutionFinish) =>
-    ((await db.query(`UPDATE executions SET status = $1, error = $2, variables = $3, finished_at = $4 WHERE id = $5 AND status IN ('queued', 'running')`,
-      [f.status, f.error ?? null, toJson(f.variables), f.finishedAt ?? Date.now(), id])).rowCount ?? 0) > 0,
+    ((await (f.currentNode
+      ? db.query(`UPDATE executions SET status = $1, error = $2, variables = $3, finished_at = $4, current_node = $6, current_node_type = $7
+        WHERE id = $5 AND status IN ('queued', 'running')`,
+      [f.status, f.error ?? null, toJson(f.variables), f.finishedAt ?? Date.now(), id, f.currentNode.id, f.currentNode.type ?? null])
+      : db.query(`UPDATE executions SET status = $1, error = $2, variables = $3, finished_at = $4 WHERE id = $5 AND status IN ('queued', 'running')`,
+        [f.status, f.error ?? null, toJson(f.variables), f.finishedAt ?? Date.now(), id]))).rowCount ?? 0) > 0,
   async insertStep(db: Db, s: NewStep): Promise<void> {
     await db.query(`INSERT INTO steps (execution_id, seq, node_id, node_type, status, started_at, finished_at, error, input, output, notes)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,

@@ -52,8 +52,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     };
     return {
       insertExecution: later(runWrites.insertExecution),
-      markRunning: (id, startedAt) => new Promise<boolean>((resolve) => {
-        ops.push(async (db) => resolve(await runWrites.markRunning(db, id, startedAt)));
+      markRunning: (id, startedAt, node) => new Promise<boolean>((resolve) => {
+        ops.push(async (db) => resolve(await runWrites.markRunning(db, id, startedAt, node)));
       }),
       setCurrentNode: later(runWrites.setCurrentNode),
       finishExecution: later(runWrites.finishExecution),
@@ -86,7 +86,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     ...pgRuns(pool, inTransaction),
     ...pgMisc(pool),
     insertExecution: (e) => runWrites.insertExecution(pool, e),
-    markRunning: (id, startedAt) => runWrites.markRunning(pool, id, startedAt),
+    markRunning: (id, startedAt, node) => runWrites.markRunning(pool, id, startedAt, node),
     setCurrentNode: (id, nodeId, nodeType) => runWrites.setCurrentNode(pool, id, nodeId, nodeType),
     finishExecution: (id, f) => runWrites.finishExecution(pool, id, f),
     insertStep: (s) => runWrites.insertStep(pool, s),

@@ -49,9 +49,13 @@ export function executionStore(db: DB, deps: ExecutionDeps): Sync<ExecutionStore
     insert: db.prepare(`INSERT INTO executions (id, workflow_id, version, status, trigger_kind, trigger_node,
       idempotency_key, created_at, finished_at, error, input) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     markRunning: db.prepare(`UPDATE executions SET status = 'running', started_at = ? WHERE id = ? AND status = 'queued'`),
+    markRunningAt: db.prepare(`UPDATE executions SET status = 'running', started_at = ?, current_node = ?, current_node_type = ?
+      WHERE id = ? AND status = 'queued'`),
     setCurrentNode: db.prepare('UPDATE executions SET current_node = ?, current_node_type = ? WHERE id = ?'),
     finish: db.prepare(`UPDATE executions SET status = ?, error = ?, variables = ?, finished_at = ?
       WHERE id = ? AND status IN ('queued', 'running')`),
+    finishAt: db.prepare(`UPDATE executions SET status = ?, error = ?, variables = ?, finished_at = ?, current_node = ?,
+      current_node_type = ? WHERE id = ? AND status IN ('queued', 'running')`),
     get: db.prepare<[string], FullRow>(`SELECT ${SUMMARY}, input, variables FROM executions WHERE id = ?`),
     list: db.prepare<{ workflowId: string; status: string | null; before: string | null; limit: number; offset: number }, SummaryRow>(
       `SELECT ${SUMMARY} FROM executions WHERE workflow_id = :workflowId AND (:status IS NULL OR status = :status)
@@ -102,14 +106,17 @@ export function executionStore(db: DB, deps: ExecutionDeps): Sync<ExecutionStore
       }
     },
 
-    markRunning: (id, startedAt) => q.markRunning.run(startedAt ?? Date.now(), id).changes > 0,
+    markRunning: (id, startedAt, node) => (node
+      ? q.markRunningAt.run(startedAt ?? Date.now(), node.id, node.type ?? null, id)
+      : q.markRunning.run(startedAt ?? Date.now(), id)).changes > 0,
 
     setCurrentNode(id, nodeId, nodeType) {
       q.setCurrentNode.run(nodeId, nodeType ?? null, id);
     },
 
-    finishExecution: (id, f) =>
-      q.finish.run(f.status, f.error ?? null, toJson(f.variables), f.finishedAt ?? Date.now(), id).changes > 0,
+    finishExecution: (id, f) => (f.currentNode
+      ? q.finishAt.run(f.status, f.error ?? null, toJson(f.variables), f.finishedAt ?? Date.now(), f.currentNode.id, f.currentNode.type ?? null, id)
+      : q.finish.run(f.status, f.error ?? null, toJson(f.variables), f.finishedAt ?? Date.now(), id)).changes > 0,
 
     getExecution(id): ExecutionDetail | null {
       const r = q.get.get(id);

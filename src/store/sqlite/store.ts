@@ -94,7 +94,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   // A write batch performs each write at once, inside the transaction tx opened.
   const batch = Object.fromEntries(WRITE_BATCH_METHODS.map((name) => [name, parts[name]])) as unknown as WriteBatch;
   const markRunning = parts.markRunning;
-  batch.markRunning = (id, startedAt) => Promise.resolve(markRunning(id, startedAt));
+  batch.markRunning = (id, startedAt, node) => Promise.resolve(markRunning(id, startedAt, node));
   const inTransaction = db.transaction((fn: (w: WriteBatch) => void) => fn(batch));
   const methods = Object.fromEntries(Object.entries(parts).map(([name, fn]) => [name, promised(fn as (...a: unknown[]) => unknown)]));
 

@@ -107,6 +107,31 @@ describe.each(BACKENDS)('%s store', (backend) => {
       expect((await store.getExecution('ex_2'))?.status).toBe('running');
     });
 
+    it('the running mark and the finish can record the node in flight in the same statement', async () => {
+      const store = await tempStore();
+      await queue(store, 'wf_a', 'ex_1');
+      let started: Promise<boolean> | undefined;
+      await store.tx((w) => {
+        started = w.markRunning('ex_1', 10, { id: 'buy', type: 'placeOrder' });
+      });
+      expect(await started).toBe(true);
+      expect(await store.getExecution('ex_1')).toMatchObject({ status: 'running', startedAt: 10, currentNodeId: 'buy', currentNodeType: 'placeOrder' });
+      // Not queued any more: neither the mark nor its node is written again.
+      expect(await store.markRunning('ex_1', 11, { id: 'other', type: 'log' })).toBe(false);
+      expect(await store.getExecution('ex_1')).toMatchObject({ startedAt: 10, currentNodeId: 'buy' });
+      expect(await store.finishExecution('ex_1', { status: 'completed', finishedAt: 20, currentNode: { id: 'say', type: 'log' } })).toBe(true);
+      expect(await store.getExecution('ex_1')).toMatchObject({ status: 'completed', finishedAt: 20, currentNodeId: 'say', currentNodeType: 'log' });
+      // Already final: nothing changes.
+      expect(await store.finishExecution('ex_1', { status: 'failed', currentNode: { id: null, type: null } })).toBe(false);
+      expect(await store.getExecution('ex_1')).toMatchObject({ status: 'completed', currentNodeId: 'say' });
+      // Without a node, the node recorded before stays.
+      await queue(store, 'wf_a', 'ex_2');
+      await store.setCurrentNode('ex_2', 'wait', 'delay');
+      expect(await store.markRunning('ex_2', 30)).toBe(true);
+      expect(await store.finishExecution('ex_2', { status: 'completed', finishedAt: 40 })).toBe(true);
+      expect(await store.getExecution('ex_2')).toMatchObject({ status: 'completed', currentNodeId: 'wait', currentNodeType: 'delay' });
+    });
+
     it('lists a workflow’s runs newest first, by status and page', async () => {
       const store = await tempStore();
       for (let i = 1; i <= 5; i++) await queue(store, 'wf_a', `ex_${i}`, { createdAt: i });
