@@ -19,6 +19,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { Pool } from 'undici';
+import { buildJs } from './build-js.js';
 import { printProfileSummary, summarizeProfile, type ProfileSummary } from './cpuprofile.js';
 import {
   benchScript, environment, fmt, intArg, median, nsToMs, parseArgs, printEnvironment, printTable, ratio, ROOT, sleep, summarize,
@@ -510,9 +511,9 @@ async function measureLimiter(fake: Fake, count: number, concurrency: 'parallel'
  * Both phases once more with `node --cpu-prof` on the server (sampling every 250 µs), each
  * summarised over its own window: the sequential path (latency) and the concurrent one (throughput).
  */
-async function profileServer(fake: Fake, opts: Options): Promise<{ file: string; sequential: ProfileSummary; concurrent: ProfileSummary }> {
+async function profileServer(fake: Fake, opts: Options, repo?: string): Promise<{ file: string; sequential: ProfileSummary; concurrent: ProfileSummary; executions: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-cpuprof-'));
-  const flow = await startFlowServer(fake.url, { FLOW_ORDER_RATE_LIMIT: '100000', FLOW_WEBHOOK_RATE_LIMIT: '0' }, [...opts.nodeArgs, '--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250']);
+  const flow = await startFlowServer(fake.url, { FLOW_ORDER_RATE_LIMIT: '100000', FLOW_WEBHOOK_RATE_LIMIT: '0' }, [...opts.nodeArgs, '--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250'], repo);
   const hooks = new Pool(flow.url, { connections: opts.senders });
   try {
     const wf = await activateWorkflow(flow);
@@ -525,7 +526,8 @@ async function profileServer(fake: Fake, opts: Options): Promise<{ file: string;
     await sleep(200);
     await reset(fake.ctl);
     const conc = await concurrent(opts.seconds, opts.senders, qty, send);
-    await ordersAtFake(fake.ctl, conc.answers.filter((a) => a.status === 202).length);
+    const executions = conc.answers.filter((a) => a.status === 202).length;
+    await ordersAtFake(fake.ctl, executions);
     const done = process.hrtime.bigint();
     await hooks.close();
     await flow.child.stop();
@@ -534,7 +536,7 @@ async function profileServer(fake: Fake, opts: Options): Promise<{ file: string;
     if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
     const us = (ns: bigint) => Number(ns / 1000n);
     return {
-      file,
+      file, executions,
       sequential: summarizeProfile(file, { fromUs: us(seq.start), toUs: us(seq.end) }),
       concurrent: summarizeProfile(file, { fromUs: us(conc.start), toUs: us(done) }),
     };
@@ -551,8 +553,8 @@ async function profileServer(fake: Fake, opts: Options): Promise<{ file: string;
  * one monotonic clock. Answers, per step, the median time since the send and the median gap from
  * the step before; a step that happens more than once (a commit) is numbered.
  */
-async function traceServer(fake: Fake, opts: Options): Promise<Array<{ step: string; sinceSendUs: number; gapUs: number; p90GapUs: number }>> {
-  const flow = await startFlowServer(fake.url, { FLOW_ORDER_RATE_LIMIT: '100000', FLOW_WEBHOOK_RATE_LIMIT: '0', FLOW_TRACE: '1' }, opts.nodeArgs);
+async function traceServer(fake: Fake, opts: Options, repo?: string): Promise<Array<{ step: string; sinceSendUs: number; gapUs: number; p90GapUs: number }>> {
+  const flow = await startFlowServer(fake.url, { FLOW_ORDER_RATE_LIMIT: '100000', FLOW_WEBHOOK_RATE_LIMIT: '0', FLOW_TRACE: '1' }, opts.nodeArgs, repo);
   const hooks = new Pool(flow.url, { connections: opts.senders, keepAliveTimeout: 30_000 });
   try {
     const wf = await activateWorkflow(flow);
@@ -692,21 +694,40 @@ export async function run(argv: string[]): Promise<void> {
 
     let profile: Awaited<ReturnType<typeof profileServer>> | undefined;
     if (args.profile) {
-      process.stdout.write(`\n  profiling the server (node --cpu-prof): ${opts.sequentialCount} sequential webhooks, then ${opts.seconds} s × ${opts.senders} senders… `);
-      profile = await profileServer(fake, opts);
-      console.log(profile.file);
-      const top = intArg(args, 'top', 25);
-      console.log(`\n  SEQUENTIAL phase (${opts.sequentialCount} webhooks one at a time: where the latency goes)`);
-      printProfileSummary(profile.sequential, top);
-      console.log(`\n  CONCURRENT phase (${opts.senders} senders: where the throughput goes)`);
-      printProfileSummary(profile.concurrent, top);
+      // With --flow-repos, each checkout's src/ compiled as the bench's own copy is (bin/flow.js
+      // there imports src/cli.js directly, so node's --cpu-prof reaches the server), in turn.
+      for (const repo of repos) {
+        const copy = repo ? buildJs(repo) : undefined;
+        try {
+          process.stdout.write(`\n  profiling the server${repo ? ` of ${repo}` : ''} (node --cpu-prof): ${opts.sequentialCount} sequential webhooks, then ${opts.seconds} s × ${opts.senders} senders… `);
+          const p = await profileServer(fake, opts, copy);
+          profile ??= p;
+          console.log(p.file);
+          const top = intArg(args, 'top', 25);
+          console.log(`\n  SEQUENTIAL phase (${opts.sequentialCount} webhooks one at a time: where the latency goes)`);
+          printProfileSummary(p.sequential, top);
+          const busyMs = p.concurrent.sampledMs * p.concurrent.busyPct / 100;
+          console.log(`\n  CONCURRENT phase (${opts.senders} senders: where the throughput goes): ${p.executions} executions, ${fmt(busyMs * 1000 / p.executions)} µs of main-thread CPU per execution (load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+          printProfileSummary(p.concurrent, top);
+        } finally {
+          if (copy) fs.rmSync(copy, { recursive: true, force: true });
+        }
+      }
     }
     let traced: Awaited<ReturnType<typeof traceServer>> | undefined;
     if (args.trace) {
-      process.stdout.write(`\n  tracing the server (FLOW_TRACE=1): ${opts.sequentialCount} sequential webhooks… `);
-      traced = await traceServer(fake, opts);
-      console.log(`done\n  medians over the webhooks, µs (steps in order of their median time since the send):`);
-      printTable([['step', 'since send', 'gap from step before', 'gap p90'], ...traced.map((t) => [t.step, fmt(t.sinceSendUs), fmt(t.gapUs), fmt(t.p90GapUs)])]);
+      for (const repo of repos) {
+        const copy = repo ? buildJs(repo) : undefined;
+        try {
+          process.stdout.write(`\n  tracing the server${repo ? ` of ${repo}` : ''} (FLOW_TRACE=1): ${opts.sequentialCount} sequential webhooks… `);
+          const t = await traceServer(fake, opts, copy);
+          traced ??= t;
+          console.log(`done\n  medians over the webhooks, µs (steps in order of their median time since the send; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}):`);
+          printTable([['step', 'since send', 'gap from step before', 'gap p90'], ...t.map((x) => [x.step, fmt(x.sinceSendUs), fmt(x.gapUs), fmt(x.p90GapUs)])]);
+        } finally {
+          if (copy) fs.rmSync(copy, { recursive: true, force: true });
+        }
+      }
     }
     const top100 = (p: ProfileSummary) => ({ ...p, functions: [...p.functions].sort((a, b) => b.selfMs - a.selfMs).slice(0, 100) });
     const file = writeResult('webhook-to-order', {
