@@ -127,7 +127,8 @@ export class ExecutionService {
   /**
    * Records an execution as `queued` (or `skipped`) and schedules it; resolves once the execution
    * is committed and may be announced. The execution (and `also`, e.g. the webhook delivery) is
-   * written in the next group commit; the run starts only after that.
+   * written in the next group commit. A run that may start at once starts before it and commits its
+   * first durable point in that same commit (startNow); any other run starts only after it.
    */
   async request(req: ExecutionRequest, also?: (w: WriteBatch, accepted: Accepted) => void): Promise<Accepted> {
     const p = await this.prepare(req);

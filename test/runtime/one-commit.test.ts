@@ -140,7 +140,7 @@ describe('one transaction before the order', () => {
     const id = t.ids.get(1)!;
     expect(t.durable(id)).toEqual({ execution: undefined, intents: [], deliveries: 0 });
     // The run ends on its own (it never reaches the broker) and gives back its claim.
-    for (let i = 0; i < 100 && t.service.depth > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 400 && t.service.depth > 0; i++) await new Promise((r) => setTimeout(r, 5));
     expect(t.service.depth).toBe(0);
     expect(t.service.runningCount).toBe(0);
     expect(t.broker.calls).toEqual([]);
