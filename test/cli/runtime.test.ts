@@ -1,7 +1,7 @@
 // The Node that runs Flow: the project's own Node 24 for npm scripts, `flow --version` naming it, and
 // every Flow process ending with its documented exit code, never an abort at exit (better-sqlite3 12
 // aborted in Statement::~Statement() on Node 24; issue 18).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,6 +57,58 @@ describe('the Node that runs Flow', () => {
     });
     expect(clean(served), served.stderr).toEqual({ code: 0, signal: null });
     expect(served.stdout).toContain('SIGTERM: finishing running executions');
+  }, 90_000);
+});
+
+// The long-running commands start with V8 flags that keep RSS down under load (bin/flow.js,
+// docs/performance.md "Memory under load"); a flag given by the operator wins. Linux: reads /proc.
+describe.runIf(process.platform === 'linux')('flow serve runs with the memory flags', () => {
+  /** Starts `flow serve` on `node`; the server's command line (the child's, if `node` is too old to run Flow). */
+  async function server(node: string, env: Record<string, string>): Promise<{ args: string[] }> {
+    const child = spawn(node, [bin, 'serve', '--port', '0', '--data-dir', fs.mkdtempSync(path.join(tmp, 'flags-'))], {
+      cwd: root, env: { ...process.env, FLOW_BROKER: '', OPENALGO_HOST: '', FLOW_STARTED_BY_NODE: '', ...env },
+    });
+    let out = '';
+    const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`flow serve did not start: ${out}`)), 60_000);
+        child.stdout.on('data', (d) => {
+          out += d;
+          if (/listening on/.test(out)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        child.stderr.on('data', (d) => (out += d));
+      });
+      const children = fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim();
+      const server = node === process.execPath ? child.pid! : Number(children.split(' ')[0]);
+      return { args: fs.readFileSync(`/proc/${server}/cmdline`, 'utf8').split('\0') };
+    } finally {
+      child.kill('SIGTERM');
+      await closed;
+    }
+  }
+
+  it('started by the project\'s Node: the same process, with both flags', async () => {
+    const { args } = await server(process.execPath, {});
+    expect(args).toContain('--max-semi-space-size=8');
+    expect(args).toContain('--heap-growing-percent=20');
+  }, 90_000);
+
+  it('a flag in NODE_OPTIONS wins; the other one is still added', async () => {
+    const { args } = await server(process.execPath, { NODE_OPTIONS: '--max-semi-space-size=4' });
+    expect(args.filter((a) => a.startsWith('--max-semi-space-size'))).toEqual([]);
+    expect(args).toContain('--heap-growing-percent=20');
+  }, 90_000);
+
+  const older = ['/usr/bin/node', '/usr/local/bin/node'].find((p) => fs.existsSync(p) && Number(spawnSync(p, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.split('.')[0]) < 22);
+  it.runIf(older && pinned)('started by an older Node: the server child gets the flags', async () => {
+    const { args } = await server(older!, {});
+    expect(args[0]).toBe(path.join(root, 'node_modules', '.bin', 'node'));
+    expect(args).toContain('--max-semi-space-size=8');
+    expect(args).toContain('--heap-growing-percent=20');
   }, 90_000);
 });
 

@@ -39,7 +39,11 @@ export function openDatabase(path: string | null, busyTimeoutMs = 5000): Databas
     // NORMAL in WAL mode: a commit survives a process crash; only a power loss can drop the latest commits.
     db.pragma('synchronous = NORMAL');
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-    db.pragma('cache_size = -16000');
+    // 2 MB of page cache (SQLite's default): a run writes to the tables' right edges (ids and rowids
+    // grow with time) and reads what it just wrote, so a bigger cache only fills with old pages:
+    // at 16 MB it held ~16 MB of RSS after a few tens of thousands of runs (docs/performance.md,
+    // "Memory under load"); pages it misses come from the OS's file cache.
+    db.pragma('cache_size = -2000');
     db.pragma('temp_store = MEMORY');
     // Truncates the WAL after checkpoints so it does not keep its high-water size.
     db.pragma('journal_size_limit = 67108864');
