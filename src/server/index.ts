@@ -163,8 +163,14 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
         // One run per scheduled instant, whichever process fires it.
         const key = trigger.kind === 'schedule' ? `schedule:${trigger.nodeId}:${String(trigger.payload?.scheduled_for)}` : undefined;
         const accepted = await workflows.fire(workflowId, trigger, key);
-        // Settles when that run ends, so the trigger hub can hold back price ticks meanwhile.
-        if (accepted?.status === 'queued' && !accepted.duplicate) await service.wait(accepted.executionId);
+        // Settles when that run ends, so the trigger hub can hold back price ticks meanwhile. Asked a
+        // turn later: by then the run has started (and sent its order), and waiting on it is a map
+        // lookup; asked now, before its first microtask, wait() reads the execution from the store
+        // on the way between the commit and the run's start (a price alert's tick → order path).
+        if (accepted?.status === 'queued' && !accepted.duplicate) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          await service.wait(accepted.executionId);
+        }
       } catch (e) {
         logger.error({ workflowId, err: (e as Error).message }, 'trigger could not start a run');
       }
