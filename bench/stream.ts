@@ -24,7 +24,7 @@ import { createInterface } from 'node:readline';
 import { conditionMet } from '../src/triggers/price-conditions.js';
 import type { PriceAlert } from '../src/triggers/price-monitor.js';
 import {
-  benchScript, environment, fmt, intArg, median, parseArgs, printEnvironment, printTable, ROOT, sleep, summarize, tempDir, writeResult, type Summary,
+  benchScript, environment, fmt, REPO, intArg, median, parseArgs, printEnvironment, printTable, ROOT, sleep, summarize, tempDir, writeResult, type Summary,
 } from './lib.js';
 import { stormSymbol, stormTicks } from './stream-script.js';
 
@@ -39,8 +39,8 @@ interface Child {
   stop(): Promise<number | null>;
 }
 
-function spawnUntil(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000): Promise<{ child: Child; match: RegExpMatchArray }> {
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnUntil(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000, cwd = ROOT): Promise<{ child: Child; match: RegExpMatchArray }> {
+  const proc = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   const child: Child = {
@@ -103,12 +103,28 @@ async function startFlow(fake: Fake, wsUrl: string, env: Record<string, string> 
     FLOW_API_TOKEN: '', FLOW_ORDER_RATE_LIMIT: '100000', FLOW_LOG_LEVEL: 'warn', ...env,
   };
   delete fullEnv.NODE_OPTIONS;
+  // The repository's bin/flow.js (not the compiled copy's shim): the dist/ that `npm run bench` has
+  // just built, started with bin/flow.js's V8 flags (it re-executes itself with them, same PID).
   const { child, match } = await spawnUntil(
-    [path.join(ROOT, 'bin', 'flow.js'), 'serve', '--port', '0', '--data-dir', tmp.dir, '--broker', 'openalgo'],
-    fullEnv, /listening on (http:\/\/\S+)/,
+    [path.join(REPO, 'bin', 'flow.js'), 'serve', '--port', '0', '--data-dir', tmp.dir, '--broker', 'openalgo'],
+    fullEnv, /listening on (http:\/\/\S+)/, 30_000, REPO,
   );
   const token = fs.readFileSync(path.join(tmp.dir, 'api-token'), 'utf8').trim();
   return { child, url: match[1], token, dataDir: tmp.dir, remove: removeDir ? tmp.remove : () => {} };
+}
+
+/** How the server runs: its command line (after bin/flow.js re-executed itself) and whether dist/ is fresh. */
+function describeServer(flow: Flow): string {
+  let cmd = '?';
+  try {
+    cmd = fs.readFileSync(`/proc/${flow.child.proc.pid}/cmdline`, 'utf8').split('\0').filter(Boolean).map((a) => path.basename(a) === a ? a : path.relative(REPO, a) || a).join(' ');
+  } catch { /* not Linux */ }
+  const newest = (dir: string): number => Math.max(0, ...fs.readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs)));
+  let fresh = false;
+  try {
+    fresh = fs.statSync(path.join(REPO, 'dist', '.built')).mtimeMs >= newest(path.join(REPO, 'src'));
+  } catch { /* no dist */ }
+  return `${cmd} (${fresh ? 'dist/ is fresh: compiled JavaScript' : 'dist/ is STALE: bin/flow.js runs src/ through tsx'})`;
 }
 
 async function stopFlow(flow: Flow): Promise<void> {
@@ -456,6 +472,7 @@ interface RunResult {
   stream: Summary;
   poll: Summary;
   trace: ReturnType<typeof traceBreakdown>;
+  traceCold: ReturnType<typeof traceBreakdown>;
   cold: Summary;
   storm: Record<'stream' | 'poll' | 'streamQuiet' | 'pollQuiet', Awaited<ReturnType<typeof storm>>>;
   rearmMs: number;
@@ -471,6 +488,7 @@ async function once(fake: Fake, args: Record<string, string | true>, o: { symbol
 
   // Stream: latency first (alone on the server), then the storm's 1,000 alerts, then the drop.
   const s = await startFlow(fake, fake.ws);
+  console.log(`  flow serve: ${describeServer(s)}`);
   let streamLat: number[];
   let sStorm: Awaited<ReturnType<typeof storm>>;
   let sQuiet: Awaited<ReturnType<typeof storm>>;
@@ -506,17 +524,22 @@ async function once(fake: Fake, args: Record<string, string | true>, o: { symbol
   // The stream path once more with FLOW_TRACE=1 (its stderr lines cost a little: not the headline figure).
   const t = await startFlow(fake, fake.ws, { FLOW_TRACE: '1' });
   let trace: ReturnType<typeof traceBreakdown>;
+  let traceCold: ReturnType<typeof traceBreakdown>;
   try {
     const before = (await ctl<unknown[]>(fake, 'orders')).length;
     const { sentAt } = await tickToOrder(fake, t, 'LATT', intArg(args, 'trace-crossings', 100), 20);
     const orders = (await ctl<Array<{ at: string }>>(fake, `orders?from=${before}`)).map((x) => BigInt(x.at));
+    const coldBefore = before + orders.length;
+    const cold = await tickToOrder(fake, t, 'LATU', Math.min(10, intArg(args, 'cold-crossings', 10)), 1300);
+    const coldOrders = (await ctl<Array<{ at: string }>>(fake, `orders?from=${coldBefore}`)).map((x) => BigInt(x.at));
     await t.child.stop();
     trace = traceBreakdown(t, sentAt, orders);
+    traceCold = traceBreakdown(t, cold.sentAt, coldOrders);
   } finally {
     await stopFlow(t);
   }
   return {
-    stream: summarize(streamLat), cold: summarize(cold), poll: summarize(pollLat), trace, storm: { stream: sStorm, poll: pStorm, streamQuiet: sQuiet, pollQuiet: pQuiet },
+    stream: summarize(streamLat), cold: summarize(cold), poll: summarize(pollLat), trace, traceCold, storm: { stream: sStorm, poll: pStorm, streamQuiet: sQuiet, pollQuiet: pQuiet },
     rearmMs: re.rearmMs, outageFires: re.outageFires, memory: mem, loadAverage: (await import('node:os')).loadavg(),
   };
 }
@@ -564,8 +587,9 @@ function report(r: RunResult, o: { symbols: number; rate: number }, memSymbols: 
     ['  and each ticked', `${d(m.ticked.rssMb, m.inactive.rssMb)} (${d(m.ticked.anonMb, m.inactive.anonMb)} + ${d(m.ticked.fileMb, m.inactive.fileMb)}) / ${d(m.ticked.heapMb, m.inactive.heapMb)}`, '', '≤ +30'],
     ['  V8 committed, of it new space; external (baseline → ticked)', `${fmt(m.inactive.heapTotalMb, 1)} → ${fmt(m.ticked.heapTotalMb, 1)}, ${fmt(m.inactive.newSpaceMb, 1)} → ${fmt(m.ticked.newSpaceMb, 1)}; ${fmt(m.inactive.externalMb, 1)} → ${fmt(m.ticked.externalMb, 1)}`, '', ''],
   ]);
-  if (r.trace.length) {
-    console.log('\n  stream path traced (FLOW_TRACE=1, medians, µs): step, since the tick was sent, gap from the step before (p90)');
-    for (const t of r.trace) console.log(`    ${t.step.padEnd(34)} ${fmt(t.sinceSendUs, 0).padStart(7)}  ${fmt(t.gapUs, 0).padStart(6)} (${fmt(t.p90GapUs, 0)})`);
+  for (const [rows, what] of [[r.trace, 'crossings 20 ms apart'], [r.traceCold, 'crossings 1.3 s apart (cold order connection)']] as const) {
+    if (!rows.length) continue;
+    console.log(`\n  stream path traced (FLOW_TRACE=1), ${what}; medians, µs: step, since the tick was sent, gap from the step before (p90)`);
+    for (const t of rows) console.log(`    ${t.step.padEnd(34)} ${fmt(t.sinceSendUs, 0).padStart(7)}  ${fmt(t.gapUs, 0).padStart(6)} (${fmt(t.p90GapUs, 0)})`);
   }
 }
