@@ -218,10 +218,11 @@ const ticksOf = async (flow: Flow) => (await metrics(flow)).get('flow_stream_fra
 
 // ---- 1. tick → placeorder ----------------------------------------------------------------
 
-async function tickToOrder(fake: Fake, flow: Flow, symbol: string, n: number, gapMs: number): Promise<{ lat: number[]; sentAt: bigint[] }> {
+async function tickToOrder(fake: Fake, flow: Flow, symbol: string, n: number, gapMs: number): Promise<{ lat: number[]; sentAt: bigint[]; orderAt: bigint[] }> {
   await activate(flow, await importAlert(flow, { symbol, condition: 'crosses_above', price: 1000, order: true }));
   const lat: number[] = [];
   const sentAt: bigint[] = [];
+  const orderAt: bigint[] = [];
   let seen = (await ctl<unknown[]>(fake, 'orders')).length;
   for (let i = 0; i < n; i++) {
     // Below the level first (a fresh cross each time), seen by the monitor before the crossing tick.
@@ -231,10 +232,12 @@ async function tickToOrder(fake: Fake, flow: Flow, symbol: string, n: number, ga
     let orders: Array<{ at: string; symbol: string }> = [];
     await until(async () => (orders = await ctl(fake, `orders?from=${seen}`)).length > 0, 5000, 'the order');
     seen += orders.length;
+    if (orders.length !== 1 || orders[0].symbol !== symbol) throw new Error(`one order for ${symbol} expected, got ${JSON.stringify(orders)}`);
     lat.push(Number(BigInt(orders[0].at) - BigInt(at)) / 1e6);
     sentAt.push(BigInt(at));
+    orderAt.push(BigInt(orders[0].at));
   }
-  return { lat, sentAt };
+  return { lat, sentAt, orderAt };
 }
 
 /**
@@ -253,6 +256,7 @@ function traceBreakdown(flow: Flow, sentAt: bigint[], orderAt: bigint[]): Array<
     const steps: Array<[string, number]> = [['tick sent (fake)', 0]];
     const seen = new Map<string, number>();
     for (const [label, us] of t.marks) {
+      if (label === 'response.finish') continue; // the bench's own API calls to the server (trace.ts marks every response)
       const k = (seen.get(label) ?? 0) + 1;
       seen.set(label, k);
       steps.push([k > 1 ? `${label} #${k}` : label, us + offset]);
@@ -526,15 +530,11 @@ async function once(fake: Fake, args: Record<string, string | true>, o: { symbol
   let trace: ReturnType<typeof traceBreakdown>;
   let traceCold: ReturnType<typeof traceBreakdown>;
   try {
-    const before = (await ctl<unknown[]>(fake, 'orders')).length;
-    const { sentAt } = await tickToOrder(fake, t, 'LATT', intArg(args, 'trace-crossings', 100), 20);
-    const orders = (await ctl<Array<{ at: string }>>(fake, `orders?from=${before}`)).map((x) => BigInt(x.at));
-    const coldBefore = before + orders.length;
+    const warm = await tickToOrder(fake, t, 'LATT', intArg(args, 'trace-crossings', 100), 20);
     const cold = await tickToOrder(fake, t, 'LATU', Math.min(10, intArg(args, 'cold-crossings', 10)), 1300);
-    const coldOrders = (await ctl<Array<{ at: string }>>(fake, `orders?from=${coldBefore}`)).map((x) => BigInt(x.at));
     await t.child.stop();
-    trace = traceBreakdown(t, sentAt, orders);
-    traceCold = traceBreakdown(t, cold.sentAt, coldOrders);
+    trace = traceBreakdown(t, warm.sentAt, warm.orderAt);
+    traceCold = traceBreakdown(t, cold.sentAt, cold.orderAt);
   } finally {
     await stopFlow(t);
   }
