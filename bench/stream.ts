@@ -218,11 +218,12 @@ const ticksOf = async (flow: Flow) => (await metrics(flow)).get('flow_stream_fra
 
 // ---- 1. tick → placeorder ----------------------------------------------------------------
 
-async function tickToOrder(fake: Fake, flow: Flow, symbol: string, n: number, gapMs: number): Promise<{ lat: number[]; sentAt: bigint[]; orderAt: bigint[] }> {
+async function tickToOrder(fake: Fake, flow: Flow, symbol: string, n: number, gapMs: number): Promise<{ lat: number[]; sentAt: bigint[]; orderAt: bigint[]; unexpected: number }> {
   await activate(flow, await importAlert(flow, { symbol, condition: 'crosses_above', price: 1000, order: true }));
   const lat: number[] = [];
   const sentAt: bigint[] = [];
   const orderAt: bigint[] = [];
+  const unexpected: unknown[] = [];
   let seen = (await ctl<unknown[]>(fake, 'orders')).length;
   for (let i = 0; i < n; i++) {
     // Below the level first (a fresh cross each time), seen by the monitor before the crossing tick.
@@ -232,12 +233,18 @@ async function tickToOrder(fake: Fake, flow: Flow, symbol: string, n: number, ga
     let orders: Array<{ at: string; symbol: string }> = [];
     await until(async () => (orders = await ctl(fake, `orders?from=${seen}`)).length > 0, 5000, 'the order');
     seen += orders.length;
-    if (orders.length !== 1 || orders[0].symbol !== symbol) throw new Error(`one order for ${symbol} expected, got ${JSON.stringify(orders)}`);
-    lat.push(Number(BigInt(orders[0].at) - BigInt(at)) / 1e6);
+    // The order this tick caused: the first stamped after it (anything else is counted and reported).
+    const mine = orders.find((x) => x.symbol === symbol && BigInt(x.at) >= BigInt(at));
+    if (!mine) throw new Error(`no order for ${symbol} after the tick: ${JSON.stringify(orders)}`);
+    unexpected.push(...orders.filter((x) => x !== mine).map((x) => ({ ...x, crossing: i, tickAt: at })));
+    lat.push(Number(BigInt(mine.at) - BigInt(at)) / 1e6);
     sentAt.push(BigInt(at));
-    orderAt.push(BigInt(orders[0].at));
+    orderAt.push(BigInt(mine.at));
   }
-  return { lat, sentAt, orderAt };
+  const m = await metrics(flow);
+  const counters = { reconnects: m.get('flow_stream_frames{kind="reconnect"}') ?? NaN, stalls: m.get('flow_stream_frames{kind="stall"}') ?? NaN };
+  if (unexpected.length) console.log(`  ${symbol}: ${unexpected.length} order(s) besides the crossings' own: ${JSON.stringify(unexpected)}; stream ${JSON.stringify(counters)}`);
+  return { lat, sentAt, orderAt, unexpected: unexpected.length };
 }
 
 /**
