@@ -495,6 +495,9 @@ interface RunResult {
 async function once(fake: Fake, args: Record<string, string | true>, o: { symbols: number; rate: number; seconds: number; seed: number }): Promise<RunResult> {
   const n = intArg(args, 'crossings', 200);
   const memSymbols = intArg(args, 'memory-symbols', 2000);
+  // A run starts from no price for its symbols: a price left by the run before would be a new
+  // alert's first price (a fire, as OpenAlgo's crossing without a previous price) and an extra order.
+  for (const prefix of ['LAT', 'OUT', 'MEM', 'SYM']) await ctl(fake, 'forget', { prefix });
   const mem = await memory(fake, memSymbols);
 
   // Stream: latency first (alone on the server), then the storm's 1,000 alerts, then the drop.
