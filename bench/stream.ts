@@ -230,8 +230,12 @@ async function tickToOrder(fake: Fake, flow: Flow, symbol: string, n: number, ga
     await ctl(fake, 'tick', { symbol, ltp: 990 });
     await sleep(gapMs);
     const { at } = await ctl<{ at: string }>(fake, 'tick', { symbol, ltp: 1010 });
-    let orders: Array<{ at: string; symbol: string }> = [];
-    await until(async () => (orders = await ctl(fake, `orders?from=${seen}`)).length > 0, 5000, 'the order');
+    const orders: Array<{ at: string; symbol: string }> = [];
+    await until(async () => {
+      const more = await ctl<Array<{ at: string; symbol: string }>>(fake, `orders?from=${seen + orders.length}`);
+      orders.push(...more);
+      return orders.some((x) => x.symbol === symbol && BigInt(x.at) >= BigInt(at));
+    }, 5000, 'the order');
     seen += orders.length;
     // The order this tick caused: the first stamped after it (anything else is counted and reported).
     const mine = orders.find((x) => x.symbol === symbol && BigInt(x.at) >= BigInt(at));
