@@ -4,8 +4,10 @@
 //
 //   node --import tsx bench/fake-stream.ts --apikey KEY   → prints {"port":N}
 //
-// Control under /_bench: POST tick {symbol, ltp} (sent now; answers its stamp), POST storm
-// {symbols, count, rate, seed}, GET storm, GET orders, POST drop {ms}, GET stats.
+// Control under /_bench: POST tick {symbol, ltp} (sent now; answers its stamp), POST tickMany
+// {prefix, count, ltp} (one tick to each of PREFIX0..PREFIXn-1), POST set {symbol, ltp} (the price
+// without a tick), POST forget {prefix} (no price for those symbols), POST storm {symbols, count, rate, seed, offset?}, GET storm, GET orders[?from=N], POST drop
+// {ms}, GET stats.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -76,6 +78,10 @@ const server = http.createServer((req, res) => {
       sendTick(body.symbol, body.exchange ?? 'NSE', body.ltp);
       return json(res, { at: String(sentAt) });
     }
+    if (url === '/_bench/forget') {
+      for (const key of [...prices.keys()]) if (key.split(':')[1].startsWith(body.prefix)) prices.delete(key);
+      return json(res, { ok: true });
+    }
     if (url === '/_bench/set') {
       prices.set(`${body.exchange ?? 'NSE'}:${body.symbol}`, body.ltp);
       return json(res, { ok: true });
@@ -84,10 +90,11 @@ const server = http.createServer((req, res) => {
       const ticks = stormTicks(body.seed, body.symbols, body.count);
       storm = { sent: 0, done: false };
       const perMs = body.rate / 1000;
+      const offset = Number(body.offset ?? 0); // shifts every price (a storm that crosses no level)
       const started = performance.now();
       const timer = setInterval(() => {
         const due = Math.min(ticks.length, Math.floor((performance.now() - started) * perMs));
-        for (; storm.sent < due; storm.sent++) sendTick(stormSymbol(storm.sent % body.symbols), 'NSE', ticks[storm.sent]);
+        for (; storm.sent < due; storm.sent++) sendTick(stormSymbol(storm.sent % body.symbols), 'NSE', ticks[storm.sent] + offset);
         if (storm.sent >= ticks.length) {
           clearInterval(timer);
           storm.done = true;
@@ -96,7 +103,11 @@ const server = http.createServer((req, res) => {
       return json(res, { ok: true });
     }
     if (url === '/_bench/storm') return json(res, storm);
-    if (url === '/_bench/orders') return json(res, orders);
+    if (url.startsWith('/_bench/orders')) return json(res, orders.slice(Number(new URL(url, 'http://x').searchParams.get('from') ?? 0)));
+    if (url === '/_bench/tickMany') {
+      for (let k = 0; k < body.count; k++) sendTick(`${body.prefix}${k}`, body.exchange ?? 'NSE', body.ltp);
+      return json(res, { ok: true });
+    }
     if (url === '/_bench/drop') {
       refuseUntil = Date.now() + (body.ms ?? 0);
       const dropAt = process.hrtime.bigint();

@@ -71,7 +71,7 @@ export function registerQueueMetrics(registry: client.Registry, service: { reado
 /** What the trigger hub reports about the live stream (TriggerHub.streamStatus). */
 export interface StreamStatusSource {
   stream: { state: string; reconnects: number; ticks: number; orderUpdates: number; badFrames: number; errorFrames: number; symbolErrors: number; stalls: number } | null;
-  prices: { alerts: Record<'stream' | 'poll', number> };
+  prices: { alerts: Record<'stream' | 'poll', number>; fires?: number; heldBack?: number };
   orders: { source: string; watches: number };
 }
 
@@ -85,6 +85,14 @@ export function registerStreamMetrics(registry: client.Registry, status: () => S
       this.set({ source: 'stream' }, s.stream);
       this.set({ source: 'poll' }, s.poll);
     },
+  });
+  new client.Gauge({
+    name: 'flow_price_alert_fires', help: 'Price alerts fired since start (a fire while the workflow\'s previous price run is still going is held back)', registers: [registry],
+    collect() { this.set(status().prices.fires ?? 0); },
+  });
+  new client.Gauge({
+    name: 'flow_price_alert_fires_held_back', help: 'Price-alert fires dropped because the workflow\'s previous price run had not ended', registers: [registry],
+    collect() { this.set(status().prices.heldBack ?? 0); },
   });
   new client.Gauge({
     name: 'flow_stream_frames', help: 'Stream frames since start, by kind (tick, order_update, bad, error, symbol_error), and reconnects and stalls', labelNames: ['kind'], registers: [registry],

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import type { SymbolRef } from '../broker/types.js';
 import { SubscriptionBook, type Subscription } from './book.js';
 import { parseServerFrame } from './protocol.js';
+import { traceFrame } from '../runtime/trace.js';
 import type { MarketStream, StreamMode, StreamOrderUpdate, StreamState, StreamStats, SubscribeOptions, Tick } from './types.js';
 
 export interface StreamLogger {
@@ -173,7 +174,10 @@ export class OpenAlgoStream implements MarketStream {
       this.lastFrameAt = Date.now();
       ws.send(JSON.stringify({ action: 'authenticate', api_key: this.opts.apiKey }));
     });
-    ws.on('message', (raw) => this.onFrame(raw.toString()));
+    ws.on('message', (raw) => {
+      traceFrame?.();
+      this.onFrame(raw.toString());
+    });
     ws.on('pong', () => { this.lastFrameAt = Date.now(); });
     ws.on('error', (err) => this.once(`error:${(err as Error).message}`, { url: this.opts.url, err: (err as Error).message }, 'OpenAlgo stream error'));
     ws.on('close', () => {

@@ -3,9 +3,10 @@
 // down. Every event is compared with the last status seen, so a change seen twice fires once.
 
 import type { Broker, OrderBookEntry, OrderUpdate } from '../broker/types.js';
-import { builtins, DEFAULT_TIMEZONE } from '../market/clock.js';
+import { DEFAULT_TIMEZONE } from '../market/clock.js';
 import type { MarketStream, StreamOrderUpdate } from '../stream/types.js';
 import { Poller } from './poller.js';
+import { isoTimestamp } from './timestamp.js';
 
 export type WatchStatus = 'any' | 'open' | 'trigger pending' | 'complete' | 'rejected' | 'cancelled';
 export const WATCH_STATUSES: readonly WatchStatus[] = ['any', 'open', 'trigger pending', 'complete', 'rejected', 'cancelled'];
@@ -282,7 +283,7 @@ export class OrderWatcher {
         filled_quantity: update.filled_quantity ?? (status === 'complete' ? update.quantity : 0),
         average_price: update.average_price ?? 0,
         rejection_reason: update.rejection_reason ?? '',
-        triggered_at: String(builtins(this.options.now?.() ?? new Date(), this.options.timezone ?? DEFAULT_TIMEZONE).iso_timestamp),
+        triggered_at: isoTimestamp((this.options.now?.() ?? new Date()).getTime(), this.options.timezone ?? DEFAULT_TIMEZONE),
         source,
       };
       const once = w.watch.trigger === 'once';

@@ -4,12 +4,14 @@
 // the first tick after a reconnect is judged against it: a level crossed meanwhile fires once.
 
 import type { Broker, MultiQuotesAnswer, SymbolRef } from '../broker/types.js';
-import { builtins, DEFAULT_TIMEZONE } from '../market/clock.js';
+import { DEFAULT_TIMEZONE } from '../market/clock.js';
 import type { MarketStream, StreamState } from '../stream/types.js';
 import {
   conditionMet, isChannel, isPercent, needsLevel, normalizeCondition, PRICE_CONDITIONS, type PriceCondition,
 } from './price-conditions.js';
 import { Poller } from './poller.js';
+import { traceFire } from '../runtime/trace.js';
+import { isoTimestamp } from './timestamp.js';
 
 export { PRICE_CONDITIONS, CONDITION_NAMES, normalizeCondition, type PriceCondition } from './price-conditions.js';
 
@@ -372,6 +374,7 @@ export class PriceMonitor {
     if (once) s.retired = true; // before the callback, so nothing re-enters it
     else s.last = ltp;
     this.counts.fires++;
+    traceFire?.(source);
     try {
       this.options.onFire(a, this.payload(a, ltp, nowMs, source));
     } catch (err) {
@@ -388,7 +391,7 @@ export class PriceMonitor {
     const payload: PriceAlertPayload = {
       trigger_type: 'price_alert',
       trigger_price: ltp,
-      triggered_at: String(builtins(new Date(nowMs), this.options.timezone ?? DEFAULT_TIMEZONE).iso_timestamp),
+      triggered_at: isoTimestamp(nowMs, this.options.timezone ?? DEFAULT_TIMEZONE),
       symbol: a.symbol,
       exchange: a.exchange,
       ltp,

@@ -75,6 +75,7 @@ describe('price alerts', () => {
     const metrics = await (await fetch(`${flow.url}/metrics`)).text();
     expect(metrics).toContain('flow_price_alerts{source="stream"} 1');
     expect(metrics).toContain('flow_stream_live 1');
+    expect(metrics).toContain('flow_price_alert_fires 0');
     const health = (await (await fetch(`${flow.url}/api/health`)).json()) as { marketData: unknown };
     expect(health.marketData).toEqual({ stream: 'live', priceAlerts: { stream: 1, poll: 0, ticksHeldBack: 0 }, orderUpdates: { source: expect.any(String), watches: 0 } });
     paper.setPrice('SBIN', 'NSE', 805);
@@ -88,6 +89,9 @@ describe('price alerts', () => {
       return d.status === 'completed' && d;
     });
     expect(detail.logs.map((l: { message: string }) => l.message)).toContain('SBIN crossed 800 at 805 (price_alert)');
+    const after = await (await fetch(`${flow.url}/metrics`)).text();
+    expect(after).toContain('flow_price_alert_fires 1');
+    expect(after).toContain('flow_price_alert_fires_held_back 0');
     await until(async () => (await flow.api('GET', `/api/workflows/${body.id}`)).body.active === false);
     paper.setPrice('SBIN', 'NSE', 790);
     paper.setPrice('SBIN', 'NSE', 810);
