@@ -14,6 +14,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
@@ -89,6 +90,8 @@ async function serve(s: Setup): Promise<Proc> {
 async function stop(p: Proc): Promise<void> {
   if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
   await p.exited;
+  // BENCH_PG_LOG=file: each server's output (warnings, FLOW_TRACE=1 lines) appended there.
+  if (process.env.BENCH_PG_LOG) appendFileSync(process.env.BENCH_PG_LOG, `--- ${p.url}\n${p.output.join('\n')}\n`);
 }
 
 async function activate(p: Proc, def: unknown, concurrency = 'parallel'): Promise<{ id: string; hookPath: string; secret: string }> {
@@ -293,17 +296,23 @@ export async function run(argv: string[]): Promise<void> {
       console.log(`results: ${writeResult('pg-queue', { opts, ...q })}`);
       return;
     }
-    const sqlite = await measure({ fake, ctl, dbUrl: null, dataDir: tmp.dir }, 0, opts);
-    const one = await measure({ fake, ctl, dbUrl: await dbFor('one'), dataDir: tmp.dir }, 1, opts);
-    const two = await measure({ fake, ctl, dbUrl: await dbFor('two'), dataDir: tmp.dir }, 2, opts);
-    const fo = await failover({ fake, ctl, dbUrl: await dbFor('failover'), dataDir: tmp.dir });
+    // --only sqlite,one,two,failover: a subset (while iterating; a reported figure keeps the SQLite baseline of its run).
+    const only = typeof args.only === 'string' ? new Set(args.only.split(',')) : null;
+    const want = (k: string) => !only || only.has(k);
+    const sqlite = want('sqlite') ? await measure({ fake, ctl, dbUrl: null, dataDir: tmp.dir }, 0, opts) : null;
+    const one = want('one') ? await measure({ fake, ctl, dbUrl: await dbFor('one'), dataDir: tmp.dir }, 1, opts) : null;
+    const two = want('two') ? await measure({ fake, ctl, dbUrl: await dbFor('two'), dataDir: tmp.dir }, 2, opts) : null;
+    const fo = want('failover') ? await failover({ fake, ctl, dbUrl: await dbFor('failover'), dataDir: tmp.dir }) : null;
     Object.assign(results, { opts, sqlite, one, two, failover: fo });
-    const row = (label: string, r: typeof one) => [label, fmt(r.answeredPerSec, 0), fmt(r.ordersPerSec, 0), fmt(r.sequential.p50, 2), fmt(r.sequential.p99, 2), `${r.missing}/${r.duplicated}`];
+    type M = Awaited<ReturnType<typeof measure>>;
+    const row = (label: string, r: M) => [label, fmt(r.answeredPerSec, 0), fmt(r.ordersPerSec, 0), fmt(r.sequential.p50, 2), fmt(r.sequential.p99, 2), `${r.missing}/${r.duplicated}`];
     printTable([
       ['', `202/s (${opts.senders} senders)`, 'orders/s', 'sequential p50 ms', 'p99 ms', 'missing/duplicated'],
-      row('SQLite, one process', sqlite), row('PostgreSQL, one process', one), row('PostgreSQL, two processes', two),
+      ...(sqlite ? [row('SQLite, one process', sqlite)] : []), ...(one ? [row('PostgreSQL, one process', one)] : []),
+      ...(two ? [row('PostgreSQL, two processes', two)] : []),
     ]);
-    console.log(`\nfailover: trigger holder SIGKILLed → next schedule fire after ${fmt(fo.firstFireAfterMs, 0)} ms; instants fired twice: ${fo.instantsFiredTwice}`);
+    if (one && sqlite) console.log(`\nPostgreSQL one process / SQLite (same run): ${fmt(one.ordersPerSec / sqlite.ordersPerSec, 2)}× orders/s, p50 ${fmt(one.sequential.p50 / sqlite.sequential.p50, 2)}×`);
+    if (fo) console.log(`\nfailover: trigger holder SIGKILLed → next schedule fire after ${fmt(fo.firstFireAfterMs, 0)} ms; instants fired twice: ${fo.instantsFiredTwice}`);
     console.log(`results: ${writeResult('pg', results)}`);
   } finally {
     await ctl.close();

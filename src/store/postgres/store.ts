@@ -45,8 +45,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   const inTransaction = <T>(fn: (db: Db) => Promise<T>): Promise<T> => transaction(pool, fn);
 
-  /** A batch that records each write, to run in order inside the transaction. */
-  const recordBatch = (ops: Array<(db: Db) => Promise<unknown>>): WriteBatch => {
+  /** A batch that records each write, to run in order inside the transaction; `ends` hear how the transaction ended. */
+  const recordBatch = (ops: Array<(db: Db) => Promise<unknown>>, ends: Array<(committed: boolean) => void>): WriteBatch & {
+    settled(fn: (committed: boolean) => void): void;
+  } => {
     const later = <A extends unknown[]>(write: (db: Db, ...args: A) => Promise<unknown>) => (...args: A) => {
       ops.push((db) => write(db, ...args));
     };
@@ -75,6 +77,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           }
         });
       }),
+      // Several processes: told once the transaction committed (true) or not (false), before tx() settles.
+      settled: (fn) => {
+        ends.push(fn);
+      },
     };
   };
 
@@ -98,11 +104,26 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     insertDelivery: (d) => insertDelivery(pool, d),
     async tx(fn) {
       const ops: Array<(db: Db) => Promise<unknown>> = [];
-      fn(recordBatch(ops));
-      if (ops.length === 0) return;
-      await inTransaction(async (db) => {
-        for (const op of ops) await op(db);
-      });
+      const ends: Array<(committed: boolean) => void> = [];
+      const end = (committed: boolean) => {
+        for (const f of ends) f(committed);
+      };
+      try {
+        fn(recordBatch(ops, ends));
+      } catch (e) {
+        end(false);
+        throw e;
+      }
+      if (ops.length === 0) return end(true);
+      try {
+        await inTransaction(async (db) => {
+          for (const op of ops) await op(db);
+        });
+      } catch (e) {
+        end(false);
+        throw e;
+      }
+      end(true);
     },
     prune: pgRetention(pool, inTransaction, () => open),
     async close() {
