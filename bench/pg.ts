@@ -80,7 +80,9 @@ interface Setup {
 }
 
 async function serve(s: Setup): Promise<Proc> {
-  return spawnReady([path.join(ROOT, 'bin', 'flow.js'), 'serve', '--port', '0', '--data-dir', s.dataDir, '--broker', 'openalgo'], {
+  // BENCH_PG_PROF=dir: each Flow server writes a CPU profile there (node --cpu-prof).
+  const prof = process.env.BENCH_PG_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PG_PROF}`] : [];
+  return spawnReady([...prof, path.join(ROOT, 'bin', 'flow.js'), 'serve', '--port', '0', '--data-dir', s.dataDir, '--broker', 'openalgo'], {
     ...process.env, OPENALGO_HOST: s.fake.url, OPENALGO_API_KEY: API_KEY, FLOW_API_TOKEN: TOKEN, FLOW_SECRET_KEY: SECRET_KEY,
     FLOW_LOG_LEVEL: 'warn', FLOW_ORDER_RATE_LIMIT: '100000', FLOW_WEBHOOK_RATE_LIMIT: '0', FLOW_PAPER_ALWAYS_OPEN: '1',
     ...(s.dbUrl ? { FLOW_DATABASE_URL: s.dbUrl } : { FLOW_DATABASE_URL: '' }),
@@ -219,6 +221,67 @@ async function failover(s: Setup) {
 }
 
 /**
+ * Statements and commits per sequential webhook → order on PostgreSQL (one process): the database's
+ * statement log (log_statement = all, this database only) read back through pg_read_file, and its
+ * commit count (pg_stat_database). Background statements (heartbeats, the job worker's polls) are
+ * counted over an idle window of the same length and subtracted.
+ */
+async function countStatements(s: Setup, admin: pg.Client, db: string, n: number) {
+  await admin.query(`ALTER DATABASE ${db} SET log_statement = 'all'`);
+  const logFile = (await admin.query(`SELECT pg_current_logfile() AS f`)).rows[0].f
+    ?? '/var/log/postgresql/postgresql-15-main.log';
+  const size = async () => Number((await admin.query('SELECT size FROM pg_stat_file($1)', [logFile])).rows[0].size);
+  const commits = async () => {
+    await sleep(1_200); // backends report their counts at most once a second
+    return Number((await admin.query('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [db])).rows[0].xact_commit);
+  };
+  const proc = await serve(s);
+  const pool = new Pool(proc.url, { connections: 1 });
+  try {
+    const wf = await activate(proc, WORKFLOW);
+    const send = async (q: number) => {
+      const arrived = json(s.ctl, 'GET', `/_bench/wait?qty=${q}`);
+      const res = await pool.request({ method: 'POST', path: wf.hookPath, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ qty: q, secret: wf.secret }) });
+      await res.body.text();
+      await arrived;
+      await sleep(30); // the run's finish and its job's completion
+    };
+    await send(1_000_001);
+    const read = async (from: number, to: number) => {
+      const text = (await admin.query('SELECT pg_read_file($1, $2, $3) AS t', [logFile, from, to - from])).rows[0].t as string;
+      const counts = new Map<string, number>();
+      let total = 0;
+      for (const line of text.split('\n')) {
+        const m = new RegExp(`@${db} LOG:  (?:statement|execute [^:]*): (.*)$`).exec(line);
+        if (!m) continue;
+        const kind = m[1].replace(/\s+/g, ' ').slice(0, 60);
+        counts.set(kind, (counts.get(kind) ?? 0) + 1);
+        total++;
+      }
+      return { total, counts };
+    };
+    const t0 = performance.now();
+    const [s0, c0] = [await size(), await commits()];
+    for (let i = 0; i < n; i++) await send(1_000_002 + i);
+    const [s1, c1] = [await size(), await commits()];
+    const busyMs = performance.now() - t0;
+    await sleep(Math.max(0, busyMs - 2_400));
+    const [s2, c2] = [await size(), await commits()];
+    const busy = await read(s0, s1);
+    const idle = await read(s1, s2);
+    const kinds = [...busy.counts].map(([k, v]) => [k, (v - (idle.counts.get(k) ?? 0)) / n] as const).filter(([, v]) => v > 0.05).sort((a, b) => b[1] - a[1]);
+    return {
+      statementsPerRun: (busy.total - idle.total) / n, commitsPerRun: ((c1 - c0) - (c2 - c1)) / n,
+      kinds: Object.fromEntries(kinds.map(([k, v]) => [k, Math.round(v * 100) / 100])),
+    };
+  } finally {
+    await pool.close();
+    await stop(proc);
+    await admin.query(`ALTER DATABASE ${db} RESET log_statement`).catch(() => {});
+  }
+}
+
+/**
  * The queue alone, without Flow around it: `senders` connections each committing an execution row
  * with its job (flow_enqueue_run) as fast as they can; then one and two job workers (concurrency 16
  * each, a run that does nothing) draining them. What PostgreSQL and graphile-worker give on this machine.
@@ -296,6 +359,15 @@ export async function run(argv: string[]): Promise<void> {
       console.log(`results: ${writeResult('pg-queue', { opts, ...q })}`);
       return;
     }
+    if (args.count) {
+      const db = `${name}_count`;
+      await dbFor('count');
+      const c = await countStatements({ fake, ctl, dbUrl: `${server}/${db}`, dataDir: tmp.dir }, admin, db, intArg(args, 'count', 20));
+      console.log(`per sequential webhook → order on PostgreSQL: ${fmt(c.statementsPerRun, 1)} statements, ${fmt(c.commitsPerRun, 1)} commits`);
+      for (const [k, v] of Object.entries(c.kinds)) console.log(`  ${String(v).padStart(5)}  ${k}`);
+      console.log(`results: ${writeResult('pg-count', c)}`);
+      return;
+    }
     // --only sqlite,one,two,failover: a subset (while iterating; a reported figure keeps the SQLite baseline of its run).
     const only = typeof args.only === 'string' ? new Set(args.only.split(',')) : null;
     const want = (k: string) => !only || only.has(k);
@@ -317,7 +389,7 @@ export async function run(argv: string[]): Promise<void> {
   } finally {
     await ctl.close();
     fake.child.kill('SIGTERM');
-    for (const suffix of ['one', 'two', 'failover', 'queue']) await admin.query(`DROP DATABASE IF EXISTS ${name}_${suffix} WITH (FORCE)`).catch(() => {});
+    for (const suffix of ['one', 'two', 'failover', 'queue', 'count']) await admin.query(`DROP DATABASE IF EXISTS ${name}_${suffix} WITH (FORCE)`).catch(() => {});
     await admin.end();
     tmp.remove();
   }

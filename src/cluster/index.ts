@@ -83,7 +83,9 @@ export class Cluster {
         return run(executionId, signal);
       },
     });
-    this.local = this.jobs && new LocalRuns({ pool: this.pool, slots: this.slots, poolId: () => this.jobs?.poolId ?? null, logger: opts.logger });
+    // Local jobs are completed through the limits' pool (synchronous_commit off): a completion lost in a
+    // database crash leaves a finished run's job locked by this process, deleted when it leaves.
+    this.local = this.jobs && new LocalRuns({ pool: this.limits.pool, slots: this.slots, poolId: () => this.jobs?.poolId ?? null, logger: opts.logger });
     this.session = new ProcessSession({
       connectionString: opts.databaseUrl, pool: this.pool, id: this.id, role: opts.role,
       wantsTriggers: opts.role !== 'worker', workerPoolId: () => this.jobs?.poolId ?? null,

@@ -32,13 +32,15 @@ export class SharedRateLimits {
     const slotKey = `${key}:${perWindow}`;
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
-      const { rows } = await this.pool.query<{ wait: number; at: number }>(
-        `WITH now AS (SELECT ${NOW_MS} AS ms),
+      const { rows } = await this.pool.query<{ wait: number; at: number }>({
+        // Before every order: prepared once per connection.
+        name: 'flow_rate_acquire',
+        text: `WITH now AS (SELECT ${NOW_MS} AS ms),
          s AS (SELECT i, at FROM flow_rate_slots WHERE key = $1 ORDER BY at, i LIMIT 1 FOR UPDATE SKIP LOCKED)
          UPDATE flow_rate_slots r SET at = greatest(s.at + $2, now.ms) FROM s, now
          WHERE r.key = $1 AND r.i = s.i RETURNING r.at - now.ms AS wait, r.at AS at`,
-        [slotKey, windowMs],
-      );
+        values: [slotKey, windowMs],
+      });
       if (rows.length === 0) {
         // First use of this key, or every slot is being taken right now by another caller.
         if (attempt === 0) await this.create(slotKey, perWindow);
