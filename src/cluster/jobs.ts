@@ -261,7 +261,11 @@ export class JobWorker {
       pgPool: this.opts.pool,
       concurrency: this.opts.concurrency,
       noHandleSignals: true,
-      pollInterval: this.opts.pollInterval ?? 1_000,
+      // Each of graphile-worker's `concurrency` workers polls on its own (64 by default: 64 claim queries
+      // a second from an idle process). A job is announced by jobs:insert anyway; the poll is for a missed
+      // one, and any of the workers finds it: the interval grows with their number, so the pool as a
+      // whole asks about 10 times a second.
+      pollInterval: this.opts.pollInterval ?? Math.max(1_000, this.opts.concurrency * 100),
       logger: workerLogger(this.opts.logger),
       events: events as never,
       taskList: {
