@@ -3,6 +3,9 @@
 //
 //   npm run bench -- pg [--seconds 10] [--senders 16] [--sequential 200] [--pg postgres://postgres@127.0.0.1:5432]
 //   npm run bench -- pg --queue-only [--seconds 5]     the job queue alone (no Flow processes)
+//   npm run bench -- pg --count [20]                   statements and commits per sequential run (PostgreSQL's statement log)
+//   npm run bench -- pg --only sqlite,one,two,failover a subset (while iterating; report figures with their SQLite baseline)
+//   env BENCH_PG_LOG=file (each server's output, FLOW_TRACE=1 lines included), BENCH_PG_PROF=dir (node --cpu-prof per server)
 //
 // - durable executions/s: `senders` loops post webhooks (spread over the processes) for `seconds`;
 //   every 202 is an execution stored and queued in one transaction; the run places one order.

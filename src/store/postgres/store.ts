@@ -184,7 +184,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const ops: Array<(db: Db) => Promise<unknown>> = [];
       const ends: Array<(committed: boolean) => void> = [];
       const end = (committed: boolean) => {
-        for (const f of ends) f(committed);
+        for (const f of ends) {
+          try {
+            f(committed);
+          } catch {
+            // A listener's failure is its own: the transaction's outcome stands.
+          }
+        }
       };
       try {
         fn(recordBatch(ops, ends));
