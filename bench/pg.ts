@@ -136,7 +136,10 @@ async function measure(s: Setup, n: number, opts: { seconds: number; senders: nu
         await sleep(100);
       }
     };
-    // warm-up
+    // warm-up (the fake's orders reset first: otherwise the previous measure's orders satisfy this
+    // drain at once, and a slow warm-up order — the first takes the new database's rate-limit slots —
+    // lands in the concurrent phase, where it let the drain stop before three of its own had arrived)
+    await json(s.ctl, 'POST', '/_bench/reset');
     await Promise.all(Array.from({ length: opts.senders }, (_, k) => send(pools[k % pools.length], ++qty)));
     await drain(qty);
     // sequential: one at a time, each waiting for its order (to the first process)
@@ -172,6 +175,23 @@ async function measure(s: Setup, n: number, opts: { seconds: number; senders: nu
     const seen = new Map<number, number>();
     for (const o of orders) seen.set(o.qty, (seen.get(o.qty) ?? 0) + 1);
     const missing = accepted.filter((q) => !seen.has(q)).length;
+    if (missing > 0) {
+      // Say what became of them: late (the drain counted other orders), or stuck.
+      const lost = accepted.filter((q) => !seen.has(q));
+      await sleep(5_000);
+      const later = new Set((await fakeOrders(s.ctl)).map((o) => o.qty));
+      const extra = orders.filter((o) => !accepted.includes(o.qty)).map((o) => o.qty);
+      let rows: unknown[] = [];
+      if (s.dbUrl) {
+        const db = new pg.Client({ connectionString: s.dbUrl });
+        await db.connect();
+        rows = (await db.query(`SELECT e.id, e.status, e.error, e.created_at, e.started_at, e.finished_at, j.locked_by, j.attempts, j.locked_at, j.run_at
+          FROM executions e LEFT JOIN graphile_worker._private_jobs j ON j.payload->>'executionId' = e.id
+          WHERE (e.input::jsonb->>'qty')::int = ANY($1::int[])`, [lost])).rows;
+        await db.end();
+      }
+      console.error(`missing orders: ${JSON.stringify({ lost, arrivedWithin5s: lost.filter((q) => later.has(q)), extraOrders: extra.slice(0, 10), rows })}`);
+    }
     const duplicated = [...seen.values()].filter((c) => c > 1).length;
     return {
       processes: n === 0 ? 'sqlite' : n, sequential: summarize(latencies), accepted: accepted.length, codes,
