@@ -84,23 +84,27 @@ export function runJobs(member: () => Member | undefined) {
       // The local fast path: a free run slot here, and the job is added locked by this process, run once committed.
       const runHere = e.runHere;
       const slot = runHere && batch.settled ? member()?.cluster.takeLocal(e.policy) ?? null : null;
-      let lockedJob: string | null = null;
-      // Settled exactly once per transaction, committed or not: the slot is used or given back.
+      const decided = batch.query('SELECT flow_enqueue_run($1, $2, $3, $4, $5, $6, $7) AS s',
+        [e.executionId, e.workflowId, e.policy, e.idempotencyKey, e.createdAt - DAY_MS, e.createdAt, slot?.lockedBy ?? null])
+        .then((rows) => rows[0].s as string);
       if (slot) {
+        let lockedJob: string | null = null;
+        decided.then((s) => (lockedJob = s.startsWith('locked:') ? s.slice('locked:'.length) : null), () => {});
+        // Told once per transaction, committed or not: the slot is used or given back, exactly once.
         batch.settled!((committed) => {
-          if (!lockedJob) slot.release();
-          else if (committed) slot.start(lockedJob, runHere!);
-          else slot.abandon(lockedJob);
+          if (!committed) {
+            if (lockedJob) slot.abandon(lockedJob);
+            else slot.release();
+            return;
+          }
+          // Committed: every statement ran, so the decision is known (or about to be, a microtask on).
+          decided.then(
+            (s) => (s.startsWith('locked:') ? slot.start(s.slice('locked:'.length), runHere!) : slot.release()),
+            () => slot.release(),
+          );
         });
       }
-      return batch.query('SELECT flow_enqueue_run($1, $2, $3, $4, $5, $6, $7) AS s',
-        [e.executionId, e.workflowId, e.policy, e.idempotencyKey, e.createdAt - DAY_MS, e.createdAt, slot?.lockedBy ?? null])
-        .then((rows) => {
-          const s = rows[0].s as string;
-          if (!s.startsWith('locked:')) return s as 'queued' | 'skipped';
-          lockedJob = s.slice('locked:'.length);
-          return 'queued';
-        });
+      return decided.then((s) => (s.startsWith('locked:') ? 'queued' : s as 'queued' | 'skipped'));
     },
     cancelElsewhere(executionId: string): void {
       member()?.cancelElsewhere(executionId);
