@@ -214,7 +214,7 @@ describe.skipIf(!wired)('several flow serve processes on one PostgreSQL', () => 
     const placedFirst = await orders();
     expect(placedFirst.length).toBe(new Set(placedFirst).size);
     const statuses = new Set(list.map((e) => e.status));
-    expect([...statuses].every((s) => s === 'completed' || s === 'crashed')).toBe(true);
+    expect([...statuses].filter((s) => s !== 'completed' && s !== 'crashed'), JSON.stringify(list.filter((e) => e.status !== 'completed' && e.status !== 'crashed').slice(0, 3))).toEqual([]);
     const crashed = list.filter((e) => e.status === 'crashed');
     expect(crashed.length).toBeGreaterThan(0);
     for (const c of crashed) expect(c.error).toMatch(/crashed/);
@@ -307,7 +307,7 @@ describe.skipIf(!wired)('several flow serve processes on one PostgreSQL', () => 
 
   it('runs beyond a process\'s run slots go to the queue and run once, never more than the slots at a time', async () => {
     const a = await serve('all', { FLOW_MAX_PARALLEL: '2' });
-    const wf = await activate(a, workflow('beyond the slots', [hook, buy, delay('wait', 1.5)], line('hook', 'buy', 'wait')), 'parallel');
+    const wf = await activate(a, workflow('beyond the slots', [hook, buy, delay('wait', 3)], line('hook', 'buy', 'wait')), 'parallel');
     const N = 8;
     const answers = await Promise.all(Array.from({ length: N }, (_, i) => fire(a, wf, 700 + i)));
     expect(answers.every((x) => x.status === 202)).toBe(true);
@@ -319,8 +319,10 @@ describe.skipIf(!wired)('several flow serve processes on one PostgreSQL', () => 
     } finally {
       await pgc.end();
     }
-    // two taken at once (the slots), the others queued for the job worker
-    expect(jobs.local).toBe(2);
+    // two taken at once (the slots), the others queued for the job worker (on a loaded machine the first
+    // may have ended before the last 202 came back: its job is gone, and its slot went to a queued one)
+    expect(jobs.local).toBeGreaterThanOrEqual(1);
+    expect(jobs.local).toBeLessThanOrEqual(2);
     expect(jobs.queued).toBeGreaterThanOrEqual(1);
     const list = await settled(a, wf.id, N, 60_000);
     expect(list.map((e) => e.status)).toEqual(Array(N).fill('completed'));
