@@ -3,6 +3,9 @@
 //
 //   npm run bench -- pg [--seconds 10] [--senders 16] [--sequential 200] [--pg postgres://postgres@127.0.0.1:5432]
 //   npm run bench -- pg --queue-only [--seconds 5]     the job queue alone (no Flow processes)
+//   npm run bench -- pg --count [20]                   statements and commits per sequential run (PostgreSQL's statement log)
+//   npm run bench -- pg --only sqlite,one,two,failover a subset (while iterating; report figures with their SQLite baseline)
+//   env BENCH_PG_LOG=file (each server's output, FLOW_TRACE=1 lines included), BENCH_PG_PROF=dir (node --cpu-prof per server)
 //
 // - durable executions/s: `senders` loops post webhooks (spread over the processes) for `seconds`;
 //   every 202 is an execution stored and queued in one transaction; the run places one order.
@@ -14,6 +17,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
@@ -79,7 +83,9 @@ interface Setup {
 }
 
 async function serve(s: Setup): Promise<Proc> {
-  return spawnReady([path.join(ROOT, 'bin', 'flow.js'), 'serve', '--port', '0', '--data-dir', s.dataDir, '--broker', 'openalgo'], {
+  // BENCH_PG_PROF=dir: each Flow server writes a CPU profile there (node --cpu-prof).
+  const prof = process.env.BENCH_PG_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PG_PROF}`] : [];
+  return spawnReady([...prof, path.join(ROOT, 'bin', 'flow.js'), 'serve', '--port', '0', '--data-dir', s.dataDir, '--broker', 'openalgo'], {
     ...process.env, OPENALGO_HOST: s.fake.url, OPENALGO_API_KEY: API_KEY, FLOW_API_TOKEN: TOKEN, FLOW_SECRET_KEY: SECRET_KEY,
     FLOW_LOG_LEVEL: 'warn', FLOW_ORDER_RATE_LIMIT: '100000', FLOW_WEBHOOK_RATE_LIMIT: '0', FLOW_PAPER_ALWAYS_OPEN: '1',
     ...(s.dbUrl ? { FLOW_DATABASE_URL: s.dbUrl } : { FLOW_DATABASE_URL: '' }),
@@ -89,6 +95,8 @@ async function serve(s: Setup): Promise<Proc> {
 async function stop(p: Proc): Promise<void> {
   if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
   await p.exited;
+  // BENCH_PG_LOG=file: each server's output (warnings, FLOW_TRACE=1 lines) appended there.
+  if (process.env.BENCH_PG_LOG) appendFileSync(process.env.BENCH_PG_LOG, `--- ${p.url}\n${p.output.join('\n')}\n`);
 }
 
 async function activate(p: Proc, def: unknown, concurrency = 'parallel'): Promise<{ id: string; hookPath: string; secret: string }> {
@@ -128,7 +136,10 @@ async function measure(s: Setup, n: number, opts: { seconds: number; senders: nu
         await sleep(100);
       }
     };
-    // warm-up
+    // warm-up (the fake's orders reset first: otherwise the previous measure's orders satisfy this
+    // drain at once, and a slow warm-up order — the first takes the new database's rate-limit slots —
+    // lands in the concurrent phase, where it let the drain stop before three of its own had arrived)
+    await json(s.ctl, 'POST', '/_bench/reset');
     await Promise.all(Array.from({ length: opts.senders }, (_, k) => send(pools[k % pools.length], ++qty)));
     await drain(qty);
     // sequential: one at a time, each waiting for its order (to the first process)
@@ -164,6 +175,23 @@ async function measure(s: Setup, n: number, opts: { seconds: number; senders: nu
     const seen = new Map<number, number>();
     for (const o of orders) seen.set(o.qty, (seen.get(o.qty) ?? 0) + 1);
     const missing = accepted.filter((q) => !seen.has(q)).length;
+    if (missing > 0) {
+      // Say what became of them: late (the drain counted other orders), or stuck.
+      const lost = accepted.filter((q) => !seen.has(q));
+      await sleep(5_000);
+      const later = new Set((await fakeOrders(s.ctl)).map((o) => o.qty));
+      const extra = orders.filter((o) => !accepted.includes(o.qty)).map((o) => o.qty);
+      let rows: unknown[] = [];
+      if (s.dbUrl) {
+        const db = new pg.Client({ connectionString: s.dbUrl });
+        await db.connect();
+        rows = (await db.query(`SELECT e.id, e.status, e.error, e.created_at, e.started_at, e.finished_at, j.locked_by, j.attempts, j.locked_at, j.run_at
+          FROM executions e LEFT JOIN graphile_worker._private_jobs j ON j.payload->>'executionId' = e.id
+          WHERE (e.input::jsonb->>'qty')::int = ANY($1::int[])`, [lost])).rows;
+        await db.end();
+      }
+      console.error(`missing orders: ${JSON.stringify({ lost, arrivedWithin5s: lost.filter((q) => later.has(q)), extraOrders: extra.slice(0, 10), rows })}`);
+    }
     const duplicated = [...seen.values()].filter((c) => c > 1).length;
     return {
       processes: n === 0 ? 'sqlite' : n, sequential: summarize(latencies), accepted: accepted.length, codes,
@@ -212,6 +240,67 @@ async function failover(s: Setup) {
     await stop(a);
     await stop(b);
     await db.end();
+  }
+}
+
+/**
+ * Statements and commits per sequential webhook → order on PostgreSQL (one process): the database's
+ * statement log (log_statement = all, this database only) read back through pg_read_file, and its
+ * commit count (pg_stat_database). Background statements (heartbeats, the job worker's polls) are
+ * counted over an idle window of the same length and subtracted.
+ */
+async function countStatements(s: Setup, admin: pg.Client, db: string, n: number) {
+  await admin.query(`ALTER DATABASE ${db} SET log_statement = 'all'`);
+  const logFile = (await admin.query(`SELECT pg_current_logfile() AS f`)).rows[0].f
+    ?? '/var/log/postgresql/postgresql-15-main.log';
+  const size = async () => Number((await admin.query('SELECT size FROM pg_stat_file($1)', [logFile])).rows[0].size);
+  const commits = async () => {
+    await sleep(1_200); // backends report their counts at most once a second
+    return Number((await admin.query('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [db])).rows[0].xact_commit);
+  };
+  const proc = await serve(s);
+  const pool = new Pool(proc.url, { connections: 1 });
+  try {
+    const wf = await activate(proc, WORKFLOW);
+    const send = async (q: number) => {
+      const arrived = json(s.ctl, 'GET', `/_bench/wait?qty=${q}`);
+      const res = await pool.request({ method: 'POST', path: wf.hookPath, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ qty: q, secret: wf.secret }) });
+      await res.body.text();
+      await arrived;
+      await sleep(30); // the run's finish and its job's completion
+    };
+    await send(1_000_001);
+    const read = async (from: number, to: number) => {
+      const text = (await admin.query('SELECT pg_read_file($1, $2, $3) AS t', [logFile, from, to - from])).rows[0].t as string;
+      const counts = new Map<string, number>();
+      let total = 0;
+      for (const line of text.split('\n')) {
+        const m = new RegExp(`@${db} LOG:  (?:statement|execute [^:]*): (.*)$`).exec(line);
+        if (!m) continue;
+        const kind = m[1].replace(/\s+/g, ' ').slice(0, 60);
+        counts.set(kind, (counts.get(kind) ?? 0) + 1);
+        total++;
+      }
+      return { total, counts };
+    };
+    const t0 = performance.now();
+    const [s0, c0] = [await size(), await commits()];
+    for (let i = 0; i < n; i++) await send(1_000_002 + i);
+    const [s1, c1] = [await size(), await commits()];
+    const busyMs = performance.now() - t0;
+    await sleep(Math.max(0, busyMs - 2_400));
+    const [s2, c2] = [await size(), await commits()];
+    const busy = await read(s0, s1);
+    const idle = await read(s1, s2);
+    const kinds = [...busy.counts].map(([k, v]) => [k, (v - (idle.counts.get(k) ?? 0)) / n] as const).filter(([, v]) => v > 0.05).sort((a, b) => b[1] - a[1]);
+    return {
+      statementsPerRun: (busy.total - idle.total) / n, commitsPerRun: ((c1 - c0) - (c2 - c1)) / n,
+      kinds: Object.fromEntries(kinds.map(([k, v]) => [k, Math.round(v * 100) / 100])),
+    };
+  } finally {
+    await pool.close();
+    await stop(proc);
+    await admin.query(`ALTER DATABASE ${db} RESET log_statement`).catch(() => {});
   }
 }
 
@@ -293,22 +382,37 @@ export async function run(argv: string[]): Promise<void> {
       console.log(`results: ${writeResult('pg-queue', { opts, ...q })}`);
       return;
     }
-    const sqlite = await measure({ fake, ctl, dbUrl: null, dataDir: tmp.dir }, 0, opts);
-    const one = await measure({ fake, ctl, dbUrl: await dbFor('one'), dataDir: tmp.dir }, 1, opts);
-    const two = await measure({ fake, ctl, dbUrl: await dbFor('two'), dataDir: tmp.dir }, 2, opts);
-    const fo = await failover({ fake, ctl, dbUrl: await dbFor('failover'), dataDir: tmp.dir });
+    if (args.count) {
+      const db = `${name}_count`;
+      await dbFor('count');
+      const c = await countStatements({ fake, ctl, dbUrl: `${server}/${db}`, dataDir: tmp.dir }, admin, db, intArg(args, 'count', 20));
+      console.log(`per sequential webhook → order on PostgreSQL: ${fmt(c.statementsPerRun, 1)} statements, ${fmt(c.commitsPerRun, 1)} commits`);
+      for (const [k, v] of Object.entries(c.kinds)) console.log(`  ${String(v).padStart(5)}  ${k}`);
+      console.log(`results: ${writeResult('pg-count', c)}`);
+      return;
+    }
+    // --only sqlite,one,two,failover: a subset (while iterating; a reported figure keeps the SQLite baseline of its run).
+    const only = typeof args.only === 'string' ? new Set(args.only.split(',')) : null;
+    const want = (k: string) => !only || only.has(k);
+    const sqlite = want('sqlite') ? await measure({ fake, ctl, dbUrl: null, dataDir: tmp.dir }, 0, opts) : null;
+    const one = want('one') ? await measure({ fake, ctl, dbUrl: await dbFor('one'), dataDir: tmp.dir }, 1, opts) : null;
+    const two = want('two') ? await measure({ fake, ctl, dbUrl: await dbFor('two'), dataDir: tmp.dir }, 2, opts) : null;
+    const fo = want('failover') ? await failover({ fake, ctl, dbUrl: await dbFor('failover'), dataDir: tmp.dir }) : null;
     Object.assign(results, { opts, sqlite, one, two, failover: fo });
-    const row = (label: string, r: typeof one) => [label, fmt(r.answeredPerSec, 0), fmt(r.ordersPerSec, 0), fmt(r.sequential.p50, 2), fmt(r.sequential.p99, 2), `${r.missing}/${r.duplicated}`];
+    type M = Awaited<ReturnType<typeof measure>>;
+    const row = (label: string, r: M) => [label, fmt(r.answeredPerSec, 0), fmt(r.ordersPerSec, 0), fmt(r.sequential.p50, 2), fmt(r.sequential.p99, 2), `${r.missing}/${r.duplicated}`];
     printTable([
       ['', `202/s (${opts.senders} senders)`, 'orders/s', 'sequential p50 ms', 'p99 ms', 'missing/duplicated'],
-      row('SQLite, one process', sqlite), row('PostgreSQL, one process', one), row('PostgreSQL, two processes', two),
+      ...(sqlite ? [row('SQLite, one process', sqlite)] : []), ...(one ? [row('PostgreSQL, one process', one)] : []),
+      ...(two ? [row('PostgreSQL, two processes', two)] : []),
     ]);
-    console.log(`\nfailover: trigger holder SIGKILLed → next schedule fire after ${fmt(fo.firstFireAfterMs, 0)} ms; instants fired twice: ${fo.instantsFiredTwice}`);
+    if (one && sqlite) console.log(`\nPostgreSQL one process / SQLite (same run): ${fmt(one.ordersPerSec / sqlite.ordersPerSec, 2)}× orders/s, p50 ${fmt(one.sequential.p50 / sqlite.sequential.p50, 2)}×`);
+    if (fo) console.log(`\nfailover: trigger holder SIGKILLed → next schedule fire after ${fmt(fo.firstFireAfterMs, 0)} ms; instants fired twice: ${fo.instantsFiredTwice}`);
     console.log(`results: ${writeResult('pg', results)}`);
   } finally {
     await ctl.close();
     fake.child.kill('SIGTERM');
-    for (const suffix of ['one', 'two', 'failover', 'queue']) await admin.query(`DROP DATABASE IF EXISTS ${name}_${suffix} WITH (FORCE)`).catch(() => {});
+    for (const suffix of ['one', 'two', 'failover', 'queue', 'count']) await admin.query(`DROP DATABASE IF EXISTS ${name}_${suffix} WITH (FORCE)`).catch(() => {});
     await admin.end();
     tmp.remove();
   }

@@ -5,14 +5,14 @@
 
 import type pg from 'pg';
 import { NotifyBus } from './bus.js';
-import { JobWorker, orphanPools, releaseDeadPool } from './jobs.js';
+import { JobWorker, LocalRuns, orphanPools, releaseDeadPool, RunSlots, type LocalSlot } from './jobs.js';
 import { SharedRateLimits } from './limiter.js';
 import { createPool, processName, transaction, type Pool } from './pg.js';
 import { ensureClusterSchema } from './schema.js';
 import { ProcessSession, type Role } from './session.js';
 
 export { NotifyBus } from './bus.js';
-export { addRunJob, queueOf } from './jobs.js';
+export { addRunJob, queueOf, type LocalSlot } from './jobs.js';
 export { SharedRateLimits } from './limiter.js';
 export { LeaderTriggers } from './triggers.js';
 export type { Role } from './session.js';
@@ -60,6 +60,11 @@ export class Cluster {
   readonly limits: SharedRateLimits;
   readonly session: ProcessSession;
   readonly jobs: JobWorker | null;
+  /** The local fast path: runs accepted here, run here at once (null for role `web`). */
+  readonly local: LocalRuns | null;
+  private readonly slots: RunSlots;
+  /** Local runs are taken only between start (the pool id recorded) and stopJobs. */
+  private localOpen = false;
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: ClusterOptions) {
@@ -69,14 +74,18 @@ export class Cluster {
     this.bus = new NotifyBus({ connectionString: opts.databaseUrl, pool: this.pool, origin: this.id, logger: opts.logger });
     this.limits = new SharedRateLimits(opts.databaseUrl);
     const run = opts.runExecution;
+    this.slots = new RunSlots(opts.concurrency);
     this.jobs = opts.role === 'web' || !run ? null : new JobWorker({
-      pool: this.pool, concurrency: opts.concurrency, logger: opts.logger,
+      pool: this.pool, concurrency: opts.concurrency, logger: opts.logger, slots: this.slots,
       run: async (executionId, signal) => {
         // This process's pool id is on its row before its first run starts (a crash is then recoverable).
         await this.session.recordPool();
         return run(executionId, signal);
       },
     });
+    // Local jobs are completed through the limits' pool (synchronous_commit off): a completion lost in a
+    // database crash leaves a finished run's job locked by this process, deleted when it leaves.
+    this.local = this.jobs && new LocalRuns({ pool: this.limits.pool, slots: this.slots, poolId: () => this.jobs?.poolId ?? null, logger: opts.logger });
     this.session = new ProcessSession({
       connectionString: opts.databaseUrl, pool: this.pool, id: this.id, role: opts.role,
       wantsTriggers: opts.role !== 'worker', workerPoolId: () => this.jobs?.poolId ?? null,
@@ -94,15 +103,35 @@ export class Cluster {
     await this.bus.start();
     await this.session.start();
     await this.jobs?.start();
-    if (this.jobs) await this.session.recordPool();
+    if (this.jobs) {
+      await this.session.recordPool();
+      this.localOpen = true;
+    }
     this.sweeper = setInterval(() => void this.sweepOrphans(), 5_000);
     this.sweeper.unref();
+  }
+
+  /**
+   * A run slot for an execution this process is accepting, to run it here at once (its job locked to
+   * this process in the execution's transaction). Null, and the job goes to the queue, for a `web`
+   * process, when every slot is taken, while starting or stopping, and for `queue` workflows: their
+   * order across processes is graphile-worker's named-queue lock, taken by its claim only.
+   */
+  takeLocal(policy: string): LocalSlot | null {
+    if (!this.localOpen || !this.local || policy === 'queue') return null;
+    return this.local.take();
+  }
+
+  /** Stops taking jobs, claimed or local; resolves when those running have ended and their jobs are completed. */
+  async stopJobs(): Promise<void> {
+    this.localOpen = false;
+    await Promise.all([this.jobs?.stop(), this.local?.drain()]);
   }
 
   /** Stops taking jobs (running ones end first: the caller has shut its service down), leaves, closes. */
   async stop(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
-    await this.jobs?.stop();
+    await this.stopJobs();
     await this.session.stop();
     await this.bus.stop();
     await this.limits.close();

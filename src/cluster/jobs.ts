@@ -66,10 +66,170 @@ export async function orphanPools(client: pg.ClientBase | pg.Pool, olderThanMs: 
   return rows.map((r) => r.locked_by);
 }
 
+/**
+ * The run slots of one process (FLOW_MAX_PARALLEL), shared by the runs its job worker claims and the
+ * runs it accepted and runs at once (the local fast path): together never more than `limit`. A slot
+ * freed goes to a waiting claimed job first, so the fast path never starves the queue.
+ */
+export class RunSlots {
+  private used = 0;
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(readonly limit: number) {}
+
+  /** A slot now, or false (all taken, or a claimed job waits for one). */
+  tryTake(): boolean {
+    if (this.used >= this.limit || this.waiters.length > 0) return false;
+    this.used++;
+    return true;
+  }
+
+  async take(): Promise<void> {
+    if (this.tryTake()) return;
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  give(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.used--;
+  }
+
+  get inUse(): number {
+    return this.used;
+  }
+}
+
+/** A run slot taken for one execution while its transaction is written (see LocalRuns). */
+export interface LocalSlot {
+  /** The worker pool id to lock the job with (flow_enqueue_run's p_locked_by). */
+  readonly lockedBy: string;
+  /** The transaction committed with the job locked here: run it now; its job is completed (or released, if not run) after. */
+  start(jobId: string, run: () => Promise<boolean | void>): void;
+  /** Not run here (the transaction failed, the run was skipped or queued normally): the slot is given back. */
+  release(): void;
+  /**
+   * The transaction's COMMIT failed after the job was added locked: it may have committed all the same
+   * (a lost connection). The slot is given back and the job, if it exists, unlocked for any process.
+   */
+  abandon(jobId: string): void;
+}
+
+/**
+ * The local fast path (issue 13): a run accepted by this process is run by it at once, its job added
+ * in the execution's transaction already locked by this process's worker pool (flow_enqueue_run), so
+ * no claim is waited for. When the run ends its job is completed (deleted), in batches; a run not
+ * started (the process is stopping) has its job unlocked, its attempt given back, for any process to
+ * claim. A process that dies meanwhile is handled as for any job it held: releaseDeadPool.
+ */
+export class LocalRuns {
+  private completed: string[] = [];
+  private returned: string[] = [];
+  private armed = false;
+  private readonly runs = new Set<Promise<void>>();
+  private flushing: Promise<void> = Promise.resolve();
+  /** Runs started here since start (for tests and the bench). */
+  started = 0;
+
+  constructor(private readonly o: { pool: Pool; slots: RunSlots; poolId: () => string | null; logger?: LogSink }) {}
+
+  /** A slot for a run this process accepts, or null (no pool yet, or every slot taken: the queue takes it). */
+  take(): LocalSlot | null {
+    const lockedBy = this.o.poolId();
+    if (!lockedBy || !this.o.slots.tryTake()) return null;
+    let settled = false;
+    const settle = () => {
+      if (settled) return false;
+      settled = true;
+      return true;
+    };
+    return {
+      lockedBy,
+      release: () => {
+        if (settle()) this.o.slots.give();
+      },
+      abandon: (jobId) => {
+        if (!settle()) return;
+        this.o.slots.give();
+        this.returned.push(jobId);
+        this.arm();
+      },
+      start: (jobId, run) => {
+        if (!settle()) return;
+        this.started++;
+        const p = (async () => {
+          let ran = true;
+          try {
+            ran = (await run()) !== false;
+          } catch (e) {
+            // The execution records its own failure; the job is done with either way.
+            this.o.logger?.error({ jobId, err: (e as Error).message }, 'run job failed');
+          } finally {
+            this.o.slots.give();
+          }
+          (ran ? this.completed : this.returned).push(jobId);
+          this.arm();
+        })();
+        this.runs.add(p);
+        void p.finally(() => this.runs.delete(p));
+      },
+    };
+  }
+
+  private arm(): void {
+    if (this.armed) return;
+    this.armed = true;
+    // One statement for every job that ended in this turn of the event loop.
+    setImmediate(() => {
+      this.armed = false;
+      this.flushing = this.flushing.then(() => this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const poolId = this.o.poolId();
+    const completed = this.completed;
+    const returned = this.returned;
+    this.completed = [];
+    this.returned = [];
+    try {
+      if (completed.length > 0) {
+        await this.o.pool.query({
+          name: 'flow_complete_local',
+          text: 'DELETE FROM graphile_worker._private_jobs WHERE id = ANY($1::bigint[]) AND locked_by = $2',
+          values: [completed, poolId],
+        });
+      }
+      if (returned.length > 0) {
+        // Never attempted: unlocked with its attempt given back, and the workers told (a stopping process's runs go elsewhere).
+        await this.o.pool.query(
+          `WITH b AS (UPDATE graphile_worker._private_jobs SET locked_at = NULL, locked_by = NULL, attempts = 0
+             WHERE id = ANY($1::bigint[]) AND locked_by = $2 RETURNING id)
+           SELECT pg_notify('jobs:insert', json_build_object('count', count(*))::text) FROM b`,
+          [returned, poolId],
+        );
+      }
+    } catch (e) {
+      // Left locked by this pool: released, and their runs recovered, when this process leaves or is found dead.
+      this.o.logger?.warn({ err: (e as Error).message, completed: completed.length, returned: returned.length }, 'local jobs not completed');
+    }
+  }
+
+  /** Waits for the runs started here (the service ends or cancels them) and completes their jobs. */
+  async drain(): Promise<void> {
+    while (this.runs.size > 0) await Promise.all([...this.runs]);
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.flushing;
+    if (this.completed.length || this.returned.length) await this.flush();
+  }
+}
+
 export interface JobWorkerOptions {
   pool: Pool;
   /** Jobs run at once in this process. */
   concurrency: number;
+  /** Run slots shared with the local fast path: a claimed job waits for one before it runs. */
+  slots?: RunSlots;
   /**
    * Runs one execution to its end; a throw is logged (the execution records its own failure).
    * False: not run (this process is stopping): the job is put back, in its place in its queue.
@@ -101,13 +261,18 @@ export class JobWorker {
       pgPool: this.opts.pool,
       concurrency: this.opts.concurrency,
       noHandleSignals: true,
-      pollInterval: this.opts.pollInterval ?? 1_000,
+      // Each of graphile-worker's `concurrency` workers polls on its own (64 by default: 64 claim queries
+      // a second from an idle process). A job is announced by jobs:insert anyway; the poll is for a missed
+      // one, and any of the workers finds it: the interval grows with their number, so the pool as a
+      // whole asks about 10 times a second.
+      pollInterval: this.opts.pollInterval ?? Math.max(1_000, this.opts.concurrency * 100),
       logger: workerLogger(this.opts.logger),
       events: events as never,
       taskList: {
         [RUN_TASK]: async (payload, helpers) => {
           const executionId = (payload as { executionId?: unknown })?.executionId;
           if (typeof executionId !== 'string') return;
+          await this.opts.slots?.take();
           try {
             const ran = await this.opts.run(executionId, helpers.abortSignal ?? new AbortController().signal);
             if (ran === false) {
@@ -121,6 +286,8 @@ export class JobWorker {
           } catch (e) {
             // Never failed back to graphile-worker: a failed job would be kept (and its run is recorded already).
             this.opts.logger?.error({ executionId, err: (e as Error).message }, 'run job failed');
+          } finally {
+            this.opts.slots?.give();
           }
         },
       },

@@ -62,6 +62,8 @@ export interface Member {
 /** A batch of the store's writes that can also run a statement in its PostgreSQL transaction. */
 interface QueryingBatch {
   query?(text: string, params: unknown[]): Promise<Array<Record<string, unknown>>>;
+  /** Called once the transaction ended: true committed, false rolled back (the PostgreSQL store's batch). */
+  settled?(fn: (committed: boolean) => void): void;
 }
 
 const DAY_MS = 86_400_000;
@@ -73,12 +75,36 @@ const DAY_MS = 86_400_000;
  */
 export function runJobs(member: () => Member | undefined) {
   return {
-    enqueue(w: unknown, e: { executionId: string; workflowId: string; policy: string; idempotencyKey: string | null; createdAt: number }): Promise<'queued' | 'skipped'> {
+    enqueue(w: unknown, e: {
+      executionId: string; workflowId: string; policy: string; idempotencyKey: string | null; createdAt: number;
+      runHere?: () => Promise<boolean>;
+    }): Promise<'queued' | 'skipped'> {
       const batch = w as QueryingBatch;
       if (!batch.query) return Promise.reject(new Error('several Flow processes need the PostgreSQL store (FLOW_DATABASE_URL)'));
-      return batch.query('SELECT flow_enqueue_run($1, $2, $3, $4, $5, $6) AS s',
-        [e.executionId, e.workflowId, e.policy, e.idempotencyKey, e.createdAt - DAY_MS, e.createdAt])
-        .then((rows) => rows[0].s as 'queued' | 'skipped');
+      // The local fast path: a free run slot here, and the job is added locked by this process, run once committed.
+      const runHere = e.runHere;
+      const slot = runHere && batch.settled ? member()?.cluster.takeLocal(e.policy) ?? null : null;
+      const decided = batch.query('SELECT flow_enqueue_run($1, $2, $3, $4, $5, $6, $7) AS s',
+        [e.executionId, e.workflowId, e.policy, e.idempotencyKey, e.createdAt - DAY_MS, e.createdAt, slot?.lockedBy ?? null])
+        .then((rows) => rows[0].s as string);
+      if (slot) {
+        let lockedJob: string | null = null;
+        decided.then((s) => (lockedJob = s.startsWith('locked:') ? s.slice('locked:'.length) : null), () => {});
+        // Told once per transaction, committed or not: the slot is used or given back, exactly once.
+        batch.settled!((committed) => {
+          if (!committed) {
+            if (lockedJob) slot.abandon(lockedJob);
+            else slot.release();
+            return;
+          }
+          // Committed: every statement ran, so the decision is known (or about to be, a microtask on).
+          decided.then(
+            (s) => (s.startsWith('locked:') ? slot.start(s.slice('locked:'.length), runHere!) : slot.release()),
+            () => slot.release(),
+          );
+        });
+      }
+      return decided.then((s) => (s.startsWith('locked:') ? 'queued' : s as 'queued' | 'skipped'));
     },
     cancelElsewhere(executionId: string): void {
       member()?.cancelElsewhere(executionId);
@@ -165,9 +191,7 @@ export async function joinCluster(triggers: LeaderTriggers, deps: MemberDeps): P
         tokenLimit: (token) => cluster.limits.take(limitKey('webhook', token), perMinute, 60_000),
       };
     },
-    stopJobs: async () => {
-      await cluster.jobs?.stop();
-    },
+    stopJobs: () => cluster.stopJobs(),
     leave: async () => {
       triggers.follow();
       relay.stop();

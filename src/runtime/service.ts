@@ -49,7 +49,15 @@ export interface ExecutionServiceOptions {
 }
 
 export interface RunJobs {
-  enqueue(w: WriteBatch, e: { executionId: string; workflowId: string; policy: ConcurrencyPolicy; idempotencyKey: string | null; createdAt: number }): Promise<'queued' | 'skipped'>;
+  /**
+   * `runHere`: runs the execution in this process (once committed) without its job being claimed
+   * through the queue — the jobs may take it (a free run slot: its job added locked by this process),
+   * or leave it to the queue.
+   */
+  enqueue(w: WriteBatch, e: {
+    executionId: string; workflowId: string; policy: ConcurrencyPolicy; idempotencyKey: string | null; createdAt: number;
+    runHere?: () => Promise<boolean>;
+  }): Promise<'queued' | 'skipped'>;
   /** Asks the process running this execution, wherever it is, to cancel it. */
   cancelElsewhere(executionId: string): void;
 }
@@ -215,13 +223,15 @@ export class ExecutionService {
     if (pendingKey) this.pendingKeys.set(pendingKey, executionId);
     const jobs = this.opts.jobs;
     if (jobs) {
-      // Stored queued with its job; `skip` (runs anywhere) is decided in the same transaction.
+      // Stored queued with its job; `skip` (runs anywhere) is decided in the same transaction. Run
+      // here at once when the jobs take it (no read of what was just written), else by whoever claims it.
       const accepted: Accepted = { executionId, status: 'queued', duplicate: false };
+      const here: Job = { executionId, workflowId: req.workflowId, version: req.version, trigger, limits: req.limits ?? {}, policy };
       return {
         accepted, pendingKey,
         write: (w) => {
           scrubbedBatch(w, scrub).insertExecution({ ...base, status: 'queued' });
-          jobs.enqueue(w, { executionId, workflowId: req.workflowId, policy, idempotencyKey: key, createdAt: nowMs })
+          jobs.enqueue(w, { executionId, workflowId: req.workflowId, policy, idempotencyKey: key, createdAt: nowMs, runHere: () => this.runStored(executionId, here) })
             .then((status) => (accepted.status = status), () => {});
         },
       };
@@ -313,16 +323,23 @@ export class ExecutionService {
    * running nothing, when this service is shutting down (the caller queues it again) — a canceled
    * or already recovered execution is simply not run.
    */
-  async runStored(executionId: string): Promise<boolean> {
+  async runStored(executionId: string, known?: Job): Promise<boolean> {
     if (this.closed) return false;
-    const e = await this.opts.store.getExecution(executionId);
-    if (!e || e.status !== 'queued') return true;
-    const wf = await this.opts.store.getWorkflow(e.workflowId);
-    const job: Job = {
-      executionId, workflowId: e.workflowId, version: e.version,
-      trigger: { ...e.trigger, payload: (e.input ?? {}) as Record<string, unknown> },
-      limits: wf?.limits ?? {}, policy: wf?.concurrency ?? 'queue',
-    };
+    let job: Job;
+    if (known) {
+      // Accepted by this process a moment ago (the local fast path): nothing to read back. Claimed
+      // before anything is awaited; a cancel in between is refused by markRunning, as for any run.
+      job = known;
+    } else {
+      const e = await this.opts.store.getExecution(executionId);
+      if (!e || e.status !== 'queued') return true;
+      const wf = await this.opts.store.getWorkflow(e.workflowId);
+      job = {
+        executionId, workflowId: e.workflowId, version: e.version,
+        trigger: { ...e.trigger, payload: (e.input ?? {}) as Record<string, unknown> },
+        limits: wf?.limits ?? {}, policy: wf?.concurrency ?? 'queue',
+      };
+    }
     // execute() looks at `closed` before its first await: checked here again after ours.
     if (this.closed) return false;
     this.claim(job);

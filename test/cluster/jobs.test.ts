@@ -4,7 +4,7 @@
 // named queue unlocked for the next run) without being run again.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobWorker, addRunJob, queueOf, releaseDeadPool } from '../../src/cluster/jobs.js';
+import { JobWorker, LocalRuns, RunSlots, addRunJob, queueOf, releaseDeadPool } from '../../src/cluster/jobs.js';
 import { createPool, transaction, type Pool } from '../../src/cluster/pg.js';
 import { ensureClusterSchema } from '../../src/cluster/schema.js';
 import { createTestDatabase, type TestDatabase } from './pgdb.js';
@@ -164,4 +164,52 @@ describe('flow_enqueue_run (the decision in the execution\'s transaction)', () =
     // cleanup: these jobs are not for the workers above
     await pool.query(`DELETE FROM graphile_worker._private_jobs`);
   });
+
+  it('the local fast path: a job added locked by this process is never claimed; completed after its run, or given back to the queue when not run', async () => {
+    const ran: string[] = [];
+    const slots = new RunSlots(2);
+    const worker = new JobWorker({ pool, concurrency: 2, slots, run: async (id) => void ran.push(`claimed:${id}`), pollInterval: 100 });
+    await worker.start();
+    await until(() => worker.poolId !== null);
+    const local = new LocalRuns({ pool, slots, poolId: () => worker.poolId });
+    try {
+      const addLocked = async (id: string, lockedBy: string | null) => transaction(pool, async (c) => {
+        await c.query(`INSERT INTO executions (id, workflow_id, status, created_at) VALUES ($1, 'wf_local', 'queued', $2)`, [id, Date.now()]);
+        return (await c.query<{ s: string }>('SELECT flow_enqueue_run($1, $2, $3, $4, $5, $6, $7) AS s', [id, 'wf_local', 'parallel', null, 0, Date.now(), lockedBy])).rows[0].s;
+      });
+      // two slots: two taken, the third refused (it would go to the queue)
+      const a = local.take()!;
+      const b = local.take()!;
+      expect(local.take()).toBeNull();
+      const ja = await addLocked('l1', a.lockedBy);
+      const jb = await addLocked('l2', b.lockedBy);
+      expect(ja).toMatch(/^locked:\d+$/);
+      const job = async (s: string) => (await pool.query(`SELECT attempts, max_attempts, locked_by FROM graphile_worker._private_jobs WHERE id = $1`, [s.slice(7)])).rows[0];
+      expect(await job(ja)).toEqual({ attempts: 1, max_attempts: 1, locked_by: worker.poolId });
+      await sleep(400); // the worker polls: it must not take them
+      expect(ran).toEqual([]);
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      a.start(ja.slice(7), async () => {
+        ran.push('local:l1');
+        await held;
+      });
+      // l2 was accepted while this process was stopping: not run here, handed back
+      b.start(jb.slice(7), async () => false);
+      await until(() => ran.includes('claimed:l2'));
+      expect(await job(ja)).toEqual({ attempts: 1, max_attempts: 1, locked_by: worker.poolId });
+      release();
+      await local.drain();
+      expect(await job(ja)).toBeUndefined();
+      await sleep(300);
+      // each once: l1 here at once, l2 by the job worker after it was given back
+      expect(ran.sort()).toEqual(['claimed:l2', 'local:l1']);
+      // without a slot the job is added as usual (unlocked) and claimed
+      expect(await addLocked('l3', null)).toBe('queued');
+      await until(() => ran.includes('claimed:l3'));
+    } finally {
+      await worker.stop();
+      await pool.query(`DELETE FROM graphile_worker._private_jobs`);
+    }
+  }, 30_000);
 });

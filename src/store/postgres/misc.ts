@@ -3,12 +3,12 @@
 
 import { fromJson, toJson } from '../sqlite/json.js';
 import type { Delivery, MiscStore, NewDelivery, PruneOptions, PruneResult, Schedule } from '../types.js';
-import type { Db } from './rows.js';
+import { type Db, named } from './rows.js';
 
 const DAY_MS = 86_400_000;
 
 export async function insertDelivery(db: Db, d: NewDelivery): Promise<void> {
-  await db.query(`INSERT INTO webhook_deliveries (workflow_id, received_at, http_status, execution_id, idempotency_key, remote, error)
+  await named(db, 'flow_insert_delivery', `INSERT INTO webhook_deliveries (workflow_id, received_at, http_status, execution_id, idempotency_key, remote, error)
     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
   [d.workflowId, d.receivedAt ?? Date.now(), d.httpStatus, d.executionId ?? null, d.idempotencyKey ?? null, d.remote ?? null, d.error ?? null]);
 }

@@ -23,6 +23,14 @@ export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) 
   }
 }
 
+/**
+ * A statement prepared once per connection, by name: the writes every run makes skip PostgreSQL's
+ * parse and plan after their first use on a connection. Only for fixed texts (one name, one text).
+ */
+export function named(db: Db, name: string | undefined, text: string, values: unknown[]): Promise<pg.QueryResult> {
+  return db.query({ name, text, values });
+}
+
 export const SUMMARY = `id, workflow_id AS "workflowId", version, status, trigger_kind AS "triggerKind",
   trigger_node AS "triggerNode", idempotency_key AS "idempotencyKey", created_at AS "createdAt", started_at AS "startedAt",
   finished_at AS "finishedAt", current_node AS "currentNodeId", current_node_type AS "currentNodeType", error`;

@@ -11,14 +11,14 @@ import type {
   MiscStore, NewExecution, NewNotification, NewOrderIntent, NewStep, OrderIntent,
 } from '../types.js';
 import { EXECUTION_STATUSES } from '../types.js';
-import { asStoreError, type Db, INTENT, SUMMARY } from './rows.js';
+import { asStoreError, type Db, INTENT, named, SUMMARY } from './rows.js';
 
 /** The writes a transaction's batch may hold, each on the connection it is given. */
 export const runWrites = {
   async insertExecution(db: Db, e: NewExecution): Promise<void> {
     const createdAt = e.createdAt ?? Date.now();
     try {
-      await db.query(`INSERT INTO executions (id, workflow_id, version, status, trigger_kind, trigger_node, idempotency_key, created_at,
+      await named(db, 'flow_insert_execution', `INSERT INTO executions (id, workflow_id, version, status, trigger_kind, trigger_node, idempotency_key, created_at,
         finished_at, error, input) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [e.id, e.workflowId, e.version, e.status, e.trigger.kind, e.trigger.nodeId ?? null, e.idempotencyKey ?? null, createdAt,
         e.status === 'skipped' ? createdAt : null, e.error ?? null, toJson(e.input)]);
@@ -28,21 +28,21 @@ export const runWrites = {
   },
   markRunning: async (db: Db, id: string, startedAt?: number, node?: CurrentNode) =>
     ((await (node
-      ? db.query(`UPDATE executions SET status = 'running', started_at = $1, current_node = $3, current_node_type = $4 WHERE id = $2 AND status = 'queued'`,
+      ? named(db, 'flow_mark_running_at', `UPDATE executions SET status = 'running', started_at = $1, current_node = $3, current_node_type = $4 WHERE id = $2 AND status = 'queued'`,
         [startedAt ?? Date.now(), id, node.id, node.type ?? null])
-      : db.query(`UPDATE executions SET status = 'running', started_at = $1 WHERE id = $2 AND status = 'queued'`, [startedAt ?? Date.now(), id]))).rowCount ?? 0) > 0,
+      : named(db, 'flow_mark_running', `UPDATE executions SET status = 'running', started_at = $1 WHERE id = $2 AND status = 'queued'`, [startedAt ?? Date.now(), id]))).rowCount ?? 0) > 0,
   async setCurrentNode(db: Db, id: string, nodeId: string | null, nodeType?: string | null): Promise<void> {
-    await db.query('UPDATE executions SET current_node = $1, current_node_type = $2 WHERE id = $3', [nodeId, nodeType ?? null, id]);
+    await named(db, 'flow_set_current_node', 'UPDATE executions SET current_node = $1, current_node_type = $2 WHERE id = $3', [nodeId, nodeType ?? null, id]);
   },
   finishExecution: async (db: Db, id: string, f: ExecutionFinish) =>
     ((await (f.currentNode
-      ? db.query(`UPDATE executions SET status = $1, error = $2, variables = $3, finished_at = $4, current_node = $6, current_node_type = $7
+      ? named(db, 'flow_finish_execution_at', `UPDATE executions SET status = $1, error = $2, variables = $3, finished_at = $4, current_node = $6, current_node_type = $7
         WHERE id = $5 AND status IN ('queued', 'running')`,
       [f.status, f.error ?? null, toJson(f.variables), f.finishedAt ?? Date.now(), id, f.currentNode.id, f.currentNode.type ?? null])
-      : db.query(`UPDATE executions SET status = $1, error = $2, variables = $3, finished_at = $4 WHERE id = $5 AND status IN ('queued', 'running')`,
+      : named(db, 'flow_finish_execution', `UPDATE executions SET status = $1, error = $2, variables = $3, finished_at = $4 WHERE id = $5 AND status IN ('queued', 'running')`,
         [f.status, f.error ?? null, toJson(f.variables), f.finishedAt ?? Date.now(), id]))).rowCount ?? 0) > 0,
   async insertStep(db: Db, s: NewStep): Promise<void> {
-    await db.query(`INSERT INTO steps (execution_id, seq, node_id, node_type, status, started_at, finished_at, error, input, output, notes)
+    await named(db, 'flow_insert_step', `INSERT INTO steps (execution_id, seq, node_id, node_type, status, started_at, finished_at, error, input, output, notes)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
     [s.executionId, s.seq, s.nodeId, s.nodeType, s.status, s.startedAt, s.finishedAt, s.error ?? null, toJson(s.input), toJson(s.output),
       s.notes?.length ? toJson(s.notes) : null]);
@@ -50,14 +50,14 @@ export const runWrites = {
   async insertLogs(db: Db, executionId: string, entries: readonly LogEntry[]): Promise<void> {
     if (entries.length === 0) return;
     // One statement for the lot: a run's logs arrive in batches.
-    await db.query(`INSERT INTO logs (execution_id, seq, time, level, node_id, message)
+    await named(db, 'flow_insert_logs', `INSERT INTO logs (execution_id, seq, time, level, node_id, message)
       SELECT $1, l.seq, l.time, l.level, l.node_id, l.message
       FROM unnest($2::int[], $3::bigint[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS l(seq, time, level, node_id, message, n) ORDER BY l.n`,
     [executionId, entries.map((l) => l.seq ?? null), entries.map((l) => l.time), entries.map((l) => l.level), entries.map((l) => l.nodeId ?? null), entries.map((l) => l.message)]);
   },
   async insertIntent(db: Db, i: NewOrderIntent): Promise<void> {
     try {
-      await db.query(`INSERT INTO order_intents (key, workflow_id, execution_id, node_id, method, status, created_at, request)
+      await named(db, 'flow_insert_intent', `INSERT INTO order_intents (key, workflow_id, execution_id, node_id, method, status, created_at, request)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [i.key, i.workflowId, i.executionId, i.nodeId, i.method, i.status ?? 'pending', i.createdAt ?? Date.now(), toJson(i.request) ?? 'null']);
     } catch (e) {
@@ -65,12 +65,12 @@ export const runWrites = {
     }
   },
   markIntentSending: async (db: Db, key: string) =>
-    ((await db.query(`UPDATE order_intents SET status = 'pending' WHERE key = $1 AND status = 'waiting'`, [key])).rowCount ?? 0) > 0,
+    ((await named(db, 'flow_mark_intent_sending', `UPDATE order_intents SET status = 'pending' WHERE key = $1 AND status = 'waiting'`, [key])).rowCount ?? 0) > 0,
   resolveIntent: async (db: Db, key: string, r: IntentResolution) =>
-    ((await db.query('UPDATE order_intents SET status = $1, answer = $2, order_ids = $3, error = $4, resolved_at = $5 WHERE key = $6',
+    ((await named(db, 'flow_resolve_intent', 'UPDATE order_intents SET status = $1, answer = $2, order_ids = $3, error = $4, resolved_at = $5 WHERE key = $6',
       [r.status, toJson(r.answer), r.orderIds?.length ? JSON.stringify(r.orderIds) : null, r.error ?? null, r.resolvedAt ?? Date.now(), key])).rowCount ?? 0) > 0,
   async insertNotification(db: Db, n: NewNotification): Promise<void> {
-    await db.query(`INSERT INTO notifications (execution_id, node_id, channel, delivered, created_at, detail, message)
+    await named(db, 'flow_insert_notification', `INSERT INTO notifications (execution_id, node_id, channel, delivered, created_at, detail, message)
       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     [n.executionId, n.nodeId, n.channel, n.delivered, n.createdAt ?? Date.now(), n.detail ?? null, n.message]);
   },

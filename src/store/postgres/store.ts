@@ -2,11 +2,12 @@
 // up to date, and the Store assembled from the per-concern parts. A transaction (tx) takes one
 // connection, BEGIN, runs the batch's writes in order, COMMIT.
 
+import { createRequire } from 'node:module';
 import pg from 'pg';
 import type { Store, WriteBatch } from '../types.js';
 import { insertDelivery, pgMisc, pgRetention } from './misc.js';
 import { migratePostgres, pgSchemaVersion } from './migrations.js';
-import { type Db, transaction, typeParser } from './rows.js';
+import { type Db, named, transaction, typeParser } from './rows.js';
 import { pgRuns, runWrites } from './runs.js';
 import { pgWorkflows } from './workflows.js';
 
@@ -30,6 +31,83 @@ export function redactedUrl(url: string): string {
   }
 }
 
+/** A batch's own statements (the cluster's, fixed texts) prepared by name: one name per text. */
+const statementNames = new Map<string, string>();
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (!name && statementNames.size < 100) statementNames.set(text, (name = `flow_batch_${statementNames.size}`));
+  return name;
+}
+
+const pgUtils = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue(v: unknown): unknown; escapeLiteral(s: string): string };
+
+/** One statement as SQL text: each $n replaced by its value as a literal, exactly the text node-postgres would send as a parameter. */
+function inline(text: string, values: readonly unknown[]): string | null {
+  let ok = true;
+  const sql = text.replace(/\$(\d+)/g, (_m, n: string) => {
+    const v = pgUtils.prepareValue(values[Number(n) - 1]);
+    if (v === null || v === undefined) return 'NULL';
+    if (typeof v !== 'string') {
+      ok = false; // a Buffer (binary): not in a run's writes; such a batch runs statement by statement
+      return '';
+    }
+    return pgUtils.escapeLiteral(v);
+  });
+  return ok ? sql : null;
+}
+
+/**
+ * A transaction's writes in one round trip: the batch's statements are collected (each write calls
+ * its query synchronously), sent as one simple-protocol string `BEGIN; …; COMMIT`, and each write
+ * handed its own result. Before this a run's three commits cost 5 to 8 round trips each, and on a
+ * loaded machine every round trip is a wake-up of the PostgreSQL backend. When the database refuses
+ * a statement nothing was committed (the rest of the string is skipped, then ROLLBACK): the batch is
+ * run again statement by statement, so each write sees its own error exactly as before. A failure
+ * without an answer from the database (a lost connection) is thrown as is: whether it committed is
+ * unknown, as for any COMMIT.
+ */
+async function runBatch(pool: pg.Pool, ops: ReadonlyArray<(db: Db) => Promise<unknown>>): Promise<void> {
+  const oneByOne = () => transaction(pool, async (db) => {
+    for (const op of ops) await op(db);
+  });
+  const statements: Array<{ sql: string | null; resolve: (r: pg.QueryResult) => void }> = [];
+  let sealed = false;
+  const collector = {
+    query(config: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult> {
+      // Every write makes at most one query, synchronously (runWrites, insertDelivery, query).
+      if (sealed) return Promise.reject(new Error('a batched write made a second query'));
+      const text = typeof config === 'string' ? config : config.text;
+      const vals = (typeof config === 'string' ? values : config.values ?? values) ?? [];
+      return new Promise((resolve) => statements.push({ sql: inline(text, vals), resolve }));
+    },
+  } as unknown as Db;
+  // Calling each write records its query; the writes that wait on a result are handed it below.
+  const pending = ops.map((op) => op(collector));
+  sealed = true;
+  // A value that is no text (never in a run's writes): one statement at a time (the recorded calls are dropped unanswered).
+  if (statements.some((st) => st.sql === null)) return oneByOne();
+  if (statements.length === 0) return void (await Promise.all(pending));
+  const client = await pool.connect();
+  let results: pg.QueryResult[];
+  try {
+    const r = await client.query(`BEGIN;\n${statements.map((st) => st.sql).join(';\n')};\nCOMMIT`);
+    results = r as unknown as pg.QueryResult[];
+  } catch (e) {
+    if (typeof (e as { code?: unknown }).code !== 'string') {
+      client.release(e as Error);
+      throw e;
+    }
+    await client.query('ROLLBACK').catch(() => {});
+    client.release();
+    // Refused by the database, nothing committed: again one statement at a time, each write seeing its own error.
+    return oneByOne();
+  }
+  client.release();
+  // The results: BEGIN's, one per statement, COMMIT's.
+  statements.forEach((st, i) => st.resolve(results[i + 1]));
+  await Promise.all(pending);
+}
+
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10, types: typeParser });
   // An idle connection that dies (a restarted server) must not crash the process; the next query reconnects.
@@ -45,8 +123,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   const inTransaction = <T>(fn: (db: Db) => Promise<T>): Promise<T> => transaction(pool, fn);
 
-  /** A batch that records each write, to run in order inside the transaction. */
-  const recordBatch = (ops: Array<(db: Db) => Promise<unknown>>): WriteBatch => {
+  /** A batch that records each write, to run in order inside the transaction; `ends` hear how the transaction ended. */
+  const recordBatch = (ops: Array<(db: Db) => Promise<unknown>>, ends: Array<(committed: boolean) => void>): WriteBatch & {
+    settled(fn: (committed: boolean) => void): void;
+  } => {
     const later = <A extends unknown[]>(write: (db: Db, ...args: A) => Promise<unknown>) => (...args: A) => {
       ops.push((db) => write(db, ...args));
     };
@@ -68,13 +148,17 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       query: (text, params) => new Promise((resolve, reject) => {
         ops.push(async (db) => {
           try {
-            resolve((await db.query(text, params)).rows);
+            resolve((await named(db, statementName(text), text, params)).rows);
           } catch (e) {
             reject(e);
             throw e;
           }
         });
       }),
+      // Several processes: told once the transaction committed (true) or not (false), before tx() settles.
+      settled: (fn) => {
+        ends.push(fn);
+      },
     };
   };
 
@@ -98,11 +182,30 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     insertDelivery: (d) => insertDelivery(pool, d),
     async tx(fn) {
       const ops: Array<(db: Db) => Promise<unknown>> = [];
-      fn(recordBatch(ops));
-      if (ops.length === 0) return;
-      await inTransaction(async (db) => {
-        for (const op of ops) await op(db);
-      });
+      const ends: Array<(committed: boolean) => void> = [];
+      const end = (committed: boolean) => {
+        for (const f of ends) {
+          try {
+            f(committed);
+          } catch {
+            // A listener's failure is its own: the transaction's outcome stands.
+          }
+        }
+      };
+      try {
+        fn(recordBatch(ops, ends));
+      } catch (e) {
+        end(false);
+        throw e;
+      }
+      if (ops.length === 0) return end(true);
+      try {
+        await runBatch(pool, ops);
+      } catch (e) {
+        end(false);
+        throw e;
+      }
+      end(true);
     },
     prune: pgRetention(pool, inTransaction, () => open),
     async close() {

@@ -132,6 +132,25 @@ describe.each(BACKENDS)('%s store', (backend) => {
       expect(await store.getExecution('ex_2')).toMatchObject({ status: 'completed', currentNodeId: 'wait', currentNodeType: 'delay' });
     });
 
+    it('values written in one transaction read back exactly: quotes, backslashes, $n, unicode, newlines, NUL-free control characters', async () => {
+      // (PostgreSQL sends a transaction's writes as one string with the values inlined: this is its escaping.)
+      const store = await tempStore();
+      const odd = `it's a \\ back\\slash, $1 and $2::text, E'x', "q", 'unicode' ₹ 日本 🚀\nline\ttab \u0001 end`;
+      const input = { text: odd, nested: { [odd]: [odd, 1.5, 1e21, null, true] }, n: 9_007_199_254_740_991 };
+      await store.tx((w) => {
+        w.insertExecution({ ...row('wf_odd', 'ex_odd', { idempotencyKey: odd }), input });
+        w.insertStep({ executionId: 'ex_odd', seq: 1, nodeId: odd, nodeType: 'log', status: 'completed', input: { odd }, output: odd, notes: [odd], startedAt: 1, finishedAt: 2 });
+        w.insertLogs('ex_odd', [{ time: 3, level: 'info', message: odd, nodeId: odd }, { time: 4, level: 'warn', message: '' }]);
+        w.insertLogs('ex_odd', []);
+        w.finishExecution('ex_odd', { status: 'failed', error: odd, variables: { odd }, finishedAt: 5 });
+      });
+      const run = (await store.getExecution('ex_odd'))!;
+      expect(run).toMatchObject({ input, error: odd, variables: { odd }, idempotencyKey: odd, status: 'failed' });
+      expect(run.steps[0]).toMatchObject({ nodeId: odd, input: { odd }, output: odd, notes: [odd] });
+      expect(run.logs.map((l) => [l.message, l.nodeId])).toEqual([[odd, odd], ['', null]]);
+      expect(await store.findByIdempotencyKey('wf_odd', odd, 0)).toBe('ex_odd');
+    });
+
     it('lists a workflow’s runs newest first, by status and page', async () => {
       const store = await tempStore();
       for (let i = 1; i <= 5; i++) await queue(store, 'wf_a', `ex_${i}`, { createdAt: i });
