@@ -21,7 +21,7 @@ import { dataDirWarning, keepPrivate, makePrivateDir, openStore } from '../store
 import type { Store } from '../store/types.js';
 import { buildApp, type RouteInfo } from './app.js';
 import { createLogger, type LogSink } from './log.js';
-import { joinCluster, orderGate, runJobs, type Member } from '../cluster/member.js';
+import type { Member } from '../cluster/member.js';
 import { LeaderTriggers } from '../cluster/triggers.js';
 import { createMetrics, instrumentBroker, registerQueueMetrics, registerStreamMetrics } from './metrics.js';
 
@@ -112,6 +112,8 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
   // With FLOW_DATABASE_URL this process is one of several (DESIGN.md §9): runs are jobs, triggers follow a lock.
   const role = opts.role ?? 'all';
   let member: Member | undefined;
+  // Loaded only for a cluster: a single SQLite process does not carry pg and graphile-worker (~5 MB).
+  const cluster = config.databaseUrl ? await import('../cluster/member.js') : undefined;
   const kill = await killSwitch(config, store, logger, (on) => member?.announceKillSwitch(on));
 
   // Paper account changes are saved as they happen (the newest state, one write at a time).
@@ -122,7 +124,7 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     onPaperChange: paperSaver.save,
     logger: logger.child({ part: 'broker' }),
     decorate: (b) => instrumentBroker(b, metrics),
-    orderGate: config.databaseUrl ? orderGate(() => member, config.orderRateLimit) : undefined,
+    orderGate: cluster ? cluster.orderGate(() => member, config.orderRateLimit) : undefined,
   });
   const rawBroker = brokers.raw;
   if (rawBroker instanceof OpenAlgoBroker) {
@@ -141,7 +143,7 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
     notifier, registry: defaultRegistry, timezone: config.timezone, now,
     maxParallel: config.maxParallel, killSwitch: kill.get, settings: { allowPrivateHttp: config.allowPrivateHttp },
     logger: logger.child({ part: 'runtime' }), secrets: [...knownSecrets(config), apiToken],
-    jobs: config.databaseUrl ? runJobs(() => member) : undefined,
+    jobs: cluster ? cluster.runJobs(() => member) : undefined,
   });
   // Runs of other processes (their events relayed here for viewers) are theirs to count.
   service.events.on('event', (_wf, e, origin?: string) => origin !== 'remote' && metrics.observe(e));
@@ -194,9 +196,9 @@ export async function startFlow(config: Config, opts: StartOptions = {}): Promis
   // Recovery before anything new runs: crashed runs and unknown orders are reported, never re-sent.
   const onProblem = (workflowId: string, message: string) => logger.warn({ workflowId }, `trigger not registered: ${message}`);
   let restored = 0;
-  if (leaderTriggers) {
+  if (leaderTriggers && cluster) {
     // Recovery is per process (the dead ones' runs, by whoever notices); triggers arm when this process takes their lock.
-    member = await joinCluster(leaderTriggers, {
+    member = await cluster.joinCluster(leaderTriggers, {
       databaseUrl: config.databaseUrl!, role, concurrency: config.maxParallel, logger: logger.child({ part: 'cluster' }),
       runStored: (id) => service.runStored(id), events: service.events, settleRemote: (id) => service.settleRemote(id),
       cancelLocal: (id) => service.cancelLocal(id), reloadWorkflow: (id) => workflows.reload(id),
