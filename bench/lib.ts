@@ -1,10 +1,11 @@
 // Shared bench helpers: the machine's description, percentiles, medians of repeated runs,
 // a plain-text table, and the JSON result file under bench/results/.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -173,4 +174,45 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export function tempDir(prefix: string): { dir: string; remove(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A child process the bench started: its output lines, and a way to stop it. */
+export interface Child {
+  proc: ChildProcess;
+  /** stderr (and stdout) lines. */
+  output: string[];
+  stop(): Promise<number | null>;
+}
+
+/** Spawns a process and resolves once a stdout line matches `ready`. */
+export function spawnUntil(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000, cwd = ROOT): Promise<{ child: Child; match: RegExpMatchArray }> {
+  const proc = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const child: Child = {
+    proc, output,
+    stop: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+  };
+  createInterface({ input: proc.stderr! }).on('line', (l) => output.push(l));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`${args.join(' ')}: not ready after ${timeoutMs} ms\n${output.join('\n')}`));
+    }, timeoutMs);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${args.join(' ')} exited (${code}) before it was ready\n${output.join('\n')}`));
+    });
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      output.push(line);
+      const match = line.match(ready);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, match });
+      }
+    });
+  });
 }

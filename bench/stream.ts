@@ -17,14 +17,13 @@
 //   npm run bench -- stream [--crossings 200] [--poll-crossings 10] [--trace-crossings 100] [--symbols 500]
 //                           [--rate 2000] [--seconds 10] [--memory-symbols 2000] [--runs 1]
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { conditionMet } from '../src/triggers/price-conditions.js';
 import type { PriceAlert } from '../src/triggers/price-monitor.js';
 import {
-  benchScript, environment, fmt, REPO, intArg, median, parseArgs, printEnvironment, printTable, ROOT, sleep, summarize, tempDir, writeResult, type Summary,
+  benchScript, environment, fmt, REPO, intArg, median, parseArgs, printEnvironment, printTable, ROOT, sleep, spawnUntil, summarize, tempDir, writeResult,
+  type Child, type Summary,
 } from './lib.js';
 import { stormSymbol, stormTicks } from './stream-script.js';
 
@@ -32,44 +31,6 @@ const KEY = 'bench-stream-key';
 
 // ---- child processes ---------------------------------------------------------------------
 
-interface Child {
-  proc: ChildProcess;
-  /** stderr (and stdout) lines. */
-  output: string[];
-  stop(): Promise<number | null>;
-}
-
-function spawnUntil(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000, cwd = ROOT): Promise<{ child: Child; match: RegExpMatchArray }> {
-  const proc = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  const child: Child = {
-    proc, output,
-    stop: async () => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      return exited;
-    },
-  };
-  createInterface({ input: proc.stderr! }).on('line', (l) => output.push(l));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`${args.join(' ')}: not ready after ${timeoutMs} ms\n${output.join('\n')}`));
-    }, timeoutMs);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args.join(' ')} exited (${code}) before it was ready\n${output.join('\n')}`));
-    });
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      output.push(line);
-      const match = line.match(ready);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, match });
-      }
-    });
-  });
-}
 
 interface Fake {
   child: Child;

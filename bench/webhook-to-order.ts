@@ -12,18 +12,16 @@
 //                                     [--flow-repos /work/main,.]  (built checkouts, measured in turn in every run)
 //                                     [--log-level info]  (the server's FLOW_LOG_LEVEL; default warn)
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { Pool } from 'undici';
 import { buildJs } from './build-js.js';
 import { printProfileSummary, summarizeProfile, type ProfileSummary } from './cpuprofile.js';
 import {
   benchScript, environment, fmt, intArg, median, nsToMs, parseArgs, printEnvironment, printTable, ratio, ROOT, sleep, summarize,
-  tempDir, writeResult, type Summary,
+  spawnUntil, tempDir, writeResult, type Child, type Summary,
 } from './lib.js';
 
 const API_KEY = 'bench-fake-openalgo-key';
@@ -41,44 +39,6 @@ const WORKFLOW = {
 
 // ---- child processes ----------------------------------------------------------
 
-interface Child {
-  proc: ChildProcess;
-  output: string[];
-  stop(): Promise<number | null>;
-}
-
-/** Spawns a process and resolves once a stdout line matches `ready`. */
-function spawnUntil(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000): Promise<{ child: Child; match: RegExpMatchArray }> {
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  const child: Child = {
-    proc, output,
-    stop: async () => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      return exited;
-    },
-  };
-  createInterface({ input: proc.stderr! }).on('line', (l) => output.push(l));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`${args.join(' ')}: not ready after ${timeoutMs} ms\n${output.join('\n')}`));
-    }, timeoutMs);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args.join(' ')} exited (${code}) before it was ready\n${output.join('\n')}`));
-    });
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      output.push(line);
-      const match = line.match(ready);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, match });
-      }
-    });
-  });
-}
 
 async function startFake(): Promise<{ child: Child; url: string; ctl: Pool }> {
   const { child, match } = await spawnUntil([...benchScript('fake-openalgo'), '--port', '0', '--apikey', API_KEY], process.env, /^\{"port":(\d+)\}$/);
