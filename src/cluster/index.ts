@@ -5,7 +5,8 @@
 
 import type pg from 'pg';
 import { NotifyBus } from './bus.js';
-import { JobWorker, LocalRuns, orphanPools, releaseDeadPool, RunSlots, type LocalSlot } from './jobs.js';
+import { Semaphore } from '../runtime/queue.js';
+import { JobWorker, LocalRuns, orphanPools, releaseDeadPool, type LocalSlot } from './jobs.js';
 import { SharedRateLimits } from './limiter.js';
 import { createPool, processName, transaction, type Pool } from './pg.js';
 import { ensureClusterSchema } from './schema.js';
@@ -62,7 +63,7 @@ export class Cluster {
   readonly jobs: JobWorker | null;
   /** The local fast path: runs accepted here, run here at once (null for role `web`). */
   readonly local: LocalRuns | null;
-  private readonly slots: RunSlots;
+  private readonly slots: Semaphore;
   /** Local runs are taken only between start (the pool id recorded) and stopJobs. */
   private localOpen = false;
   private sweeper: NodeJS.Timeout | null = null;
@@ -74,7 +75,7 @@ export class Cluster {
     this.bus = new NotifyBus({ connectionString: opts.databaseUrl, pool: this.pool, origin: this.id, logger: opts.logger });
     this.limits = new SharedRateLimits(opts.databaseUrl);
     const run = opts.runExecution;
-    this.slots = new RunSlots(opts.concurrency);
+    this.slots = new Semaphore(opts.concurrency);
     this.jobs = opts.role === 'web' || !run ? null : new JobWorker({
       pool: this.pool, concurrency: opts.concurrency, logger: opts.logger, slots: this.slots,
       run: async (executionId, signal) => {

@@ -13,6 +13,7 @@
 import { EventEmitter } from 'node:events';
 import { run, type Runner } from 'graphile-worker';
 import type pg from 'pg';
+import type { Semaphore } from '../runtime/queue.js';
 import type { Pool } from './pg.js';
 import { RUN_TASK, workerLogger, type LogSink } from './schema.js';
 
@@ -66,40 +67,6 @@ export async function orphanPools(client: pg.ClientBase | pg.Pool, olderThanMs: 
   return rows.map((r) => r.locked_by);
 }
 
-/**
- * The run slots of one process (FLOW_MAX_PARALLEL), shared by the runs its job worker claims and the
- * runs it accepted and runs at once (the local fast path): together never more than `limit`. A slot
- * freed goes to a waiting claimed job first, so the fast path never starves the queue.
- */
-export class RunSlots {
-  private used = 0;
-  private readonly waiters: Array<() => void> = [];
-
-  constructor(readonly limit: number) {}
-
-  /** A slot now, or false (all taken, or a claimed job waits for one). */
-  tryTake(): boolean {
-    if (this.used >= this.limit || this.waiters.length > 0) return false;
-    this.used++;
-    return true;
-  }
-
-  async take(): Promise<void> {
-    if (this.tryTake()) return;
-    await new Promise<void>((resolve) => this.waiters.push(resolve));
-  }
-
-  give(): void {
-    const next = this.waiters.shift();
-    if (next) next();
-    else this.used--;
-  }
-
-  get inUse(): number {
-    return this.used;
-  }
-}
-
 /** A run slot taken for one execution while its transaction is written (see LocalRuns). */
 export interface LocalSlot {
   /** The worker pool id to lock the job with (flow_enqueue_run's p_locked_by). */
@@ -131,12 +98,12 @@ export class LocalRuns {
   /** Runs started here since start (for tests and the bench). */
   started = 0;
 
-  constructor(private readonly o: { pool: Pool; slots: RunSlots; poolId: () => string | null; logger?: LogSink }) {}
+  constructor(private readonly o: { pool: Pool; slots: Semaphore; poolId: () => string | null; logger?: LogSink }) {}
 
   /** A slot for a run this process accepts, or null (no pool yet, or every slot taken: the queue takes it). */
   take(): LocalSlot | null {
     const lockedBy = this.o.poolId();
-    if (!lockedBy || !this.o.slots.tryTake()) return null;
+    if (!lockedBy || !this.o.slots.tryAcquire()) return null;
     let settled = false;
     const settle = () => {
       if (settled) return false;
@@ -146,11 +113,11 @@ export class LocalRuns {
     return {
       lockedBy,
       release: () => {
-        if (settle()) this.o.slots.give();
+        if (settle()) this.o.slots.release();
       },
       abandon: (jobId) => {
         if (!settle()) return;
-        this.o.slots.give();
+        this.o.slots.release();
         this.returned.push(jobId);
         this.arm();
       },
@@ -165,7 +132,7 @@ export class LocalRuns {
             // The execution records its own failure; the job is done with either way.
             this.o.logger?.error({ jobId, err: (e as Error).message }, 'run job failed');
           } finally {
-            this.o.slots.give();
+            this.o.slots.release();
           }
           (ran ? this.completed : this.returned).push(jobId);
           this.arm();
@@ -228,8 +195,12 @@ export interface JobWorkerOptions {
   pool: Pool;
   /** Jobs run at once in this process. */
   concurrency: number;
-  /** Run slots shared with the local fast path: a claimed job waits for one before it runs. */
-  slots?: RunSlots;
+  /**
+   * The process's run slots (FLOW_MAX_PARALLEL), shared with the local fast path: a claimed job waits
+   * for one before it runs, and a freed slot goes to a waiting claimed job first (the fast path only
+   * takes a slot that is free now), so the fast path never starves the queue.
+   */
+  slots?: Semaphore;
   /**
    * Runs one execution to its end; a throw is logged (the execution records its own failure).
    * False: not run (this process is stopping): the job is put back, in its place in its queue.
@@ -272,7 +243,7 @@ export class JobWorker {
         [RUN_TASK]: async (payload, helpers) => {
           const executionId = (payload as { executionId?: unknown })?.executionId;
           if (typeof executionId !== 'string') return;
-          await this.opts.slots?.take();
+          await this.opts.slots?.acquire();
           try {
             const ran = await this.opts.run(executionId, helpers.abortSignal ?? new AbortController().signal);
             if (ran === false) {
@@ -287,7 +258,7 @@ export class JobWorker {
             // Never failed back to graphile-worker: a failed job would be kept (and its run is recorded already).
             this.opts.logger?.error({ executionId, err: (e as Error).message }, 'run job failed');
           } finally {
-            this.opts.slots?.give();
+            this.opts.slots?.release();
           }
         },
       },

@@ -84,12 +84,16 @@ export function runJobs(member: () => Member | undefined) {
       // The local fast path: a free run slot here, and the job is added locked by this process, run once committed.
       const runHere = e.runHere;
       const slot = runHere && batch.settled ? member()?.cluster.takeLocal(e.policy) ?? null : null;
+      // 'queued', 'skipped', or 'locked:<job id>' (added locked by this process: queued, to run here).
       const decided = batch.query('SELECT flow_enqueue_run($1, $2, $3, $4, $5, $6, $7) AS s',
         [e.executionId, e.workflowId, e.policy, e.idempotencyKey, e.createdAt - DAY_MS, e.createdAt, slot?.lockedBy ?? null])
-        .then((rows) => rows[0].s as string);
+        .then((rows) => {
+          const s = rows[0].s as string;
+          return s.startsWith('locked:') ? { status: 'queued' as const, lockedJob: s.slice('locked:'.length) } : { status: s as 'queued' | 'skipped', lockedJob: null };
+        });
       if (slot) {
         let lockedJob: string | null = null;
-        decided.then((s) => (lockedJob = s.startsWith('locked:') ? s.slice('locked:'.length) : null), () => {});
+        decided.then((d) => (lockedJob = d.lockedJob), () => {});
         // Told once per transaction, committed or not: the slot is used or given back, exactly once.
         batch.settled!((committed) => {
           if (!committed) {
@@ -98,13 +102,10 @@ export function runJobs(member: () => Member | undefined) {
             return;
           }
           // Committed: every statement ran, so the decision is known (or about to be, a microtask on).
-          decided.then(
-            (s) => (s.startsWith('locked:') ? slot.start(s.slice('locked:'.length), runHere!) : slot.release()),
-            () => slot.release(),
-          );
+          decided.then((d) => (d.lockedJob ? slot.start(d.lockedJob, runHere!) : slot.release()), () => slot.release());
         });
       }
-      return decided.then((s) => (s.startsWith('locked:') ? 'queued' : s as 'queued' | 'skipped'));
+      return decided.then((d) => d.status);
     },
     cancelElsewhere(executionId: string): void {
       member()?.cancelElsewhere(executionId);

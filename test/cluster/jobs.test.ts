@@ -4,7 +4,8 @@
 // named queue unlocked for the next run) without being run again.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobWorker, LocalRuns, RunSlots, addRunJob, queueOf, releaseDeadPool } from '../../src/cluster/jobs.js';
+import { JobWorker, LocalRuns, addRunJob, queueOf, releaseDeadPool } from '../../src/cluster/jobs.js';
+import { Semaphore } from '../../src/runtime/queue.js';
 import { createPool, transaction, type Pool } from '../../src/cluster/pg.js';
 import { ensureClusterSchema } from '../../src/cluster/schema.js';
 import { createTestDatabase, type TestDatabase } from './pgdb.js';
@@ -167,7 +168,7 @@ describe('flow_enqueue_run (the decision in the execution\'s transaction)', () =
 
   it('the local fast path: a job added locked by this process is never claimed; completed after its run, or given back to the queue when not run', async () => {
     const ran: string[] = [];
-    const slots = new RunSlots(2);
+    const slots = new Semaphore(2);
     const worker = new JobWorker({ pool, concurrency: 2, slots, run: async (id) => void ran.push(`claimed:${id}`), pollInterval: 100 });
     await worker.start();
     await until(() => worker.poolId !== null);
