@@ -3,10 +3,9 @@
 // down. Every event is compared with the last status seen, so a change seen twice fires once.
 
 import type { Broker, OrderBookEntry, OrderUpdate } from '../broker/types.js';
-import { DEFAULT_TIMEZONE } from '../market/clock.js';
+import { DEFAULT_TIMEZONE, isoTimestamp } from '../market/clock.js';
 import type { MarketStream, StreamOrderUpdate } from '../stream/types.js';
 import { Poller } from './poller.js';
-import { isoTimestamp } from './timestamp.js';
 
 export type WatchStatus = 'any' | 'open' | 'trigger pending' | 'complete' | 'rejected' | 'cancelled';
 export const WATCH_STATUSES: readonly WatchStatus[] = ['any', 'open', 'trigger pending', 'complete', 'rejected', 'cancelled'];

@@ -4,14 +4,13 @@
 // the first tick after a reconnect is judged against it: a level crossed meanwhile fires once.
 
 import type { Broker, MultiQuotesAnswer, SymbolRef } from '../broker/types.js';
-import { DEFAULT_TIMEZONE } from '../market/clock.js';
+import { DEFAULT_TIMEZONE, isoTimestamp } from '../market/clock.js';
 import type { MarketStream, StreamState } from '../stream/types.js';
 import {
   conditionMet, isChannel, isPercent, needsLevel, normalizeCondition, PRICE_CONDITIONS, type PriceCondition,
 } from './price-conditions.js';
 import { Poller } from './poller.js';
 import { traceFire } from '../runtime/trace.js';
-import { isoTimestamp } from './timestamp.js';
 
 export { PRICE_CONDITIONS, CONDITION_NAMES, normalizeCondition, type PriceCondition } from './price-conditions.js';
 

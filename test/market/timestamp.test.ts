@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtins } from '../../src/market/clock.js';
-import { isoTimestamp } from '../../src/triggers/timestamp.js';
+import { builtins, isoTimestamp } from '../../src/market/clock.js';
 
 describe('isoTimestamp (a trigger payload\'s triggered_at)', () => {
   it('is the iso_timestamp builtin, across zones, half-hour offsets and both DST changes', () => {
