@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { Store, WriteBatch } from '../types.js';
 import { insertDelivery, pgMisc, pgRetention } from './misc.js';
 import { migratePostgres, pgSchemaVersion } from './migrations.js';
-import { type Db, named, transaction, typeParser } from './rows.js';
+import { type Db, transaction, typeParser } from './rows.js';
 import { pgRuns, runWrites } from './runs.js';
 import { pgWorkflows } from './workflows.js';
 
@@ -29,14 +29,6 @@ export function redactedUrl(url: string): string {
   } catch {
     return 'postgres://…';
   }
-}
-
-/** A batch's own statements (the cluster's, fixed texts) prepared by name: one name per text. */
-const statementNames = new Map<string, string>();
-function statementName(text: string): string | undefined {
-  let name = statementNames.get(text);
-  if (!name && statementNames.size < 100) statementNames.set(text, (name = `flow_batch_${statementNames.size}`));
-  return name;
 }
 
 const pgUtils = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue(v: unknown): unknown; escapeLiteral(s: string): string };
@@ -148,7 +140,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       query: (text, params) => new Promise((resolve, reject) => {
         ops.push(async (db) => {
           try {
-            resolve((await named(db, statementName(text), text, params)).rows);
+            resolve((await db.query(text, params)).rows);
           } catch (e) {
             reject(e);
             throw e;
