@@ -216,3 +216,55 @@ export function spawnUntil(args: string[], env: NodeJS.ProcessEnv, ready: RegExp
     });
   });
 }
+
+/** One FLOW_TRACE=1 line of a server (src/runtime/trace.ts): its start stamp and each step's µs after it. */
+export interface TraceLine {
+  t0: string;
+  marks: Array<[string, number]>;
+}
+
+/** A server's FLOW_TRACE=1 lines, from its output. */
+export function traceLines(output: readonly string[]): TraceLine[] {
+  return output.filter((l) => l.startsWith('flow-trace ')).map((l) => JSON.parse(l.slice(11)) as TraceLine);
+}
+
+export interface TraceStep {
+  step: string;
+  sinceSendUs: number;
+  gapUs: number;
+  p90GapUs: number;
+}
+
+/**
+ * Traced runs beside the bench's own stamps, as a table of steps: each sample is a trace, the µs from
+ * the bench's send (`first`) to the trace's start, and optionally the step the bench stamped at the
+ * end (the order received at the fake). Per step, the median time since the send, and the median
+ * and p90 gap from the step before; a step that happens more than once in a run (a commit) is numbered.
+ */
+export function traceTable(
+  samples: ReadonlyArray<{ first: string; offsetUs: number; marks: ReadonlyArray<[string, number]>; last?: [string, number] }>,
+  skip: (label: string) => boolean = () => false,
+): TraceStep[] {
+  const rows = new Map<string, { since: number[]; gap: number[] }>();
+  for (const s of samples) {
+    const seen = new Map<string, number>();
+    const steps: Array<[string, number]> = [[s.first, 0]];
+    for (const [label, us] of s.marks) {
+      if (skip(label)) continue;
+      const k = (seen.get(label) ?? 0) + 1;
+      seen.set(label, k);
+      steps.push([k > 1 ? `${label} #${k}` : label, us + s.offsetUs]);
+    }
+    if (s.last) steps.push(s.last);
+    steps.sort((a, b) => a[1] - b[1]);
+    steps.forEach(([label, us], j) => {
+      const row = rows.get(label) ?? { since: [], gap: [] };
+      row.since.push(us);
+      row.gap.push(j === 0 ? 0 : us - steps[j - 1][1]);
+      rows.set(label, row);
+    });
+  }
+  return [...rows.entries()]
+    .map(([step, r]) => ({ step, sinceSendUs: median(r.since), gapUs: median(r.gap), p90GapUs: summarize(r.gap).p90 }))
+    .sort((a, b) => a.sinceSendUs - b.sinceSendUs);
+}

@@ -23,7 +23,7 @@ import { conditionMet } from '../src/triggers/price-conditions.js';
 import type { PriceAlert } from '../src/triggers/price-monitor.js';
 import {
   benchScript, environment, fmt, REPO, intArg, median, parseArgs, printEnvironment, printTable, ROOT, sleep, spawnUntil, summarize, tempDir, writeResult,
-  type Child, type Summary,
+  traceLines, traceTable, type Child, type Summary, type TraceStep,
 } from './lib.js';
 import { stormSymbol, stormTicks } from './stream-script.js';
 
@@ -217,34 +217,20 @@ async function tickToOrder(fake: Fake, flow: Flow, symbol: string, n: number, ga
  * beside the fake's send and receipt stamps: per step, the median time since the tick was sent and
  * the median gap from the step before.
  */
-function traceBreakdown(flow: Flow, sentAt: bigint[], orderAt: bigint[]): Array<{ step: string; sinceSendUs: number; gapUs: number; p90GapUs: number }> {
-  const rows = new Map<string, { since: number[]; gap: number[] }>();
-  const traces = flow.child.output.filter((l) => l.startsWith('flow-trace ')).map((l) => JSON.parse(l.slice(11)) as { t0: string; marks: Array<[string, number]> });
+function traceBreakdown(flow: Flow, sentAt: bigint[], orderAt: bigint[]): TraceStep[] {
+  const traces = traceLines(flow.child.output);
+  const samples = [];
   for (let i = 0; i < sentAt.length; i++) {
     const sent = sentAt[i];
     const t = traces.find((x) => BigInt(x.t0) >= sent && BigInt(x.t0) - sent < 1_000_000_000n && x.marks[0]?.[0] === 'tick.received');
     if (!t) continue;
-    const offset = Number(BigInt(t.t0) - sent) / 1000;
-    const steps: Array<[string, number]> = [['tick sent (fake)', 0]];
-    const seen = new Map<string, number>();
-    for (const [label, us] of t.marks) {
-      if (label === 'response.finish') continue; // the bench's own API calls to the server (trace.ts marks every response)
-      const k = (seen.get(label) ?? 0) + 1;
-      seen.set(label, k);
-      steps.push([k > 1 ? `${label} #${k}` : label, us + offset]);
-    }
-    steps.push(['placeorder received (fake)', Number(orderAt[i] - sent) / 1000]);
-    steps.sort((a, b) => a[1] - b[1]);
-    steps.forEach(([label, us], j) => {
-      const row = rows.get(label) ?? { since: [], gap: [] };
-      row.since.push(us);
-      row.gap.push(j === 0 ? 0 : us - steps[j - 1][1]);
-      rows.set(label, row);
+    samples.push({
+      first: 'tick sent (fake)', offsetUs: Number(BigInt(t.t0) - sent) / 1000, marks: t.marks,
+      last: ['placeorder received (fake)', Number(orderAt[i] - sent) / 1000] as [string, number],
     });
   }
-  return [...rows.entries()]
-    .map(([step, r]) => ({ step, sinceSendUs: median(r.since), gapUs: median(r.gap), p90GapUs: summarize(r.gap).p90 }))
-    .sort((a, b) => a.sinceSendUs - b.sinceSendUs);
+  // response.finish: the bench's own API calls to the server (trace.ts marks every response).
+  return traceTable(samples, (label) => label === 'response.finish');
 }
 
 // ---- 2. storm ------------------------------------------------------------------------------

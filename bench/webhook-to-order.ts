@@ -21,7 +21,7 @@ import { buildJs } from './build-js.js';
 import { printProfileSummary, summarizeProfile, type ProfileSummary } from './cpuprofile.js';
 import {
   benchScript, environment, fmt, intArg, median, nsToMs, parseArgs, printEnvironment, printTable, ratio, ROOT, sleep, summarize,
-  spawnUntil, tempDir, writeResult, type Child, type Summary,
+  spawnUntil, tempDir, traceLines, traceTable, writeResult, type Child, type Summary, type TraceStep,
 } from './lib.js';
 
 const API_KEY = 'bench-fake-openalgo-key';
@@ -513,7 +513,7 @@ async function profileServer(fake: Fake, opts: Options, repo?: string): Promise<
  * one monotonic clock. Answers, per step, the median time since the send and the median gap from
  * the step before; a step that happens more than once (a commit) is numbered.
  */
-async function traceServer(fake: Fake, opts: Options, repo?: string): Promise<Array<{ step: string; sinceSendUs: number; gapUs: number; p90GapUs: number }>> {
+async function traceServer(fake: Fake, opts: Options, repo?: string): Promise<TraceStep[]> {
   const flow = await startFlowServer(fake.url, { FLOW_ORDER_RATE_LIMIT: '100000', FLOW_WEBHOOK_RATE_LIMIT: '0', FLOW_TRACE: '1' }, opts.nodeArgs, repo);
   const hooks = new Pool(flow.url, { connections: opts.senders, keepAliveTimeout: 30_000 });
   try {
@@ -528,35 +528,20 @@ async function traceServer(fake: Fake, opts: Options, repo?: string): Promise<Ar
     await hooks.close();
     await flow.child.stop();
     const sends = [...seq.sentAt.entries()].sort((a, b) => (a[1] < b[1] ? -1 : 1));
-    const rows = new Map<string, { since: number[]; gap: number[] }>();
-    for (const line of flow.child.output) {
-      if (!line.startsWith('flow-trace ')) continue;
-      const t = JSON.parse(line.slice(11)) as { t0: string; marks: Array<[string, number]> };
+    const samples = [];
+    for (const t of traceLines(flow.child.output)) {
       const t0 = BigInt(t.t0);
       if (t0 < seq.start || t0 > seq.end) continue;
       const sent = sends.filter(([, at]) => at <= t0).at(-1);
       if (!sent) continue;
       const arrivedAt = received.get(sent[0]);
-      const offset = Number(t0 - sent[1]) / 1000; // µs from the send to the server's arrival stamp
-      const seen = new Map<string, number>();
-      const steps: Array<[string, number]> = [['sent (generator)', 0]];
-      for (const [label, us] of t.marks) {
-        const n = (seen.get(label) ?? 0) + 1;
-        seen.set(label, n);
-        steps.push([n > 1 ? `${label} #${n}` : label, us + offset]);
-      }
-      if (arrivedAt !== undefined) steps.push(['placeorder received (fake)', Number(arrivedAt - sent[1]) / 1000]);
-      steps.sort((a, b) => a[1] - b[1]);
-      steps.forEach(([label, us], i) => {
-        const row = rows.get(label) ?? { since: [], gap: [] };
-        row.since.push(us);
-        row.gap.push(i === 0 ? 0 : us - steps[i - 1][1]);
-        rows.set(label, row);
+      samples.push({
+        // µs from the send to the server's arrival stamp
+        first: 'sent (generator)', offsetUs: Number(t0 - sent[1]) / 1000, marks: t.marks,
+        last: arrivedAt === undefined ? undefined : ['placeorder received (fake)', Number(arrivedAt - sent[1]) / 1000] as [string, number],
       });
     }
-    return [...rows.entries()]
-      .map(([step, r]) => ({ step, sinceSendUs: median(r.since), gapUs: median(r.gap), p90GapUs: summarize(r.gap).p90 }))
-      .sort((a, b) => a.sinceSendUs - b.sinceSendUs);
+    return traceTable(samples);
   } finally {
     await hooks.close().catch(() => {});
     await flow.child.stop();
